@@ -1,0 +1,252 @@
+"""Demo data: the 2023 report of 柳城县, demo logins and a believable year of approved progress.
+
+Only `manage.py load_demo` calls this; production never has these users. The monthly values are
+invented but shaped like a real year: at the end of September the overview shows a mix of done,
+on-track, behind and far-behind targets, two with no data yet, and one judged only at year end.
+"""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from .models import Department, EntryState, Indicator, ProgressEntry, Report, User
+
+FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "liucheng-2023.json"
+REGION, YEAR = "柳城县", 2023
+PASSWORD = "demo1234"
+
+# Permissions each group holds (Django's model permissions; the views check ownership on top).
+GROUP_PERMISSIONS = {
+    "reporter": [
+        "indicators.view_indicator",
+        "indicators.view_progressentry",
+        "indicators.add_progressentry",
+        "indicators.change_progressentry",
+        "projects.view_project",
+        "projects.view_projectprogress",
+        "projects.add_projectprogress",
+        "projects.change_projectprogress",
+    ],
+    "reviewer": [
+        "indicators.view_report",
+        "indicators.view_section",
+        "indicators.view_department",
+        "indicators.add_indicator",
+        "indicators.change_indicator",
+        "indicators.view_indicator",
+        "indicators.view_progressentry",
+        "indicators.change_progressentry",
+        "indicators.add_monthlock",
+        "indicators.delete_monthlock",
+        "indicators.view_monthlock",
+        "projects.add_project",
+        "projects.change_project",
+        "projects.view_project",
+        "projects.view_projectprogress",
+        "projects.change_projectprogress",
+    ],
+    "leader": [
+        "indicators.view_report",
+        "indicators.view_indicator",
+        "indicators.view_progressentry",
+        "projects.view_project",
+        "projects.view_projectprogress",
+    ],
+}
+
+# Each non-derived target's path: (value at end of September, value at end of December,
+# problems text while behind). Months 1-9 rise toward the September value; 10-12 toward December.
+# None for September: nothing approved until the autumn (shows as 无数据 at September).
+PATHS = {
+    "PP-10": (3300, 4800, "部分地块青苗补偿标准未谈妥，群众工作推进较慢。"),
+    "PP-11": (560, 700, ""),
+    "UC-01": (80, 100, ""),
+    "UC-02": (60, 92, "征地拆迁未完成，剩余3户未签订协议，影响路基施工。"),
+    "UC-03": (100, 100, ""),
+    "UC-04": (None, 60, "方案设计调整，开工时间推迟。"),
+    "UC-05": (70, 100, "第四期项目资金尚未完全到位。"),
+    "UC-06": (78, 100, ""),
+    "UC-07": (55, 85, "企业资金链紧张，施工队伍减员，进度明显滞后。"),
+    "UC-08": (100, 100, ""),
+    "UC-09": (76, 100, ""),
+    "UC-10": (68, 100, "沿街商户协调难度大，立面改造进度偏慢。"),
+    "UC-11": (None, 100, "项目招标流程较长，9月底前尚未确定中标单位。"),
+    "UC-12": (80, 100, ""),
+    "EC-01": (10, 14, "2个村选址未落实，需重新征求村民意见。"),
+    "EC-03": (0.82, 1.2, "部分林农流转意愿不强，流转价格分歧较大。"),
+    "EC-04": (62, 79, ""),
+    "EC-05": (85, 100, ""),
+    "EC-06": (58, 90, "电网接入容量不足，部分屋顶产权不清，备案进度慢。"),
+    "LV-01": (1263, 1620, ""),
+    "LV-04": (100, 100, ""),
+    "LV-05": (72, 100, "雨季影响土方施工，工期延后约半个月。"),
+    "LV-06": (80, 100, ""),
+    "LV-07": (90, 100, ""),
+    "LV-08": (70, 100, "部分乡镇健康村创建材料不完整，需补充整改。"),
+    "LV-09": (60, 100, ""),
+    "LV-10": (77, 100, ""),
+}
+# Month by month where a curve would be wrong: ceilings are readings, not accumulations, and
+# planting follows the spring rains (EC-02 has a seasonal plan to match).
+READINGS = {
+    "EC-02": ["0.5", "1.6", "3.0", "4.2", "4.9", "5.3", "5.5", "5.6", "5.6", "5.6", "5.6", "5.6"],
+    "LV-02": ["4.3", "4.4", "4.6", "4.5", "4.3", "4.2", "4.2", "4.1", "4.2", "4.1", "4.0", "3.9"],
+    "LV-03": ["3", "2", "1", "0", "0", "0", "0", "0", "0", "0", "0", "0"],
+}
+READING_PROBLEMS = {"LV-03": "节后返乡人员中有零就业家庭，正逐户开展就业援助。"}
+
+
+def monthly_values(code, kind, target, month_count=12):
+    """The invented value at the end of each month, monotonic for accumulating kinds."""
+    if code in READINGS:
+        return [Decimal(v) for v in READINGS[code]]
+    september, december, _ = PATHS[code]
+    values = []
+    for month in range(1, month_count + 1):
+        if september is None:
+            # Starts in October and climbs to December's value.
+            value = None if month < 10 else Decimal(december) * (month - 9) / 3
+        elif month <= 9:
+            # A gentle S-curve: slow first quarter, steady summer.
+            share = Decimal(month) / 9
+            value = Decimal(str(september)) * share * (Decimal("0.6") + Decimal("0.4") * share)
+        else:
+            value = (
+                Decimal(str(september))
+                + (Decimal(str(december)) - Decimal(str(september))) * (month - 9) / 3
+            )
+        values.append(None if value is None else _round(value, kind, target))
+    return values
+
+
+def _round(value, kind, target):
+    if kind == Indicator.Kind.MILESTONE or target >= 100:
+        return value.quantize(Decimal(1))
+    return value.quantize(Decimal("0.01"))
+
+
+def note_for(indicator, value):
+    if value is None:
+        return ""
+    return f"截至月底累计完成{_plain(value)}{indicator.unit}，按计划推进。"
+
+
+def _plain(value):
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def ensure_groups():
+    for name, codenames in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permissions.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)
+
+
+def ensure_user(username, *, group=None, department=None, superuser=False, last_name=""):
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, department=department, last_name=last_name)
+        user.password = _demo_password_hash()
+        user.is_superuser = user.is_staff = superuser
+        user.save()
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def _demo_password_hash(cache={}):  # noqa: B006 - hashing is slow on purpose; once is enough
+    if "hash" not in cache:
+        cache["hash"] = make_password(PASSWORD)
+    return cache["hash"]
+
+
+def ensure_report():
+    report = Report.objects.filter(region=REGION, year=YEAR).first()
+    if report is None:
+        call_command("loaddata", str(FIXTURE), verbosity=0)
+        report = Report.objects.get(region=REGION, year=YEAR)
+    return report
+
+
+def ensure_users():
+    """The demo logins of DESIGN.md; returns (leader, reviewer)."""
+    ensure_groups()
+    ensure_user("admin", superuser=True, last_name="系统管理员")
+    leader = ensure_user("leader", group="leader", last_name="县领导")
+    reviewer = ensure_user("reviewer", group="reviewer", last_name="督查室")
+    for department in Department.objects.all():
+        ensure_user(
+            department.code,
+            group="reporter",
+            department=department,
+            last_name=f"{department.short_name}填报员",
+        )
+    Department.objects.filter(leader__isnull=True).update(leader=leader)
+    return leader, reviewer
+
+
+def ensure_entries(report, reviewer):
+    """A year of approved entries for every target that is not derived from the register."""
+    if ProgressEntry.objects.filter(indicator__report=report).exists():
+        return 0
+    reporters = {u.department_id: u for u in User.objects.filter(groups__name="reporter")}
+    entries = []
+    for indicator in report.indicators.filter(register_rule="").order_by("code"):
+        values = monthly_values(indicator.code, indicator.kind, indicator.target)
+        problems = PATHS[indicator.code][2] if indicator.code in PATHS else ""
+        problems = problems or READING_PROBLEMS.get(indicator.code, "")
+        for month, value in enumerate(values, 1):
+            if value is None:
+                continue
+            progress = indicator.judge(month, value)
+            submitted = _moment(report.year, month, 3)
+            entries.append(
+                ProgressEntry(
+                    indicator=indicator,
+                    kind=indicator.kind,
+                    month=month,
+                    value=value,
+                    note=note_for(indicator, value),
+                    problems=problems if progress.is_behind else "",
+                    state=EntryState.APPROVED,
+                    updated_by=reporters.get(indicator.lead_department_id),
+                    submitted_by=reporters.get(indicator.lead_department_id),
+                    submitted_at=submitted,
+                    reviewed_by=reviewer,
+                    reviewed_at=submitted + datetime.timedelta(days=1),
+                )
+            )
+    bulk_create_with_history(entries, ProgressEntry, default_user=reviewer)
+    return len(entries)
+
+
+def _moment(year, month, day):
+    """A time on ``day`` of the month after ``month``, when a month's figures come in."""
+    when = datetime.date(year + (month == 12), month % 12 + 1, day)
+    return timezone.make_aware(datetime.datetime.combine(when, datetime.time(10, 0)))
+
+
+@transaction.atomic
+def load_demo():
+    """Idempotent: what exists is kept, what is missing is added. Returns counts for the log."""
+    from projects.demo import ensure_register
+
+    report = ensure_report()
+    _, reviewer = ensure_users()
+    entries = ensure_entries(report, reviewer)
+    projects = ensure_register(report, reviewer)
+    return {"report": report, "entries": entries, "projects": projects}

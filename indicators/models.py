@@ -1,0 +1,477 @@
+"""Reports, their sections and targets, the departments that own them, and monthly progress."""
+
+import itertools
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import progress
+
+MONTHS = [(m, _("%(m)s月") % {"m": m}) for m in range(1, 13)]
+
+
+class User(AbstractUser):
+    """A person who signs in. Reporters belong to one department; everyone else to none."""
+
+    department = models.ForeignKey(
+        "Department",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+    def in_group(self, name):
+        # Group names are few and read on most requests: fetch them once per user object.
+        if not hasattr(self, "_group_names"):
+            self._group_names = set(self.groups.values_list("name", flat=True))
+        return name in self._group_names
+
+    @property
+    def is_reviewer(self):
+        return self.is_superuser or self.in_group("reviewer")
+
+    @property
+    def is_leader(self):
+        return self.in_group("leader")
+
+    @property
+    def is_reporter(self):
+        return self.in_group("reporter") and self.department_id is not None
+
+
+class ReportQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-year", "region")
+
+
+class Report(models.Model):
+    """One government work report (政府工作报告): a region's promises for one year."""
+
+    region = models.CharField(_("地区"), max_length=50)
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("标题"), max_length=200)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("政府工作报告")
+        verbose_name_plural = _("政府工作报告")
+        ordering = ["-year", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="report_region_year_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Section(models.Model):
+    """A part of the report (板块), shown in its order."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.CASCADE, related_name="sections"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("板块")
+        verbose_name_plural = _("板块")
+        ordering = ["report", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "name"], name="section_report_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """A responsible unit (责任单位), with the county leader in charge of it."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30)
+    code = models.SlugField(
+        _("代码"), max_length=30, unique=True, help_text=_("拼音缩写，如 fgj；用于账号和导入模板。")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分管县领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="departments_in_charge",
+        limit_choices_to={"groups__name": "leader"},
+    )
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class Kind(models.TextChoices):
+    CUMULATIVE = "cumulative", _("累计型")
+    STOCK = "stock", _("存量型")
+    MILESTONE = "milestone", _("节点型")
+    CEILING = "ceiling", _("控制型")
+    FLOOR = "floor", _("底线型")
+
+
+# Kinds whose progress is a completion ratio against 序时进度 (the others are judged by a limit).
+RATIO_KINDS = (Kind.CUMULATIVE, Kind.STOCK, Kind.MILESTONE)
+
+
+class RegisterRule(models.TextChoices):
+    """How an indicator's value is computed from the project register (projects app)."""
+
+    IMPLEMENTATION_COUNT = "implementation_count", _("实施类项目个数")
+    IMPLEMENTATION_TOTAL = "implementation_total", _("实施类项目总投资")
+    IMPLEMENTATION_YEAR = "implementation_year", _("实施类项目本年完成投资")
+    PRELIMINARY_COUNT = "preliminary_count", _("前期类项目个数")
+    PRELIMINARY_TOTAL = "preliminary_total", _("前期类项目总投资")
+    PRELIMINARY_YEAR = "preliminary_year", _("前期类项目本年完成投资")
+    CONTINUING_UNDERWAY = "continuing_underway", _("在建续建项目个数")
+    NEW_STARTED = "new_started", _("本年新开工项目个数")
+    COMPLETED = "completed", _("本年竣工项目个数")
+    PROMOTED_SIGNED = "promoted_signed", _("本年招商引进项目个数")
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_report(self, report):
+        return (
+            self.filter(report=report)
+            .select_related("section", "lead_department")
+            .order_by("section__order", "section_id", "order", "code")
+        )
+
+    def with_progress(self, month):
+        """Annotate the latest approved entry with month <= ``month``: value, month and texts.
+
+        One query for any number of indicators (correlated subqueries), so dashboards stay at a
+        fixed query count as the report grows.
+        """
+        latest = ProgressEntry.objects.filter(
+            indicator=OuterRef("pk"), month__lte=month, state=ProgressEntry.State.APPROVED
+        ).order_by("-month")
+        reported = ProgressEntry.objects.filter(
+            indicator=OuterRef("pk"),
+            month=month,
+            state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
+        )
+        return self.annotate(
+            actual=Subquery(latest.values("value")[:1]),
+            actual_month=Subquery(latest.values("month")[:1]),
+            latest_note=Subquery(latest.values("note")[:1]),
+            latest_problems=Subquery(latest.values("problems")[:1]),
+            is_reported=Exists(reported),
+        )
+
+    def for_dashboard(self, report, month):
+        """Every indicator of the report as of ``month``, each judged: ``indicator.progress``.
+
+        A fixed number of queries whatever the size of the report: the indicators with their
+        latest approved entries, and one aggregate over the project register.
+        """
+        from projects.register import derived_values
+
+        indicators = list(self.for_report(report).with_progress(month))
+        derived = derived_values(report, month) if any(i.register_rule for i in indicators) else {}
+        for indicator in indicators:
+            if indicator.register_rule:
+                indicator.actual = derived.get(indicator.register_rule)
+            indicator.progress = indicator.judge(month, indicator.actual)
+        return indicators
+
+
+class Indicator(models.Model):
+    """A quantified target of the report (目标任务)."""
+
+    Kind = Kind
+    RegisterRule = RegisterRule
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    section = models.ForeignKey(
+        Section, verbose_name=_("板块"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    code = models.CharField(_("编号"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("目标任务"), max_length=200)
+    unit = models.CharField(_("单位"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    target = models.DecimalField(_("年度目标"), max_digits=16, decimal_places=4)
+    baseline = models.DecimalField(
+        _("基数"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("牵头单位"),
+        on_delete=models.PROTECT,
+        related_name="led_indicators",
+    )
+    cooperating_departments = models.ManyToManyField(
+        Department, verbose_name=_("配合单位"), blank=True, related_name="supported_indicators"
+    )
+    source_quote = models.TextField(_("报告原文"), blank=True)
+    monthly_plan = models.JSONField(
+        _("月度计划"),
+        null=True,
+        blank=True,
+        help_text=_("12个累计比例（0–1，逐月不减），留空则按月平均（m/12）。"),
+    )
+    is_year_end_only = models.BooleanField(_("需年终才能确定"), default=False)
+    register_rule = models.CharField(
+        _("项目库取数规则"), max_length=30, choices=RegisterRule.choices, blank=True
+    )
+
+    objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("目标任务")
+        verbose_name_plural = _("目标任务")
+        ordering = ["report", "section__order", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "code"], name="indicator_report_code_unique"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="indicator_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(target__gte=0), name="indicator_target_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=RATIO_KINDS) | Q(target__gt=0),
+                name="indicator_ratio_target_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_derived(self):
+        return bool(self.register_rule)
+
+    def judge(self, month, actual):
+        return progress.judge(
+            self.kind,
+            self.target,
+            actual,
+            month,
+            plan=self.monthly_plan,
+            is_year_end_only=self.is_year_end_only,
+            tolerance=settings.BEHIND_TOLERANCE_POINTS,
+        )
+
+    @property
+    def is_ratio(self):
+        return self.kind in RATIO_KINDS
+
+    def clean(self):
+        errors = {}
+        if self.section_id and self.report_id and self.section.report_id != self.report_id:
+            errors["section"] = _("板块不属于该工作报告。")
+        if self.target is not None and self.kind in RATIO_KINDS and self.target <= 0:
+            errors["target"] = _("累计型、存量型和节点型目标的年度目标必须大于0。")
+        if self.target is not None and self.target < 0:
+            errors["target"] = _("年度目标不能为负数。")
+        if self.monthly_plan is not None:
+            try:
+                validate_plan(self.monthly_plan)
+            except ValidationError as error:
+                errors["monthly_plan"] = error.messages
+        if self.pk and self.entries.exists():
+            stored_kind = Indicator.objects.filter(pk=self.pk).values_list("kind", flat=True).get()
+            if stored_kind != self.kind:
+                errors["kind"] = _("已有月度进展的目标不能更改类型。")
+        if errors:
+            raise ValidationError(errors)
+
+
+def validate_plan(plan):
+    """A monthly plan is 12 cumulative fractions between 0 and 1 that never decrease."""
+    if not isinstance(plan, list) or len(plan) != 12:
+        raise ValidationError(_("月度计划须为12个数字。"))
+    try:
+        values = [Decimal(str(v)) for v in plan]
+    except ArithmeticError as error:
+        raise ValidationError(_("月度计划须为数字。")) from error
+    if any(v < 0 or v > 1 for v in values):
+        raise ValidationError(_("月度计划的每个比例须在0到1之间。"))
+    if any(b < a for a, b in itertools.pairwise(values)):
+        raise ValidationError(_("月度计划是累计比例，不能逐月减少。"))
+
+
+class EntryState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
+class ReviewedEntry(models.Model):
+    """What a department reports for one month, and where it stands in review.
+
+    Shared by indicator entries and project progress: the same states, the same who-and-when,
+    and a version number that refuses a save made from a stale form.
+    """
+
+    State = EntryState
+
+    month = models.PositiveSmallIntegerField(
+        _("月份"), choices=MONTHS, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=EntryState.choices, default=EntryState.DRAFT
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable_by_reporter(self):
+        return self.state in (EntryState.DRAFT, EntryState.RETURNED)
+
+
+class ProgressEntry(ReviewedEntry):
+    """An indicator's value as of the end of one month (截至月底累计)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("目标任务"), on_delete=models.PROTECT, related_name="entries"
+    )
+    # Copied from the indicator on save so the database itself can hold milestones to 0–100.
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, editable=False)
+    value = models.DecimalField(
+        _("截至月底累计"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    note = models.TextField(_("进展情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月度进展")
+        verbose_name_plural = _("月度进展")
+        ordering = ["indicator", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "month"], name="entry_indicator_month_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="entry_month_in_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="entry_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.MILESTONE) | Q(value__isnull=True) | Q(value__lte=100),
+                name="entry_milestone_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=EntryState.DRAFT) | Q(value__isnull=False),
+                name="entry_value_required_beyond_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=EntryState.values), name="entry_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.month}月"
+
+    def save(self, *args, **kwargs):
+        self.kind = self.indicator.kind
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # `kind` is copied, not edited, so forms skip the constraint that reads it: say it here.
+        if self.indicator_id:
+            self.kind = self.indicator.kind
+        if self.kind == Kind.MILESTONE and self.value is not None and self.value > 100:
+            raise ValidationError({"value": _("节点型目标填写完成百分比，不能超过100。")})
+
+
+class MonthLock(models.Model):
+    """A month of a report closed by the supervision office: only reviewers may change it."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.CASCADE, related_name="locks"
+    )
+    month = models.PositiveSmallIntegerField(_("月份"), choices=MONTHS)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("锁定人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("锁定时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月份锁定")
+        verbose_name_plural = _("月份锁定")
+        ordering = ["report", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "month"], name="lock_report_month_unique"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="lock_month_in_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} {self.month}月"

@@ -1,0 +1,222 @@
+"""The status rules: how far along a target is, and whether that is good enough.
+
+This is the one place that judges progress. Views, tables, charts and Excel call it and never
+recompute. Everything here is pure: plain values in, plain values out, no database.
+
+Terms (see DESIGN.md): *actual* is the value of the latest approved entry with month <= m;
+*expected* (序时进度) is the monthly plan's cumulative fraction for m, linear m/12 by default.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+CUMULATIVE = "cumulative"
+STOCK = "stock"
+MILESTONE = "milestone"
+CEILING = "ceiling"
+FLOOR = "floor"
+RATIO_KINDS = (CUMULATIVE, STOCK, MILESTONE)
+LIMIT_KINDS = (CEILING, FLOOR)
+
+YEAR_END = "year_end"
+NO_DATA = "no_data"
+DONE = "done"
+ON_TRACK = "on_track"
+BEHIND = "behind"
+FAR_BEHIND = "far_behind"
+
+# In the order a meeting reads them: best first.
+STATUSES = (DONE, ON_TRACK, BEHIND, FAR_BEHIND, NO_DATA, YEAR_END)
+STATUS_LABELS = {
+    DONE: _("已完成"),
+    ON_TRACK: _("达到序时进度"),
+    BEHIND: _("滞后"),
+    FAR_BEHIND: _("严重滞后"),
+    NO_DATA: _("无数据"),
+    YEAR_END: _("待年终确定"),
+}
+# One palette for pages, charts and Excel; a status is never shown by colour alone.
+STATUS_COLOURS = {
+    DONE: "#1a7f37",
+    ON_TRACK: "#2f6fb5",
+    BEHIND: "#c27c0e",
+    FAR_BEHIND: "#c62828",
+    NO_DATA: "#7a7a7a",
+    YEAR_END: "#6a5acd",
+}
+
+HUNDRED = Decimal(100)
+DEFAULT_TOLERANCE = Decimal(10)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An indicator's standing as of a month."""
+
+    status: str
+    actual: Decimal | None
+    completion: Decimal | None = None  # fraction of the target reached (1 = 100 %)
+    expected: Decimal | None = None  # 序时进度 as a fraction
+    gap_points: Decimal | None = None  # (completion - expected) x 100, ratio kinds only
+    margin: Decimal | None = None  # distance to the limit in the target's unit, + is the good side
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def colour(self):
+        return STATUS_COLOURS[self.status]
+
+    @property
+    def is_behind(self):
+        return self.status in (BEHIND, FAR_BEHIND)
+
+
+def expected_fraction(month, plan=None):
+    """序时进度 for a month: the plan's cumulative fraction, or m/12 when there is no plan."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12, not {month}")
+    if plan:
+        return Decimal(str(plan[month - 1]))
+    return Decimal(month) / 12
+
+
+def judge(
+    kind,
+    target,
+    actual,
+    month,
+    *,
+    plan=None,
+    is_year_end_only=False,
+    tolerance=DEFAULT_TOLERANCE,
+):
+    """Judge one indicator as of ``month``.
+
+    ``tolerance`` is how far short still counts as 滞后 rather than 严重滞后: percentage points of
+    序时进度 for ratio kinds, percent of the target for ceilings and floors.
+    """
+    target = Decimal(target)
+    actual = None if actual is None else Decimal(actual)
+    tolerance = Decimal(tolerance)
+
+    if is_year_end_only and month < 12:
+        return Progress(YEAR_END, actual)
+    if actual is None:
+        expected = expected_fraction(month, plan) if kind in RATIO_KINDS else None
+        return Progress(NO_DATA, None, expected=expected)
+
+    if kind in LIMIT_KINDS:
+        return _judge_limit(kind, target, actual, tolerance)
+
+    denominator = HUNDRED if kind == MILESTONE else target
+    completion = actual / denominator
+    expected = expected_fraction(month, plan)
+    shortfall = expected - completion
+    gap_points = -shortfall * HUNDRED
+    if completion >= 1:
+        status = DONE
+    elif shortfall <= 0:
+        status = ON_TRACK
+    elif shortfall * HUNDRED <= tolerance:
+        status = BEHIND
+    else:
+        status = FAR_BEHIND
+    return Progress(status, actual, completion, expected, gap_points)
+
+
+def _judge_limit(kind, target, actual, tolerance):
+    margin = target - actual if kind == CEILING else actual - target
+    if margin >= 0:
+        status = ON_TRACK
+    elif target == 0 and kind == CEILING:
+        # "动态清零": any zero-employment household at all is a failure, not a small miss.
+        status = FAR_BEHIND
+    elif -margin <= abs(target) * tolerance / HUNDRED:
+        status = BEHIND
+    else:
+        status = FAR_BEHIND
+    return Progress(status, actual, margin=margin)
+
+
+def month_end(year, month):
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def deadline(year, month, day=5):
+    """The day a month's figures are due: by default the 5th of the next month."""
+    if month == 12:
+        return datetime.date(year + 1, 1, day)
+    return datetime.date(year, month + 1, day)
+
+
+def is_missing(has_report, year, month, today, day=5):
+    """未报送: nothing submitted or approved for the month once its deadline has passed."""
+    return not has_report and today > deadline(year, month, day)
+
+
+def gap_phrase(progress, kind=None, unit=""):
+    """The phrase a Chinese progress report uses: the gap to 序时进度, or the margin to a limit."""
+    if progress.margin is not None:
+        amount = format_amount(abs(progress.margin))
+        if progress.margin >= 0:
+            return str(_("控制在目标以内") if kind == CEILING else _("达到目标"))
+        if kind == CEILING:
+            return str(_("超出目标%(amount)s%(unit)s") % {"amount": amount, "unit": unit})
+        return str(_("低于目标%(amount)s%(unit)s") % {"amount": amount, "unit": unit})
+    gap = progress.gap_points
+    if gap is None:
+        return ""
+    points = format_points(abs(gap))
+    if points == "0":
+        return str(_("与序时进度持平"))
+    if gap > 0:
+        return str(_("超过序时进度%(points)s个百分点") % {"points": points})
+    return str(_("低于序时进度%(points)s个百分点") % {"points": points})
+
+
+def format_amount(value):
+    """Up to four decimals, without trailing zeros: 0.5, 3, 1.35."""
+    text = f"{Decimal(value):.4f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def format_points(value):
+    """One decimal, without a trailing .0: 13.8, 12, 0."""
+    text = f"{Decimal(value):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def summarise(progresses):
+    """Counts by status and the average completion of the ratio kinds, for a group of targets."""
+    counts = dict.fromkeys(STATUSES, 0)
+    completions = []
+    expecteds = []
+    for progress in progresses:
+        counts[progress.status] += 1
+        if progress.completion is not None:
+            completions.append(min(progress.completion, Decimal(1)))
+            expecteds.append(progress.expected)
+    average = sum(completions) / len(completions) if completions else None
+    expected = sum(expecteds) / len(expecteds) if expecteds else None
+    return Summary(counts, sum(counts.values()), average, expected)
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: dict
+    total: int
+    average_completion: Decimal | None  # each capped at 100 % so one overshoot hides no laggard
+    average_expected: Decimal | None
+
+    @property
+    def share_on_track(self):
+        judged = self.total - self.counts[NO_DATA] - self.counts[YEAR_END]
+        if not judged:
+            return None
+        return Decimal(self.counts[DONE] + self.counts[ON_TRACK]) / judged

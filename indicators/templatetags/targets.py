@@ -1,0 +1,49 @@
+"""Formatting for targets: amounts with their units, percentages, status words and badges."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from indicators import progress
+
+register = template.Library()
+
+
+@register.filter
+def amount(value, places=2):
+    """A number with thousands commas and no needless trailing zeros: 1,500 / 392.73 / 5.6."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(value).quantize(Decimal(1).scaleb(-int(places)))
+    text = f"{value:,.{int(places)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+@register.filter
+def percent(fraction, places=1):
+    """A fraction as a percentage: Decimal("0.756") -> 75.6%."""
+    if fraction is None:
+        return "—"
+    return f"{Decimal(fraction) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def status_label(status):
+    return progress.STATUS_LABELS.get(status, status)
+
+
+@register.simple_tag
+def status_badge(status):
+    """A status as a coloured word: the colour helps, the word carries the meaning."""
+    return format_html(
+        '<span class="badge status-{}">{}</span>', status, progress.STATUS_LABELS[status]
+    )
+
+
+@register.filter
+def gap_phrase(indicator):
+    """The gap to 序时进度 (or margin to a limit) of a judged indicator, in words."""
+    return progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit)

@@ -1,0 +1,40 @@
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from . import progress
+from .models import Indicator, Report
+from .periods import resolve_period
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def section_summaries(indicators):
+    """(section, summary, indicators) for each section, in report order."""
+    rows = []
+    for section, members in groupby(indicators, key=lambda i: i.section):
+        members = list(members)
+        rows.append((section, progress.summarise(i.progress for i in members), members))
+    return rows
+
+
+@login_required
+def overview(request):
+    period = resolve_period(request)
+    indicators = Indicator.objects.for_dashboard(period.report, period.month)
+    context = {
+        "period": period,
+        "reports": Report.objects.latest_first(),
+        "months": range(1, 13),
+        "summary": progress.summarise(i.progress for i in indicators),
+        "sections": section_summaries(indicators),
+        "indicators": indicators,
+    }
+    return render(request, "indicators/overview.html", context)

@@ -90,7 +90,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "indicators:home"
+LOGIN_REDIRECT_URL = "indicators:landing"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
@@ -135,7 +135,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 BEHIND_TOLERANCE_POINTS = envint("BEHIND_TOLERANCE_POINTS", 10)
 REPORT_DEADLINE_DAY = envint("REPORT_DEADLINE_DAY", 5)
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,10 @@
+"""Tables: one base table sets the template and CSS; each table declares its columns."""
+
+import django_tables2 as tables
+
+
+class BaseTable(tables.Table):
+    class Meta:
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "data"}
+        per_page = 50

@@ -45,3 +45,19 @@ def resolve_period(request):
     if month is None or not 1 <= month <= 12:
         month = default_month(report, timezone.localdate())
     return Period(report, month)
+
+
+def reporting_month(report, today, deadline_day=None):
+    """The month a reporter is due to fill in: last month until its deadline, then this one."""
+    from django.conf import settings
+
+    from .progress import deadline
+
+    if today.year > report.year:
+        return 12
+    if today.year < report.year:
+        return 1
+    day = deadline_day or settings.REPORT_DEADLINE_DAY
+    if today.month > 1 and today <= deadline(report.year, today.month - 1, day):
+        return today.month - 1
+    return today.month

@@ -8,6 +8,7 @@ report, loaded from the shipped fixture, so every test sees the real catalogue.
 import os
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -98,3 +99,92 @@ def browser_executable():
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+# --- Browser tests -------------------------------------------------------------------------------
+# Playwright drives Debian's Chromium against pytest-django's live_server. Playwright's sync API
+# runs an event loop in this thread, so Django must be told that sync ORM calls here are fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_executable):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A browser page that records console errors and every request to a host not our own."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base_url = base_url
+        self.console_errors = []
+        self.foreign_requests = []
+        self.failed_responses = []
+        page.on("console", self._console)
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.failed_responses.append(f"{r.status} {r.url}"),
+        )
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.route("**/*", self._route)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.foreign_requests.append(url)
+            route.abort()
+
+    def login(self, username, password="pw-for-tests-1"):
+        self.page.goto(f"{self.base_url}/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+
+    def goto(self, path):
+        return self.page.goto(f"{self.base_url}{path}")
+
+    def has_horizontal_scroll(self):
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+
+
+@pytest.fixture
+def visit(chromium, live_server):
+    """A fresh browser context at 1366x768; ``visit.page.set_viewport_size`` to change it."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    yield Visit(page, live_server.url)
+    context.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot in the git-ignored screenshots/ folder for a person to look."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

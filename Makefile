@@ -41,7 +41,8 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
+	$(PY) bench/pages.py
+	$(PY) bench/excel.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache screenshots

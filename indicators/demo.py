@@ -156,12 +156,15 @@ def ensure_groups():
         group.permissions.set(permissions)
 
 
-def ensure_user(username, *, group=None, department=None, superuser=False, last_name=""):
+def ensure_user(
+    username, *, group=None, department=None, superuser=False, staff=False, last_name=""
+):
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, department=department, last_name=last_name)
         user.password = _demo_password_hash()
-        user.is_superuser = user.is_staff = superuser
+        user.is_superuser = superuser
+        user.is_staff = superuser or staff
         user.save()
         if group:
             user.groups.add(Group.objects.get(name=group))
@@ -187,7 +190,8 @@ def ensure_users():
     ensure_groups()
     ensure_user("admin", superuser=True, last_name="系统管理员")
     leader = ensure_user("leader", group="leader", last_name="县领导")
-    reviewer = ensure_user("reviewer", group="reviewer", last_name="督查室")
+    # The supervision office sets up targets in the admin, so it is staff.
+    reviewer = ensure_user("reviewer", group="reviewer", staff=True, last_name="督查室")
     for department in Department.objects.all():
         ensure_user(
             department.code,

@@ -1,10 +1,23 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect
-from django.utils import timezone
+"""Monthly reporting: the reporter's form, the supervision office's review queue, month locks."""
 
-from indicators.models import Report
-from indicators.periods import reporting_month
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators import workflow
+from indicators.access import indicators_owned_by, reporter_required, reviewer_required
+from indicators.forms import EntryForm, LockForm, MonthlyPostForm, ReviewFilterForm, ReviewForm
+from indicators.models import EntryState, Indicator, MonthLock, ProgressEntry, Report
+from indicators.periods import reporting_month, resolve_period
 
 
 @login_required
@@ -18,8 +31,262 @@ def landing(request):
     return redirect("indicators:home")
 
 
-def _todo(*args, **kwargs):
-    raise Http404("not built yet")
+def get_report_for_year(year):
+    report = Report.objects.latest_first().filter(year=year).first()
+    if report is None:
+        raise Http404(_("没有%(year)s年度的工作报告。") % {"year": year})
+    return report
 
 
-monthly_form = review_queue = review_action = month_lock = _todo
+def month_refusal(report, month, today):
+    """Why this month cannot be reported now, or None."""
+    if not 1 <= month <= 12:
+        return _("月份须在1到12之间。")
+    if (report.year, month) > (today.year, today.month):
+        return _("%(year)s年%(month)s月还没有到，不能提前填报。") % {
+            "year": report.year,
+            "month": month,
+        }
+    return None
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    entry: ProgressEntry | None
+    previous: ProgressEntry | None
+    form: EntryForm | None  # None: read-only row
+
+    @property
+    def is_filled(self):
+        if self.form is not None and self.form.is_bound:
+            return bool(str(self.form["value"].value() or "").strip())
+        return self.entry is not None and self.entry.value is not None
+
+
+def previous_approved(indicator_ids, month):
+    """For each indicator, its latest approved entry of a month before ``month`` (one query)."""
+    latest = {}
+    entries = ProgressEntry.objects.filter(
+        indicator_id__in=indicator_ids, month__lt=month, state=EntryState.APPROVED
+    ).order_by("indicator_id", "-month")
+    for entry in entries:
+        latest.setdefault(entry.indicator_id, entry)
+    return latest
+
+
+def build_rows(user, report, month, locked, data=None, submitting=False):
+    """The rows of the monthly form: an EntryForm where the reporter may still edit."""
+    owned = list(indicators_owned_by(user, Indicator.objects.for_report(report)))
+    ids = [i.pk for i in owned]
+    entries = {
+        e.indicator_id: e for e in ProgressEntry.objects.filter(indicator_id__in=ids, month=month)
+    }
+    previous = previous_approved(ids, month)
+    rows = []
+    for indicator in owned:
+        entry = entries.get(indicator.pk)
+        editable = (
+            not locked
+            and not indicator.is_derived
+            and (entry is None or entry.is_editable_by_reporter)
+        )
+        form = None
+        if editable:
+            initial = {"version": entry.version if entry else 0}
+            if entry:
+                initial.update(value=entry.value, note=entry.note, problems=entry.problems)
+            form = EntryForm(
+                data,
+                prefix=f"i{indicator.pk}",
+                initial=initial,
+                indicator=indicator,
+                previous=previous.get(indicator.pk),
+                submitting=submitting,
+            )
+        rows.append(Row(indicator, entry, previous.get(indicator.pk), form))
+    return rows
+
+
+@reporter_required
+def monthly_form(request, year, month):
+    report = get_report_for_year(year)
+    refusal = month_refusal(report, month, timezone.localdate())
+    if refusal:
+        return render(request, "refused.html", {"message": refusal}, status=400)
+    locked = workflow.is_locked(report, month)
+    user = request.user
+    if request.method == "POST":
+        rows = build_rows(user, report, month, locked)
+        post = MonthlyPostForm(request.POST, allowed_ids=[r.indicator.pk for r in rows if r.form])
+        if not post.is_valid():
+            if locked:
+                messages.error(request, _("%(month)s月已锁定，不能再修改。") % {"month": month})
+            for errors in post.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            status = 403 if "rows" in post.errors or locked else 400
+            return render_form(request, report, month, locked, rows, status=status)
+        action = post.cleaned_data["action"]
+        submitting = action == workflow.SUBMIT
+        rows = build_rows(user, report, month, locked, request.POST, submitting)
+        chosen = [row for row in rows if row.form and row.indicator.pk in post.cleaned_data["rows"]]
+        if all(row.form.is_valid() for row in chosen):
+            saved = save_rows(request.user, report, month, chosen, action)
+            if saved is not None:
+                if submitting:
+                    messages.success(request, _("已报送%(n)s条，等待督查室审核。") % {"n": saved})
+                else:
+                    messages.success(request, _("已保存%(n)s条草稿。") % {"n": saved})
+                return redirect(request.path)
+        messages.error(request, _("有填写错误，未保存任何内容。请按各行提示修改后重新提交。"))
+        return render_form(request, report, month, locked, rows, status=200)
+    rows = build_rows(user, report, month, locked)
+    return render_form(request, report, month, locked, rows)
+
+
+def save_rows(user, report, month, rows, action):
+    """Save (or submit) the rows in one transaction; None if any row was refused."""
+    count = 0
+    refused = False
+    with transaction.atomic():
+        for row in rows:
+            form = row.form
+            if action == workflow.SAVE and not form.has_changed():
+                continue
+            if action == workflow.SAVE and row.entry is None and not form.has_content:
+                continue
+            entry = row.entry or ProgressEntry(indicator=row.indicator, month=month)
+            fields = {name: form.cleaned_data[name] for name in ("value", "note", "problems")}
+            try:
+                workflow.record(
+                    entry, user, action, fields=fields, version=form.cleaned_data["version"]
+                )
+            except workflow.WorkflowError as error:
+                form.add_error(None, str(error))
+                refused = True
+            else:
+                count += 1
+        if refused:
+            transaction.set_rollback(True)
+            return None
+    return count
+
+
+def render_form(request, report, month, locked, rows, status=200):
+    editable = [row for row in rows if row.form]
+    filled = sum(1 for row in editable if row.is_filled)
+    context = {
+        "report": report,
+        "month": month,
+        "months": range(1, 13),
+        "locked": locked,
+        "rows": rows,
+        "editable_count": len(editable),
+        "filled_count": filled,
+        "empty_count": len(editable) - filled,
+        "row_ids": ",".join(str(row.indicator.pk) for row in editable),
+        "department": request.user.department,
+    }
+    return render(request, "indicators/monthly_form.html", context, status=status)
+
+
+@reviewer_required
+def review_queue(request):
+    period = resolve_period(request)
+    report = period.report
+    filters = ReviewFilterForm(request.GET or None, report=report)
+    entries = (
+        ProgressEntry.objects.filter(indicator__report=report, state=EntryState.SUBMITTED)
+        .select_related("indicator__section", "indicator__lead_department", "submitted_by")
+        .order_by("month", "indicator__lead_department__order", "indicator__code")
+    )
+    if filters.is_valid():
+        chosen = filters.cleaned_data
+        if chosen["department"]:
+            entries = entries.filter(indicator__lead_department=chosen["department"])
+        if chosen["section"]:
+            entries = entries.filter(indicator__section=chosen["section"])
+        if chosen["month"]:
+            entries = entries.filter(month=chosen["month"])
+    entries = list(entries)
+    previous = previous_approved([e.indicator_id for e in entries], 13)
+    for entry in entries:
+        entry.previous = _previous_for(entry, previous)
+    locks = {
+        lock.month: lock
+        for lock in MonthLock.objects.filter(report=report).select_related("locked_by")
+    }
+    context = {
+        "period": period,
+        "filters": filters,
+        "entries": entries,
+        "lock_rows": [(month, locks.get(month)) for month in range(1, 13)],
+        "lock_history": MonthLock.history.filter(report_id=report.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:12],
+        "approve_url": _action_url(workflow.APPROVE, request),
+        "return_url": _action_url(workflow.RETURN, request),
+    }
+    return render(request, "indicators/review.html", context)
+
+
+def _action_url(action, request):
+    """The review action's URL, carrying the queue's filters so the reviewer lands back there."""
+    url = reverse("indicators:review-action", args=[action])
+    return f"{url}?{request.GET.urlencode()}" if request.GET else url
+
+
+def _previous_for(entry, latest):
+    """The approved value the reviewer compares against (None when it is this very month)."""
+    previous = latest.get(entry.indicator_id)
+    return previous if previous and previous.month < entry.month else None
+
+
+@require_POST
+@reviewer_required
+def review_action(request, action):
+    if action not in (workflow.APPROVE, workflow.RETURN):
+        raise Http404
+    form = ReviewForm(request.POST)
+    query = request.GET.urlencode()
+    back = reverse("indicators:review") + (f"?{query}" if query else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    entries = form.cleaned_data["entries"]
+    try:
+        count = workflow.review(request.user, list(entries), action, form.cleaned_data["comment"])
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if action == workflow.APPROVE:
+        messages.success(request, _("已审核通过%(n)s条。") % {"n": count})
+    else:
+        messages.success(request, _("已退回%(n)s条，填报单位将看到退回意见。") % {"n": count})
+    return redirect(back)
+
+
+@require_POST
+@reviewer_required
+def month_lock(request, year, month):
+    report = get_report_for_year(year)
+    if not 1 <= month <= 12:
+        raise Http404
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    try:
+        if form.cleaned_data["action"] == "lock":
+            workflow.lock_month(request.user, report, month)
+            messages.success(
+                request, _("%(month)s月已锁定，填报单位不能再修改。") % {"month": month}
+            )
+        else:
+            workflow.unlock_month(request.user, report, month)
+            messages.success(request, _("%(month)s月已解锁。") % {"month": month})
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect(reverse("indicators:review") + f"?year={report.year}")

@@ -1,0 +1,182 @@
+"""The supervision office's queue: approve, approve a selection, return with a comment; locks;
+and the audit trail each step leaves."""
+
+from decimal import Decimal
+
+import pytest
+
+from indicators import workflow
+from indicators.models import Indicator, MonthLock, ProgressEntry
+
+from .conftest import approve
+
+
+def submitted(report, code, month=9, value=85, user=None):
+    entry = ProgressEntry(indicator=Indicator.objects.get(report=report, code=code), month=month)
+    workflow.record(entry, user, workflow.SUBMIT, fields={"value": Decimal(value), "note": "n"})
+    return entry
+
+
+def states():
+    return dict(ProgressEntry.objects.values_list("indicator__code", "state"))
+
+
+def test_queue_lists_submitted_entries_with_filters(client, report, reviewer, fgj):
+    submitted(report, "EC-05", user=fgj)
+    submitted(report, "LV-01", value=1200)
+    submitted(report, "LV-05", month=8, value=60)
+    ProgressEntry.objects.create(
+        indicator=Indicator.objects.get(report=report, code="UC-01"), month=9, value=10
+    )  # a draft: not for review
+    client.force_login(reviewer)
+    page = client.get("/review/?year=2023").content.decode()
+    assert page.count("data-entry=") == 3
+    assert 'data-code="UC-01"' not in page
+    rsj = Indicator.objects.get(report=report, code="LV-01").lead_department
+    page = client.get(f"/review/?year=2023&department={rsj.pk}").content.decode()
+    assert page.count("data-entry=") == 1
+    page = client.get("/review/?year=2023&month=8").content.decode()
+    assert page.count("data-entry=") == 1
+    section = Indicator.objects.get(report=report, code="LV-05").section
+    page = client.get(f"/review/?year=2023&section={section.pk}").content.decode()
+    assert page.count("data-entry=") == 2
+
+
+def test_approve_one_counts_on_the_overview(client, report, reviewer, leader):
+    entry = submitted(report, "LV-01", value=1263)
+    client.force_login(leader)
+    assert "1,263" not in client.get("/?year=2023&month=9").content.decode()
+    client.force_login(reviewer)
+    response = client.post("/review/approve/", {"entries": [entry.pk]})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.state, entry.reviewed_by) == ("approved", reviewer)
+    client.force_login(leader)
+    row = client.get("/?year=2023&month=9").content.decode().split('data-code="LV-01"')[1]
+    assert "1,263" in row.split("</tr>")[0]
+
+
+def test_approve_a_selection(client, report, reviewer):
+    entries = [submitted(report, code) for code in ("EC-05", "EC-06", "UC-01")]
+    client.force_login(reviewer)
+    client.post("/review/approve/", {"entries": [e.pk for e in entries[:2]]})
+    assert states() == {"EC-05": "approved", "EC-06": "approved", "UC-01": "submitted"}
+
+
+def test_return_needs_a_comment(client, report, reviewer):
+    entry = submitted(report, "EC-05")
+    client.force_login(reviewer)
+    response = client.post("/review/return/", {"entries": [entry.pk], "comment": " "}, follow=True)
+    assert "请填写退回意见" in response.content.decode()
+    assert states() == {"EC-05": "submitted"}
+    client.post("/review/return/", {"entries": [entry.pk], "comment": "数据与台账不符"})
+    entry.refresh_from_db()
+    assert (entry.state, entry.review_comment) == ("returned", "数据与台账不符")
+
+
+def test_a_selection_with_one_stale_entry_changes_nothing(client, report, reviewer):
+    first = submitted(report, "EC-05")
+    second = submitted(report, "EC-06")
+    workflow.review(reviewer, [second], workflow.APPROVE)
+    client.force_login(reviewer)
+    response = client.post("/review/approve/", {"entries": [first.pk, second.pk]}, follow=True)
+    assert "已不在待审核状态" in response.content.decode()
+    assert states() == {"EC-05": "submitted", "EC-06": "approved"}
+
+
+def test_draft_cannot_be_approved(report, reviewer):
+    entry = ProgressEntry.objects.create(
+        indicator=Indicator.objects.get(report=report, code="EC-05"), month=9, value=1
+    )
+    with pytest.raises(workflow.WorkflowError):
+        workflow.review(reviewer, [entry], workflow.APPROVE)
+    entry.refresh_from_db()
+    assert entry.state == "draft"
+
+
+def test_transitions_map_allows_only_the_pipeline():
+    assert workflow.next_state(None, workflow.SUBMIT) == "submitted"
+    assert workflow.next_state("returned", workflow.SUBMIT) == "submitted"
+    assert workflow.next_state("approved", workflow.RETURN) == "returned"
+    for state, action in [
+        ("approved", workflow.SAVE),
+        ("submitted", workflow.SAVE),
+        ("draft", workflow.APPROVE),
+        ("returned", workflow.APPROVE),
+        ("approved", workflow.APPROVE),
+    ]:
+        with pytest.raises(workflow.WorkflowError):
+            workflow.next_state(state, action)
+
+
+def test_lock_and_unlock_are_recorded_with_who(client, report, reviewer):
+    client.force_login(reviewer)
+    response = client.post("/locks/2023/9/", {"action": "lock"})
+    assert response.status_code == 302
+    lock = MonthLock.objects.get(report=report, month=9)
+    assert lock.locked_by == reviewer
+    page = client.get("/review/?year=2023").content.decode()
+    assert "已锁定" in page
+    client.post("/locks/2023/9/", {"action": "unlock"})
+    assert not MonthLock.objects.exists()
+    history = list(MonthLock.history.order_by("history_date"))
+    assert [(h.history_type, h.history_user) for h in history] == [
+        ("+", reviewer),
+        ("-", reviewer),
+    ]
+    page = client.get("/review/?year=2023").content.decode()
+    assert "锁定记录" in page
+
+
+def test_locking_twice_says_so(client, report, reviewer):
+    client.force_login(reviewer)
+    client.post("/locks/2023/9/", {"action": "lock"})
+    response = client.post("/locks/2023/9/", {"action": "lock"}, follow=True)
+    assert "9月已经锁定" in response.content.decode()
+    assert MonthLock.objects.count() == 1
+
+
+def test_history_keeps_every_step_with_its_user(client, report, fgj, reviewer):
+    client.force_login(fgj)
+    solar = Indicator.objects.get(report=report, code="EC-05")
+    prefix = f"i{solar.pk}"
+    client.post(
+        "/report/2023/9/",
+        {
+            "action": "save",
+            "rows": str(solar.pk),
+            f"{prefix}-value": "80",
+            f"{prefix}-note": "",
+            f"{prefix}-problems": "",
+            f"{prefix}-version": "0",
+        },
+    )
+    entry = ProgressEntry.objects.get(indicator=solar)
+    workflow.record(entry, fgj, workflow.SUBMIT, fields={"value": Decimal(85)}, version=1)
+    workflow.review(reviewer, [entry], workflow.APPROVE)
+    rows = list(entry.history.order_by("history_date"))
+    assert [(r.state, r.value, r.history_user) for r in rows] == [
+        ("draft", Decimal(80), fgj),
+        ("submitted", Decimal(85), fgj),
+        ("approved", Decimal(85), reviewer),
+    ]
+
+
+def test_review_queue_query_count_does_not_grow(client, report, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    codes = ["EC-05", "EC-06", "UC-01"]
+    for code in codes:
+        approve(Indicator.objects.get(report=report, code=code), 8, 10)
+        submitted(report, code)
+    client.force_login(reviewer)
+    client.get("/review/?year=2023")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/review/?year=2023")
+    for ind in Indicator.objects.filter(report=report, register_rule="").exclude(code__in=codes):
+        submitted(report, ind.code, value=1)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get("/review/?year=2023").content.decode()
+    assert page.count("data-entry=") > 20
+    assert len(large) == len(small)

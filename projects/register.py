@@ -6,14 +6,31 @@ one aggregate query, so a dashboard pays the same whatever the register's size.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.urls import reverse
+from django.utils import timezone
 
 from indicators.models import EntryState, RegisterRule
-from indicators.progress import month_end
+from indicators.progress import deadline, month_end
 
-from .models import BuildType, Category, Project, ProjectProgress
+from .models import BuildType, Category, Project, ProjectProgress, Stage
 
 WAN_PER_YI = Decimal(10000)  # amounts are stored in 万元; report targets speak of 亿元
 
@@ -59,12 +76,16 @@ RULE_MEASURES = {
 }
 
 
-def with_investment(projects, month):
-    """Annotate ``invested``: this year's investment as of the latest approved month <= month."""
+def _latest_investment(month):
     latest = ProjectProgress.objects.filter(
         project=OuterRef("pk"), month__lte=month, state=EntryState.APPROVED
     ).order_by("-month")
-    return projects.annotate(invested=Subquery(latest.values("investment_completed")[:1]))
+    return Subquery(latest.values("investment_completed")[:1])
+
+
+def with_investment(projects, month):
+    """Annotate ``invested``: this year's investment as of the latest approved month <= month."""
+    return projects.annotate(invested=_latest_investment(month))
 
 
 def derived_values(report, month):
@@ -86,3 +107,225 @@ def derived_values(report, month):
         else:
             values[rule] = None if value is None else Decimal(value) / WAN_PER_YI
     return values
+
+
+# --- The list behind each number ---------------------------------------------------------------
+# Filter parameters of /projects/ (see `filters.ProjectFilter`) that select exactly the projects
+# of `rule_filters`: the dashboard's number is the count or sum of the list behind its link.
+def _rule_params(month):
+    implementation = {"category": Category.IMPLEMENTATION}
+    preliminary = {"category": Category.PRELIMINARY}
+    return {
+        RegisterRule.IMPLEMENTATION_COUNT: implementation,
+        RegisterRule.IMPLEMENTATION_TOTAL: implementation,
+        RegisterRule.IMPLEMENTATION_YEAR: implementation,
+        RegisterRule.PRELIMINARY_COUNT: preliminary,
+        RegisterRule.PRELIMINARY_TOTAL: preliminary,
+        RegisterRule.PRELIMINARY_YEAR: preliminary,
+        RegisterRule.CONTINUING_UNDERWAY: {
+            **implementation,
+            "build_type": BuildType.CONTINUING,
+            "started_by": month,
+        },
+        RegisterRule.NEW_STARTED: {"build_type": BuildType.NEW, "started_in_year_by": month},
+        RegisterRule.COMPLETED: {"completed_in_year_by": month},
+        RegisterRule.PROMOTED_SIGNED: {"promoted": "true", "signed_in_year_by": month},
+    }
+
+
+def list_url(report, rule, month):
+    """The /projects/ address listing the projects behind ``rule``'s value as of ``month``.
+
+    Exact by construction and by test (tests/test_register.py): the list's totals row shows the
+    number the dashboard shows for the indicator carrying ``rule``.
+    """
+    params = {"year": report.year, "month": month}
+    if rule:  # without a rule: the whole register as of the month, a base for other filters
+        params.update(_rule_params(month)[rule])
+    return f"{reverse('projects:list')}?{urlencode(params)}"
+
+
+# --- The register as the pages show it -----------------------------------------------------------
+def stage_as_of(month_end_date):
+    """A project's stage at a month's end, from its dates: the register's stage is today's.
+
+    Started and completed follow the dates (so a list as of March does not call a project started
+    in May 已开工); before its start a project is at most 具备开工条件.
+    """
+    return Case(
+        When(completion_date__lte=month_end_date, then=Value(Stage.COMPLETED)),
+        When(start_date__lte=month_end_date, then=Value(Stage.STARTED)),
+        When(stage=Stage.PLANNED, then=Value(Stage.PLANNED)),
+        default=Value(Stage.READY),
+        output_field=CharField(),
+    )
+
+
+STAGE_ORDER = [Stage.PLANNED, Stage.READY, Stage.STARTED, Stage.COMPLETED]
+
+
+def register_as_of(report, month, today=None):
+    """The report's projects as of ``month``, annotated for lists and dashboards.
+
+    ``invested``: this year's investment as of the latest approved month <= ``month`` (万元);
+    ``stage_then``: the stage at the month's end; ``is_reported``: a submitted or approved row for
+    the month; ``is_late``: 未报送, nothing submitted once the month's deadline has passed.
+    """
+    today = today or timezone.localdate()
+    end = month_end(report.year, month)
+    reported = ProjectProgress.objects.filter(
+        project=OuterRef("pk"),
+        month=month,
+        state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
+    )
+    overdue = today > deadline(report.year, month, settings.REPORT_DEADLINE_DAY)
+    projects = with_investment(Project.objects.filter(report=report), month).annotate(
+        stage_then=stage_as_of(end),
+        is_reported=Exists(reported),
+    )
+    if overdue:
+        return projects.annotate(is_late=~Exists(reported))
+    return projects.annotate(is_late=Value(False, output_field=BooleanField()))
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The totals row of a project list: a count and sums in 万元 (亿元 through the ``_yi``s)."""
+
+    count: int
+    total_investment: Decimal
+    planned_investment: Decimal
+    invested: Decimal | None  # None while no project has approved data, as 无数据 on dashboards
+
+    @property
+    def total_yi(self):
+        return in_yi(self.total_investment)
+
+    @property
+    def planned_yi(self):
+        return in_yi(self.planned_investment)
+
+    @property
+    def invested_yi(self):
+        return in_yi(self.invested)
+
+    @property
+    def share(self):
+        """This year's investment as a fraction of the plan."""
+        if self.invested is None or not self.planned_investment:
+            return None
+        return self.invested / self.planned_investment
+
+
+def totals(projects):
+    """The totals of ``projects`` (any filter over `register_as_of`), in one query."""
+    # Aliases differ from the annotations they sum: Django's wrapping subquery loses ``invested``
+    # when the aggregate takes the annotation's own name (SQLite then sums a string: 0).
+    row = projects.order_by().aggregate(
+        project_count=Count("pk"),
+        total_sum=Sum("total_investment"),
+        planned_sum=Sum("planned_investment"),
+        invested_sum=Sum("invested"),
+    )
+    return Totals(
+        count=row["project_count"],
+        total_investment=row["total_sum"] or Decimal(0),
+        planned_investment=row["planned_sum"] or Decimal(0),
+        invested=row["invested_sum"],
+    )
+
+
+def in_yi(amount):
+    """万元 -> 亿元, as the report's targets speak."""
+    return None if amount is None else Decimal(amount) / WAN_PER_YI
+
+
+# --- The investment dashboard --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Group:
+    """Projects grouped by one field: how many, planned and completed this year (万元)."""
+
+    key: object
+    count: int
+    planned: Decimal
+    invested: Decimal | None
+
+    @property
+    def planned_yi(self):
+        return in_yi(self.planned)
+
+    @property
+    def invested_yi(self):
+        return in_yi(self.invested)
+
+    @property
+    def share(self):
+        if self.invested is None or not self.planned:
+            return None
+        return self.invested / self.planned
+
+
+def investment_by(projects, *fields):
+    """Planned and completed investment of ``projects`` (from `register_as_of`) per value of
+    ``fields``, in one grouped query, largest plan first."""
+    rows = (
+        projects.order_by()
+        .values(*fields)
+        .annotate(
+            project_count=Count("pk"),
+            planned_sum=Sum("planned_investment"),
+            invested_sum=Sum("invested"),
+        )
+        .order_by("-planned_sum", *fields)
+    )
+    return [
+        Group(
+            key=row[fields[0]] if len(fields) == 1 else tuple(row[f] for f in fields),
+            count=row["project_count"],
+            planned=row["planned_sum"] or Decimal(0),
+            invested=row["invested_sum"],
+        )
+        for row in rows
+    ]
+
+
+def stage_counts(projects):
+    """{category: {stage: count}} at the month's end, every stage present (one query)."""
+    counts = {category: dict.fromkeys(STAGE_ORDER, 0) for category in Category.values}
+    rows = projects.order_by().values("category", "stage_then").annotate(n=Count("pk"))
+    for row in rows:
+        counts[row["category"]][row["stage_then"]] = row["n"]
+    return counts
+
+
+def monthly_investment(report, month):
+    """This year's investment of each category at the end of months 1..``month``, in 亿元 (None
+    where no project has approved data yet): the values PP-03 and PP-06 take month by month.
+    One query, however many projects."""
+    projects = Project.objects.filter(report=report)
+    sums = {}
+    for m in range(1, month + 1):
+        projects = projects.annotate(**{f"invested_{m}": _latest_investment(m)})
+        for category in Category.values:
+            sums[f"{category}_{m}_sum"] = Sum(f"invested_{m}", filter=Q(category=category))
+    row = projects.aggregate(**sums)
+    return {
+        category: [in_yi(row[f"{category}_{m}_sum"]) for m in range(1, month + 1)]
+        for category in Category.values
+    }
+
+
+def signed_projects(report, month):
+    """Projects introduced by promotion and signed this year up to ``month``: counts by origin
+    (largest first) and by month signed (1..``month``). One query."""
+    signed = (
+        Project.objects.filter(report=report)
+        .filter(rule_filters(report, month)[RegisterRule.PROMOTED_SIGNED])
+        .values_list("investor_origin", "signed_on")
+    )
+    by_origin, by_month = {}, [0] * month
+    for origin, signed_on in signed:
+        by_origin[origin] = by_origin.get(origin, 0) + 1
+        by_month[signed_on.month - 1] += 1
+    origins = sorted(by_origin.items(), key=lambda item: (-item[1], item[0]))
+    return origins, by_month

@@ -1,8 +1,249 @@
-from django.http import Http404
+"""Pages of the project register: the list, a project's page, the investment dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from indicators.access import can_read_dashboards, can_read_department, dashboard_required
+from indicators.models import Department, Indicator, RegisterRule, Report
+from indicators.periods import resolve_period
+from indicators.progress import expected_fraction
+
+from . import charts, register
+from .filters import ProjectFilter
+from .history import changes
+from .models import Category, Project, ProjectProgress, Stage
+from .tables import ProjectTable
+
+PER_PAGE = 50
 
 
-def _todo(*args, **kwargs):
-    raise Http404("not built yet")
+def projects_for_reader(user, projects):
+    """The part of ``projects`` this user may read: all for dashboards, a reporter their own."""
+    if can_read_dashboards(user):
+        return projects
+    if user.is_reporter:
+        return projects.filter(lead_department_id=user.department_id)
+    raise PermissionDenied
 
 
-project_list = project_detail = investment = _todo
+def get_project_for_reader(user, pk):
+    """The project if this user may read it: 404 if it does not exist, 403 if not theirs."""
+    project = get_object_or_404(Project.objects.select_related("report", "lead_department"), pk=pk)
+    if not can_read_department(user, project.lead_department_id):
+        raise PermissionDenied
+    return project
+
+
+def _departments_for(user):
+    if can_read_dashboards(user):
+        return Department.objects.all()
+    return Department.objects.filter(pk=user.department_id)
+
+
+@login_required
+def project_list(request):
+    period = resolve_period(request)
+    projects = projects_for_reader(
+        request.user, register.register_as_of(period.report, period.month)
+    )
+    filterset = ProjectFilter(
+        request.GET,
+        queryset=projects.select_related("lead_department"),
+        report=period.report,
+        departments=_departments_for(request.user),
+    )
+    filtered = filterset.qs
+    table = ProjectTable(filtered, totals=register.totals(filtered))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context = {
+        "period": period,
+        "reports": Report.objects.latest_first(),
+        "months": range(1, 13),
+        "filter": filterset,
+        "table": table,
+        "totals": table.totals,
+    }
+    return render(request, "projects/project_list.html", context)
+
+
+# The derived indicator that holds each category's investment plan (序时进度 for its projects).
+YEAR_RULES = {
+    Category.IMPLEMENTATION: RegisterRule.IMPLEMENTATION_YEAR,
+    Category.PRELIMINARY: RegisterRule.PRELIMINARY_YEAR,
+}
+PROJECT_FIELDS = [
+    "name",
+    "category",
+    "build_type",
+    "stage",
+    "start_date",
+    "completion_date",
+    "total_investment",
+    "planned_investment",
+    "lead_department",
+    "programme",
+    "is_promoted",
+    "signed_on",
+    "investor_origin",
+]
+PROGRESS_FIELDS = [
+    "investment_completed",
+    "stage",
+    "physical_progress",
+    "problems",
+    "state",
+    "review_comment",
+]
+
+
+@login_required
+def project_detail(request, pk):
+    project = get_project_for_reader(request.user, pk)
+    report = project.report
+    progress = list(
+        project.progress.select_related("submitted_by", "reviewed_by").order_by("month")
+    )
+    plan = (
+        Indicator.objects.filter(report=report, register_rule=YEAR_RULES[project.category])
+        .values_list("monthly_plan", flat=True)
+        .first()
+    )
+    approved = {p.month: p.investment_completed for p in progress if p.state == p.State.APPROVED}
+    months = list(range(1, 13))
+    chart = charts.embed(
+        "project-investment",
+        charts.monthly_path(
+            months,
+            [approved.get(m) for m in months],
+            [project.planned_investment * expected_fraction(m, plan) for m in months],
+            project.planned_investment,
+            unit=_("万元"),
+        ),
+    )
+    departments = {d.pk: str(d) for d in Department.objects.all()}
+    history = changes(
+        project.history.select_related("history_user"),
+        Project,
+        PROJECT_FIELDS,
+        describe=lambda record: _("项目信息"),
+        labels={"lead_department": departments},
+    ) + changes(
+        ProjectProgress.history.filter(project_id=project.pk).select_related("history_user"),
+        ProjectProgress,
+        PROGRESS_FIELDS,
+        describe=lambda record: _("%(month)s月进展") % {"month": record.month},
+    )
+    history.sort(key=lambda change: change.when, reverse=True)
+    context = {
+        "project": project,
+        "progress": progress,
+        "chart": chart,
+        "history": history,
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+@dashboard_required
+def investment(request):
+    period = resolve_period(request)
+    report, month = period.report, period.month
+    projects = register.register_as_of(report, month)
+    by_programme = register.investment_by(projects, "programme")
+    by_department = register.investment_by(
+        projects, "lead_department", "lead_department__short_name"
+    )
+    stages = register.stage_counts(projects)
+    curves = register.monthly_investment(report, month)
+    origins, signed_months = register.signed_projects(report, month)
+    targets = {
+        i.register_rule: i
+        for i in Indicator.objects.filter(
+            report=report,
+            register_rule__in=[
+                RegisterRule.IMPLEMENTATION_YEAR,
+                RegisterRule.PRELIMINARY_YEAR,
+                RegisterRule.PROMOTED_SIGNED,
+            ],
+        )
+    }
+    year_charts = []
+    for category, rule in YEAR_RULES.items():
+        indicator = targets.get(rule)
+        if indicator is None:
+            continue
+        values = curves[category]
+        progress = indicator.judge(month, values[-1])
+        figure = charts.monthly_path(
+            list(range(1, month + 1)),
+            [None if v is None else round(v, 2) for v in values],
+            [indicator.target * expected_fraction(m, indicator.monthly_plan) for m in range(1, 13)],
+            indicator.target,
+            unit=indicator.unit,
+        )
+        year_charts.append(
+            {
+                "indicator": indicator,
+                "progress": progress,
+                "chart": charts.embed(f"curve-{category}", figure),
+                "list_url": register.list_url(report, rule, month),
+            }
+        )
+    stage_labels = [Stage(s).label for s in register.STAGE_ORDER]
+    list_base = register.list_url(report, None, month)
+    context = {
+        "period": period,
+        "reports": Report.objects.latest_first(),
+        "months": range(1, 13),
+        "list_base": list_base,
+        "year_charts": year_charts,
+        "by_programme": by_programme,
+        "programme_chart": charts.embed(
+            "by-programme",
+            charts.planned_vs_completed(
+                [g.key or _("未归类") for g in by_programme],
+                [register.in_yi(g.planned) for g in by_programme],
+                [register.in_yi(g.invested) for g in by_programme],
+                unit=_("亿元"),
+            ),
+        ),
+        "by_department": by_department,
+        "department_chart": charts.embed(
+            "by-department",
+            charts.planned_vs_completed(
+                [g.key[1] for g in by_department],
+                [register.in_yi(g.planned) for g in by_department],
+                [register.in_yi(g.invested) for g in by_department],
+                unit=_("亿元"),
+            ),
+        ),
+        "stage_rows": [
+            (Stage(s).label, s, [(c, stages[c][s]) for c in Category.values])
+            for s in register.STAGE_ORDER
+        ],
+        "categories": Category.choices,
+        "stage_chart": charts.embed(
+            "by-stage",
+            charts.stage_counts(
+                stage_labels,
+                [
+                    (label, [stages[c][s] for s in register.STAGE_ORDER])
+                    for c, label in Category.choices
+                ],
+            ),
+        ),
+        "signed_indicator": targets.get(RegisterRule.PROMOTED_SIGNED),
+        "signed_total": sum(signed_months),
+        "signed_url": register.list_url(report, RegisterRule.PROMOTED_SIGNED, month),
+        "origins": origins,
+        "origin_chart": charts.embed(
+            "by-origin",
+            charts.counts_by_label([o for o, _n in origins], [n for _o, n in origins]),
+        ),
+        "signed_month_chart": charts.embed(
+            "by-month-signed", charts.signed_by_month(range(1, month + 1), signed_months)
+        ),
+    }
+    return render(request, "projects/investment.html", context)

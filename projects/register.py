@@ -33,6 +33,12 @@ from indicators.progress import deadline, month_end
 from .models import BuildType, Category, Project, ProjectProgress, Stage
 
 WAN_PER_YI = Decimal(10000)  # amounts are stored in 万元; report targets speak of 亿元
+CENT = Decimal("0.01")
+
+
+def wan(total):
+    """A database sum of 万元 amounts, exact: SQLite sums decimals as floats (69.7269920000001)."""
+    return None if total is None else Decimal(total).quantize(CENT)
 
 
 def rule_filters(report, month):
@@ -105,7 +111,7 @@ def derived_values(report, month):
         if RULE_MEASURES[rule] == COUNT:
             values[rule] = Decimal(value)
         else:
-            values[rule] = None if value is None else Decimal(value) / WAN_PER_YI
+            values[rule] = in_yi(wan(value))
     return values
 
 
@@ -229,9 +235,9 @@ def totals(projects):
     )
     return Totals(
         count=row["project_count"],
-        total_investment=row["total_sum"] or Decimal(0),
-        planned_investment=row["planned_sum"] or Decimal(0),
-        invested=row["invested_sum"],
+        total_investment=wan(row["total_sum"]) or Decimal(0),
+        planned_investment=wan(row["planned_sum"]) or Decimal(0),
+        invested=wan(row["invested_sum"]),
     )
 
 
@@ -282,8 +288,8 @@ def investment_by(projects, *fields):
         Group(
             key=row[fields[0]] if len(fields) == 1 else tuple(row[f] for f in fields),
             count=row["project_count"],
-            planned=row["planned_sum"] or Decimal(0),
-            invested=row["invested_sum"],
+            planned=wan(row["planned_sum"]) or Decimal(0),
+            invested=wan(row["invested_sum"]),
         )
         for row in rows
     ]
@@ -310,7 +316,7 @@ def monthly_investment(report, month):
             sums[f"{category}_{m}_sum"] = Sum(f"invested_{m}", filter=Q(category=category))
     row = projects.aggregate(**sums)
     return {
-        category: [in_yi(row[f"{category}_{m}_sum"]) for m in range(1, month + 1)]
+        category: [in_yi(wan(row[f"{category}_{m}_sum"])) for m in range(1, month + 1)]
         for category in Category.values
     }
 

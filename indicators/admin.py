@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -28,6 +29,21 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["region", "year"]
     search_fields = ["title", "region"]
     inlines = [SectionInline]
+    change_list_template = "admin/indicators/report/change_list.html"
+
+    def get_urls(self):
+        from .views.excel import admin_load_report, admin_report_template
+
+        def view(function):
+            return self.admin_site.admin_view(lambda request: function(request, self))
+
+        return [
+            path("load/", view(admin_load_report), name="indicators_report_load"),
+            path(
+                "load/template.xlsx", view(admin_report_template), name="indicators_report_template"
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Section)

@@ -1,0 +1,54 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators.excel import ExcelImportError, load_report_file, report_setup_bytes
+from indicators.models import Report
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up a report's sections, departments and targets from a workbook (layout: the "
+        "workbook's 说明 sheet, or indicators/excel.py). Loading the same file twice changes "
+        "nothing; a workbook with any problem is refused whole. --template writes a blank one."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "file", help="the .xlsx workbook to load (or to write, with --template)"
+        )
+        parser.add_argument(
+            "--template",
+            action="store_true",
+            help="write a blank set-up workbook to FILE instead of loading it",
+        )
+        parser.add_argument(
+            "--from-year",
+            type=int,
+            help="with --template: fill it with that year's report (a starting point for the next)",
+        )
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        if options["template"]:
+            report = None
+            if options["from_year"]:
+                report = Report.objects.latest_first().filter(year=options["from_year"]).first()
+                if report is None:
+                    raise CommandError(f"No report for {options['from_year']}.")
+            with open(path, "wb") as out:
+                out.write(report_setup_bytes(report))
+            self.stdout.write(f"Wrote {path}")
+            return
+        try:
+            with open(path, "rb") as workbook:
+                counts = load_report_file(workbook)
+        except FileNotFoundError as error:
+            raise CommandError(f"No such file: {path}") from error
+        except ExcelImportError as error:
+            lines = "\n".join(f"  - {problem}" for problem in error.problems)
+            raise CommandError(
+                f"{path} was not loaded ({len(error.problems)} problems):\n{lines}"
+            ) from error
+        self.stdout.write(
+            f"{counts['report']}: created {counts['created']}, updated {counts['updated']}, "
+            f"unchanged {counts['unchanged']}."
+        )

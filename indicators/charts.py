@@ -1,0 +1,447 @@
+"""All Plotly code: pure functions from plain series to figures, and how a figure reaches a page.
+
+Figures are plain dicts (``{"data": [...], "layout": {...}, "config": {...}}``) serialised with
+``json``. Building a ``plotly.graph_objects.Figure`` validates every property (about 5 ms a
+figure), which at hundreds of indicators would cost more than the rest of the page; plotly.js
+checks the figure again in the browser anyway. Charts only draw numbers the status module has
+already judged: nothing here decides a status.
+
+One place sets fonts (system CJK fonts only: nothing is fetched from the internet), colours and
+the status palette (``progress.STATUS_COLOURS``). No geo or map traces: they load map tiles and
+topojson from other hosts.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from . import progress
+
+FONT_FAMILY = (
+    '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
+)
+STATUS_COLOURS = progress.STATUS_COLOURS
+EXPECTED_COLOUR = "#9b1c1c"  # 序时进度 markers: the site's accent, distinct from every status
+CONFIG = {"displaylogo": False, "showSendToCloud": False, "responsive": True}
+
+# "bar" is the neutral colour of a quantity that is not a status (a section's average), kept
+# apart from every status colour; "on_bar" is text printed inside it.
+THEMES = {
+    "light": {
+        "ink": "#1f2328",
+        "muted": "#616a73",
+        "grid": "#e3e7eb",
+        "paper": "#ffffff",
+        "bar": "#4d5d70",
+        "on_bar": "#ffffff",
+    },
+    # The command-centre screen: light text on a dark wall, read from the back of the room.
+    "dark": {
+        "ink": "#f0f3f6",
+        "muted": "#a9b4c0",
+        "grid": "#2f3b48",
+        "paper": "#111a24",
+        "bar": "#8fa6bf",
+        "on_bar": "#0a1119",
+    },
+}
+
+NEUTRAL_BAR = THEMES["light"]["bar"]  # for modules that draw their own non-status quantities
+
+# Timeliness cells (see timeliness.py): the colour helps, the word in the cell says it.
+TIMELINESS_COLOURS = {
+    "on_time": "#1a7f37",
+    "late": "#c27c0e",
+    "missing": "#c62828",
+    "not_due": "#8c959f",
+    "nothing_due": "#d8dee4",
+}
+
+# Longest label a chart axis shows before it is cut (the full text stays in the hover).
+LABEL_CHARS = 12
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure ready for a page: a fixed element id and its JSON, safe inside <script>."""
+
+    id: str
+    json: str
+
+
+def embed(div_id, figure):
+    """Serialise ``figure`` once for ``{% plotly_chart %}``; static/js/charts.js draws it."""
+    text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"), default=_number)
+    # The JSON sits inside a <script> element: "</script>" or "<!--" in a name must not end it.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Chart(div_id, mark_safe(text))  # escaped just above
+
+
+def _number(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _float(value, scale=1):
+    return None if value is None else round(float(value) * scale, 2)
+
+
+def _short(text, limit=LABEL_CHARS):
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _figure(data, *, theme="light", height=320, config=None, **layout):
+    """One figure with the house fonts and colours; ``layout`` keys override the defaults."""
+    colours = THEMES[theme]
+    base = {
+        "font": {"family": FONT_FAMILY, "size": 13, "color": colours["ink"]},
+        "paper_bgcolor": colours["paper"],
+        "plot_bgcolor": colours["paper"],
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
+        "showlegend": False,
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "separators": ".,",
+    }
+    base.update(layout)
+    return {"data": data, "layout": base, "config": {**CONFIG, **(config or {})}}
+
+
+def _axis(theme, **settings):
+    colours = THEMES[theme]
+    axis = {
+        "gridcolor": colours["grid"],
+        "zerolinecolor": colours["grid"],
+        "linecolor": colours["grid"],
+        "tickfont": {"color": colours["muted"]},
+        "ticks": "",
+        "automargin": True,
+        "fixedrange": True,  # no accidental zoom when a phone user scrolls past a chart
+    }
+    axis.update(settings)
+    return axis
+
+
+def _legend(theme, **settings):
+    return {
+        "orientation": "h",
+        "x": 0,
+        "y": 1.02,
+        "yanchor": "bottom",
+        "font": {"color": THEMES[theme]["muted"]},
+        **settings,
+    }
+
+
+def _percent_range(values, floor=100):
+    """An x range in percent that shows every bar, the target line and a little room."""
+    top = max([floor, *(v for v in values if v is not None)])
+    return [0, min(top, 300) * 1.08]
+
+
+def section_completion(names, completions, expecteds, *, theme="light", font_size=13, height=None):
+    """Average completion of each section as bars, with its 序时进度 marked on each bar.
+
+    ``completions`` and ``expecteds`` are fractions (1 = 100 %) or None where a section has no
+    judged target yet; such a section shows the words 无数据 instead of a bar.
+    """
+    completion = [_float(c, 100) for c in completions]
+    expected = [_float(e, 100) for e in expecteds]
+    labels = [
+        _("无数据") if c is None else f"{c:.1f}%" for c in completion
+    ]  # the value, in words, beside each bar
+    colours = THEMES[theme]
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "name": _("平均完成率"),
+        "y": list(names),
+        "x": [c or 0 for c in completion],
+        "text": labels,
+        # Inside, from the start of the bar, so the value never sits on the 序时进度 marker.
+        "textposition": ["outside" if c is None else "inside" for c in completion],
+        "insidetextanchor": "start",
+        "insidetextfont": {"color": colours["on_bar"]},
+        "cliponaxis": False,
+        "marker": {"color": colours["bar"]},
+        "hovertemplate": "%{y}<br>" + _("平均完成率") + " %{text}<extra></extra>",
+    }
+    markers = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": _("序时进度"),
+        "y": list(names),
+        "x": expected,
+        "marker": {
+            "symbol": "line-ns",
+            "size": font_size * 2.4,
+            "line": {"width": 4, "color": EXPECTED_COLOUR},
+            "color": EXPECTED_COLOUR,
+        },
+        "hovertemplate": "%{y}<br>" + _("序时进度") + " %{x:.1f}%<extra></extra>",
+    }
+    height = height or 60 + 48 * max(len(completion), 1)
+    return _figure(
+        [bars, markers],
+        theme=theme,
+        height=height,
+        font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
+        showlegend=True,
+        legend=_legend(theme),
+        margin={"l": 10, "r": 30, "t": 30, "b": 30},
+        bargap=0.35,
+        xaxis=_axis(theme, ticksuffix="%", range=_percent_range(completion + expected)),
+        yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
+    )
+
+
+def status_breakdown(counts, *, theme="light"):
+    """How many targets stand in each status: one bar per status, its word on the axis."""
+    statuses = [s for s in progress.STATUSES if counts.get(s)] or list(progress.STATUSES[:4])
+    words = [str(progress.STATUS_LABELS[s]) for s in statuses]
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "y": words,
+        "x": [counts.get(s, 0) for s in statuses],
+        "text": [counts.get(s, 0) for s in statuses],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "marker": {"color": [STATUS_COLOURS[s] for s in statuses]},
+        "hovertemplate": "%{y}: %{x}<extra></extra>",
+    }
+    return _figure(
+        [bars],
+        theme=theme,
+        height=60 + 36 * len(statuses),
+        margin={"l": 10, "r": 30, "t": 10, "b": 30},
+        bargap=0.3,
+        xaxis=_axis(theme, rangemode="tozero", dtick=_count_tick(max(bars["x"], default=0))),
+        yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
+    )
+
+
+def _count_tick(largest):
+    """Whole-number ticks, not too many of them."""
+    step = 1
+    while largest / step > 8:
+        step *= 5 if str(step).startswith("2") else 2
+    return step
+
+
+def bullets(labels, completions, expecteds, statuses, *, names=None, theme="light"):
+    """One bullet per target in a single figure: completion bar coloured (and labelled) by
+    status, the 序时进度 marker and the target line at 100 %.
+
+    All series are parallel lists; completions and expecteds are fractions or None. One figure
+    for many targets keeps the page to a single plotly.js plot however long the list.
+    """
+    completion = [_float(c, 100) for c in completions]
+    expected = [_float(e, 100) for e in expecteds]
+    words = [str(progress.STATUS_LABELS[s]) for s in statuses]
+    texts = [
+        word if c is None else f"{c:.1f}% {word}" for c, word in zip(completion, words, strict=True)
+    ]
+    shown = [None if c is None else min(c, 300) for c in completion]
+    ticks = [_short(label) for label in labels]
+    hover = [str(n) for n in (names or labels)]
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "name": _("完成率"),
+        "showlegend": False,  # its colour varies by status: the words on the bars explain it
+        "y": ticks,
+        "x": [s or 0 for s in shown],
+        "text": texts,
+        "customdata": hover,
+        "textposition": "auto",  # inside a long bar, beside a short one
+        "cliponaxis": False,
+        "marker": {"color": [STATUS_COLOURS[s] for s in statuses]},
+        "hovertemplate": "%{customdata}<br>" + _("完成率") + " %{text}<extra></extra>",
+    }
+    markers = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": _("序时进度"),
+        "y": ticks,
+        "x": expected,
+        "marker": {
+            "symbol": "line-ns",
+            "size": 22,
+            "line": {"width": 3, "color": EXPECTED_COLOUR},
+            "color": EXPECTED_COLOUR,
+        },
+        "hovertemplate": _("序时进度") + " %{x:.1f}%<extra></extra>",
+    }
+    target_legend = {  # the legend's key for the target line drawn as a shape below
+        "type": "scatter",
+        "mode": "lines",
+        "name": _("年度目标（100%）"),
+        "x": [None],
+        "y": [None],
+        "line": {"color": THEMES[theme]["ink"], "width": 2},
+        "hoverinfo": "skip",
+    }
+    target_line = {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": 100,
+        "x1": 100,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": THEMES[theme]["ink"], "width": 2},
+    }
+    return _figure(
+        [bars, markers, target_legend],
+        theme=theme,
+        height=70 + 30 * max(len(ticks), 1),
+        showlegend=True,
+        legend=_legend(theme),
+        margin={"l": 10, "r": 40, "t": 30, "b": 30},
+        bargap=0.4,
+        shapes=[target_line],
+        xaxis=_axis(theme, ticksuffix="%", range=_percent_range(shown + expected, floor=110)),
+        yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
+    )
+
+
+def monthly_path(months, values, expected_path, target, *, unit, limit=None, theme="light"):
+    """An indicator's month-end values against the plan's expected path and its target.
+
+    ``months``/``values``: approved readings (value None where a month has none yet).
+    ``expected_path``: the value 序时进度 asks for at each month 1..12 (empty for limit kinds).
+    ``limit``: "ceiling" or "floor" draws the target as a limit line (上限/下限) instead of a
+    target line. All amounts are in the indicator's unit (percent for milestones).
+    """
+    colours = THEMES[theme]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers+text",
+            "name": _("实际完成"),
+            "x": list(months),
+            "y": [_float(v) for v in values],
+            "text": [_compact(v) for v in values],
+            "textposition": "top center",
+            "line": {"color": colours["bar"], "width": 3},
+            "marker": {"size": 8},
+            "hovertemplate": "%{x}" + _("月底") + " %{y} " + unit + "<extra></extra>",
+        }
+    ]
+    if expected_path:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("序时进度"),
+                "x": list(range(1, len(expected_path) + 1)),
+                "y": [_float(v) for v in expected_path],
+                "line": {"color": EXPECTED_COLOUR, "width": 2, "dash": "dash"},
+                "hovertemplate": "%{x}" + _("月底") + " %{y} " + unit + "<extra></extra>",
+            }
+        )
+    target_word = {"ceiling": _("上限"), "floor": _("下限")}.get(limit, _("年度目标"))
+    target_value = _float(target)
+    shown = [v for v in [*(_float(v) for v in values), target_value] if v is not None]
+    return _figure(
+        data,
+        theme=theme,
+        height=340,
+        showlegend=True,
+        legend=_legend(theme),
+        margin={"l": 10, "r": 20, "t": 40, "b": 40},
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": target_value,
+                "y1": target_value,
+                "line": {
+                    "color": STATUS_COLOURS[progress.FAR_BEHIND] if limit else colours["ink"],
+                    "width": 2,
+                    "dash": "dot" if limit else "solid",
+                },
+            }
+        ],
+        annotations=[
+            {
+                "xref": "paper",
+                "yref": "y",
+                "x": 0,
+                "y": target_value,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "text": f"{target_word} {_compact(target)}{unit}",
+                "showarrow": False,
+                "font": {"size": 12, "color": colours["ink"]},
+            }
+        ],
+        xaxis=_axis(
+            theme,
+            range=[0.5, 12.5],
+            tickmode="array",
+            tickvals=list(range(1, 13)),
+            ticktext=[f"{m}" + _("月") for m in range(1, 13)],
+        ),
+        yaxis=_axis(
+            theme,
+            title={"text": unit, "font": {"color": colours["muted"]}},
+            rangemode="tozero",
+            range=[0, max(shown, default=1) * 1.15 or 1],
+        ),
+    )
+
+
+def _compact(value):
+    return "" if value is None else progress.format_amount(value)
+
+
+def timeliness_heatmap(rows, months, states, labels, *, theme="light", height=None, font_size=13):
+    """Reporting timeliness, department × month: each cell coloured by its state and carrying
+    the state's word, so the colour is never the only sign.
+
+    ``rows``: department names; ``states``: one list of timeliness states per row;
+    ``labels``: state -> the short word printed in the cell.
+    """
+    order = list(TIMELINESS_COLOURS)
+    scale_steps = len(order) - 1
+    colourscale = []
+    for index, state in enumerate(order):
+        colourscale.append([index / scale_steps, TIMELINESS_COLOURS[state]])
+    heat = {
+        "type": "heatmap",
+        "x": [f"{m}" + _("月") for m in months],
+        "y": list(rows),
+        "z": [[order.index(s) for s in row] for row in states],
+        "text": [[str(labels[s]) for s in row] for row in states],
+        "texttemplate": "%{text}",
+        "textfont": {"size": font_size},
+        "zmin": 0,
+        "zmax": scale_steps,
+        "colorscale": colourscale,
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+        "hovertemplate": "%{y} %{x}: %{text}<extra></extra>",
+    }
+    return _figure(
+        [heat],
+        theme=theme,
+        height=height or 50 + 30 * max(len(heat["y"]), 1),
+        font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis=_axis(theme, side="bottom", showgrid=False, tickfont={"color": THEMES[theme]["ink"]}),
+        yaxis=_axis(
+            theme, autorange="reversed", showgrid=False, tickfont={"color": THEMES[theme]["ink"]}
+        ),
+    )

@@ -4,7 +4,28 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import workflow
 from .models import Department, Indicator, MonthLock, ProgressEntry, Report, Section, User
+
+
+class DepartmentScopedAdmin:
+    """Reporters who open the admin see and change only their own department's rows.
+
+    ``department_field`` is the lookup from the model to its lead department. Reviewers and
+    superusers see everything; leaders read what their view permissions allow.
+    """
+
+    department_field = "lead_department"
+
+    def is_scoped(self, request):
+        user = request.user
+        return user.is_reporter and not (user.is_superuser or user.is_reviewer)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.is_scoped(request):
+            queryset = queryset.filter(**{self.department_field: request.user.department_id})
+        return queryset
 
 
 @admin.register(User)
@@ -61,7 +82,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -80,13 +101,43 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(SimpleHistoryAdmin):
+class ProgressEntryAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+    department_field = "indicator__lead_department"
+
     list_display = ["indicator", "month", "value", "state", "updated_by", "updated_at"]
     list_filter = ["state", "month", "indicator__report", "indicator__lead_department"]
     list_select_related = ["indicator", "updated_by"]
     search_fields = ["indicator__code", "indicator__name", "note", "problems"]
     raw_id_fields = ["indicator"]
     readonly_fields = ["submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.is_scoped(request):
+            # Reporters move entries through the monthly form's workflow, never by hand here.
+            fields += ["state", "review_comment"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and self.is_scoped(request):
+            report = obj.indicator.report
+            return obj.is_editable_by_reporter and not workflow.is_locked(report, obj.month)
+        return allowed
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "indicator" and self.is_scoped(request):
+            kwargs["queryset"] = Indicator.objects.filter(
+                lead_department_id=request.user.department_id, register_rule=""
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # A change here makes any monthly form opened before it stale, as a form save would.
+        if change:
+            obj.version += 1
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(MonthLock)

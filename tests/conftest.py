@@ -19,6 +19,12 @@ from indicators.models import Department, EntryState, Indicator, ProgressEntry, 
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing is slow on purpose (about a second a user here); tests need no such cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def report(db):
     """The 2023 report of 柳城县 from the shipped fixture, with groups but no demo progress."""

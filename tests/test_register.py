@@ -15,6 +15,8 @@ from projects.demo import ensure_register
 from projects.models import BuildType, Category, Project, ProjectProgress, Stage
 from projects.register import derived_values, list_url, monthly_investment
 
+from .test_projects import register_built_once
+
 MONTHS = (1, 3, 6, 9, 12)
 COUNT_RULES = {
     RegisterRule.IMPLEMENTATION_COUNT,
@@ -28,9 +30,14 @@ TOTAL_RULES = {RegisterRule.IMPLEMENTATION_TOTAL, RegisterRule.PRELIMINARY_TOTAL
 YEAR_RULES = {RegisterRule.IMPLEMENTATION_YEAR, RegisterRule.PRELIMINARY_YEAR}
 
 
+@pytest.fixture(scope="module")
+def demo_register(django_db_setup, django_db_blocker):
+    with register_built_once(django_db_blocker):
+        yield
+
+
 @pytest.fixture
-def register(report, reviewer):
-    ensure_register(report, reviewer)
+def register(demo_register, report):
     return report
 
 
@@ -204,7 +211,7 @@ def test_returning_an_entry_takes_its_investment_out(register, reviewer):
     assert after[RegisterRule.IMPLEMENTATION_YEAR] != before
 
 
-# --- The list behind each number -------------------------------------------------------------------
+# --- The list behind each number ------------------------------------------------------------------
 def list_context(client, report, rule, month):
     response = client.get(list_url(report, rule, month))
     assert response.status_code == 200

@@ -1,19 +1,76 @@
+"""Leadership dashboards: the overview, a section, a target, departments and the big screen.
+
+Every page reads the judged list (``Indicator.objects.for_dashboard``: status computed in one
+place) and, where it shows reporting, ``timeliness.department_timeliness``; it hands plain series
+to ``charts``. Each page runs a fixed number of queries whatever the size of the report.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
 from itertools import groupby
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tables2 import RequestConfig
 
-from indicators import progress
-from indicators.access import dashboard_required
-from indicators.models import Indicator, Report
-from indicators.periods import resolve_period
+from indicators import charts, progress
+from indicators.access import can_read_department, dashboard_required, get_indicator_for_reader
+from indicators.filters import IndicatorFilter
+from indicators.models import (
+    Department,
+    EntryState,
+    Indicator,
+    Kind,
+    ProgressEntry,
+    Report,
+    Section,
+)
+from indicators.periods import Period, default_month, resolve_period
+from indicators.tables import DepartmentProjectTable, IndicatorTable, indicator_rows
+from indicators.templatetags.targets import amount
+from indicators.timeliness import SHORT_LABELS, department_timeliness
+from projects.models import Project, ProjectProgress
+from projects.register import with_investment
+
+SCREEN_FAR_BEHIND = 8  # as many as the big screen's block shows at a readable size
+SCREEN_REFRESH_SECONDS = 300
+SCREEN_CHART_HEIGHT = 340  # px: a chart and its heading fill half of a 1080-pixel screen
 
 
 def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- Period ---
+
+
+def period_for(request, report):
+    """The month asked for on a page that belongs to one report (a section, a target)."""
+    text = request.GET.get("month", "")
+    month = int(text) if text.isdigit() and 1 <= int(text) <= 12 else None
+    return Period(report, month or default_month(report, timezone.localdate()))
+
+
+def period_context(period, reports=None):
+    """What ``_period_picker.html`` needs; ``reports`` limits the years it offers."""
+    return {
+        "period": period,
+        "reports": Report.objects.latest_first() if reports is None else reports,
+        "months": range(1, 13),
+    }
+
+
+# --- Grouping the judged list ---
 
 
 def section_summaries(indicators):
@@ -25,23 +82,417 @@ def section_summaries(indicators):
     return rows
 
 
+def far_behind(indicators):
+    return [i for i in indicators if i.progress.status == progress.FAR_BEHIND]
+
+
+@dataclass(frozen=True)
+class RankedDepartment:
+    department: Department
+    summary: progress.Summary
+    timeliness: object  # timeliness.DepartmentTimeliness
+    month: int  # the month the page shows
+    months_behind: int  # months up to ``month`` reported late or not at all
+
+    @property
+    def this_month(self):
+        return self.timeliness.month(self.month)
+
+
+def department_ranking(indicators, timeliness, month):
+    """Departments best first: share of their targets on track, then fewest far behind, then
+    fewest months reported late. Departments with nothing to judge or report are left out."""
+    by_department = defaultdict(list)
+    for indicator in indicators:
+        by_department[indicator.lead_department_id].append(indicator.progress)
+    ranked = []
+    for row in timeliness:
+        members = by_department.get(row.department.pk, [])
+        if not members and not row.due:
+            continue
+        ranked.append(
+            RankedDepartment(
+                department=row.department,
+                summary=progress.summarise(members),
+                timeliness=row,
+                months_behind=row.months_behind(month),
+                month=month,
+            )
+        )
+
+    def key(item):
+        share = item.summary.share_on_track
+        return (
+            share is None,
+            -(share or 0),
+            item.summary.counts[progress.FAR_BEHIND],
+            item.months_behind,
+            item.department.order,
+        )
+
+    return sorted(ranked, key=key)
+
+
+# --- Charts from judged values ---
+
+
+def section_chart(div_id, sections, theme="light", font_size=13, height=None):
+    return charts.embed(
+        div_id,
+        charts.section_completion(
+            [section.name for section, _summary, _members in sections],
+            [summary.average_completion for _section, summary, _members in sections],
+            [summary.average_expected for _section, summary, _members in sections],
+            theme=theme,
+            font_size=font_size,
+            height=height,
+        ),
+    )
+
+
+def timeliness_chart(div_id, rows, theme="light", height=None, font_size=13):
+    return charts.embed(
+        div_id,
+        charts.timeliness_heatmap(
+            [str(row.department) for row in rows],
+            range(1, 13),
+            [[cell.state for cell in row.months] for row in rows],
+            SHORT_LABELS,
+            theme=theme,
+            height=height,
+            font_size=font_size,
+        ),
+    )
+
+
+def bullet_chart(div_id, rows):
+    """Bullets for the table rows that have a completion to draw (ratio kinds, judged)."""
+    drawn = [
+        r for r in rows if r["kind"] in progress.RATIO_KINDS and r["status"] != progress.YEAR_END
+    ]
+    if not drawn:
+        return None
+    return charts.embed(
+        div_id,
+        charts.bullets(
+            [f"{r['code']} {r['name']}" for r in drawn],
+            [r["completion_fraction"] for r in drawn],
+            [r["expected_fraction"] for r in drawn],
+            [r["status"] for r in drawn],
+            names=[f"{r['code']} {r['name']}" for r in drawn],
+        ),
+    )
+
+
+# --- Pages ---
+
+
 @dashboard_required
 def overview(request):
     period = resolve_period(request)
     indicators = Indicator.objects.for_dashboard(period.report, period.month)
+    summary = progress.summarise(i.progress for i in indicators)
+    sections = section_summaries(indicators)
+    timeliness = department_timeliness(period.report, timezone.localdate())
     context = {
-        "period": period,
-        "reports": Report.objects.latest_first(),
-        "months": range(1, 13),
-        "summary": progress.summarise(i.progress for i in indicators),
-        "sections": section_summaries(indicators),
-        "indicators": indicators,
+        **period_context(period),
+        "summary": summary,
+        "sections": sections,
+        "section_rows": [
+            (section, indicator_rows(members, period.month)) for section, _s, members in sections
+        ],
+        "far_behind": far_behind(indicators),
+        "ranking": department_ranking(indicators, timeliness, period.month),
+        "section_chart": section_chart("chart-sections", sections),
+        "status_chart": charts.embed("chart-status", charts.status_breakdown(summary.counts)),
     }
     return render(request, "indicators/overview.html", context)
 
 
-def _todo(*args, **kwargs):
-    raise Http404("not built yet")
+@dashboard_required
+def section_detail(request, pk):
+    section = get_object_or_404(Section.objects.select_related("report"), pk=pk)
+    period = period_for(request, section.report)
+    filterset = IndicatorFilter(request.GET, queryset=Indicator.objects.filter(section=section))
+    indicators = filterset.judged(period.report, period.month)
+    table = IndicatorTable(indicator_rows(indicators, period.month))
+    RequestConfig(request).configure(table)
+    shown = [row.record for row in table.page.object_list] if table.page else []
+    filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+    context = {
+        **period_context(period, reports=[section.report]),
+        "section": section,
+        "filter": filterset,
+        "is_filtered": filtered,
+        "summary": progress.summarise(i.progress for i in indicators),
+        "table": table,
+        "bullet_chart": bullet_chart("chart-bullets", shown),
+    }
+    return render(request, "indicators/section.html", context)
 
 
-section_detail = indicator_detail = department_list = department_detail = screen = _todo
+@login_required
+def indicator_detail(request, pk):
+    indicator = get_indicator_for_reader(
+        request.user,
+        Indicator.objects.select_related("report", "section", "lead_department"),
+        pk,
+    )
+    period = period_for(request, indicator.report)
+    judged = Indicator.objects.filter(pk=indicator.pk).for_dashboard(period.report, period.month)[0]
+    entries = list(
+        indicator.entries.select_related("updated_by", "submitted_by", "reviewed_by").order_by(
+            "month"
+        )
+    )
+    context = {
+        **period_context(period, reports=[indicator.report]),
+        "indicator": judged,
+        "cooperating": list(indicator.cooperating_departments.all()),
+        "entries": entries,
+        "chart": charts.embed("chart-path", path_figure(judged, entries, period)),
+        "history": audit_trail(indicator),
+    }
+    return render(request, "indicators/indicator.html", context)
+
+
+@dashboard_required
+def department_list(request):
+    period = resolve_period(request)
+    indicators = Indicator.objects.for_dashboard(period.report, period.month)
+    timeliness = department_timeliness(period.report, timezone.localdate())
+    by_department = defaultdict(list)
+    for indicator in indicators:
+        by_department[indicator.lead_department_id].append(indicator.progress)
+    rows = [
+        (row, row.month(period.month), progress.summarise(by_department[row.department.pk]))
+        for row in timeliness
+    ]
+    context = {
+        **period_context(period),
+        "rows": rows,
+        "heatmap": timeliness_chart("chart-timeliness", timeliness),
+        "deadline_day": settings.REPORT_DEADLINE_DAY,
+    }
+    return render(request, "indicators/departments.html", context)
+
+
+@login_required
+def department_detail(request, pk):
+    department = get_object_or_404(Department.objects.select_related("leader"), pk=pk)
+    if not can_read_department(request.user, department.pk):
+        raise PermissionDenied
+    period = resolve_period(request)
+    indicators = Indicator.objects.filter(lead_department=department).for_dashboard(
+        period.report, period.month
+    )
+    indicator_table = IndicatorTable(indicator_rows(indicators, period.month), prefix="i-")
+    project_table = DepartmentProjectTable(department_projects(department, period), prefix="p-")
+    RequestConfig(request).configure(indicator_table)
+    RequestConfig(request).configure(project_table)
+    timeliness = department_timeliness(
+        period.report, timezone.localdate(), departments=[department]
+    )[0]
+    context = {
+        **period_context(period),
+        "department": department,
+        "summary": progress.summarise(i.progress for i in indicators),
+        "indicator_table": indicator_table,
+        "project_table": project_table,
+        "timeliness": timeliness,
+        "this_month": timeliness.month(period.month),
+        "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
+    }
+    return render(request, "indicators/department.html", context)
+
+
+def department_projects(department, period):
+    """The department's projects as of the month: this year's investment and the month's entry."""
+    month_entry = ProjectProgress.objects.filter(project=OuterRef("pk"), month=period.month)
+    projects = Project.objects.filter(report=period.report, lead_department=department)
+    return with_investment(projects, period.month).annotate(
+        month_state=Subquery(month_entry.values("state")[:1])
+    )
+
+
+@dashboard_required
+def screen(request):
+    period = resolve_period(request)
+    indicators = Indicator.objects.for_dashboard(period.report, period.month)
+    sections = section_summaries(indicators)
+    timeliness = department_timeliness(period.report, timezone.localdate())
+    behind = far_behind(indicators)
+    this_month = [row.month(period.month) for row in timeliness]
+    context = {
+        "period": period,
+        "summary": progress.summarise(i.progress for i in indicators),
+        "far_behind": behind[:SCREEN_FAR_BEHIND],
+        "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
+        "departments_behind": [
+            row.department for row in timeliness if row.month(period.month).is_behind
+        ],
+        "departments_due": sum(1 for cell in this_month if cell.due),
+        "section_chart": section_chart(
+            "chart-sections", sections, theme="dark", font_size=20, height=SCREEN_CHART_HEIGHT
+        ),
+        "timeliness_chart": timeliness_chart(
+            "chart-timeliness",
+            timeliness,
+            theme="dark",
+            height=SCREEN_CHART_HEIGHT,
+            font_size=17,
+        ),
+        "refresh_seconds": SCREEN_REFRESH_SECONDS,
+        "refresh_minutes": SCREEN_REFRESH_SECONDS // 60,
+    }
+    return render(request, "indicators/screen.html", context)
+
+
+# --- A target's monthly path and its history ---
+
+
+def path_figure(indicator, entries, period):
+    """The target's approved month-end values up to the chosen month against its plan."""
+    approved = {e.month: e.value for e in entries if e.state == EntryState.APPROVED}
+    months = list(range(1, period.month + 1))
+    if indicator.is_derived:
+        # Register-derived targets have no typed entries: only the as-of value is known here.
+        approved = {period.month: indicator.progress.actual}
+    values = [approved.get(m) for m in months]
+    expected_path = []
+    scale = 100 if indicator.kind == Kind.MILESTONE else indicator.target
+    if indicator.is_ratio:
+        expected_path = [
+            progress.expected_fraction(m, indicator.monthly_plan) * scale for m in range(1, 13)
+        ]
+    limit = indicator.kind if indicator.kind in progress.LIMIT_KINDS else None
+    return charts.monthly_path(
+        months,
+        values,
+        expected_path,
+        scale if indicator.is_ratio else indicator.target,
+        unit="%" if indicator.kind == Kind.MILESTONE else indicator.unit,
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a target's history: who did what to which record, and when."""
+
+    when: object
+    who: str
+    subject: str
+    action: str
+    fields: list  # (label, old, new) as display text
+
+
+ENTRY_FIELDS = ("month", "value", "state", "note", "problems", "review_comment")
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "unit",
+    "kind",
+    "target",
+    "baseline",
+    "section_id",
+    "lead_department_id",
+    "monthly_plan",
+    "is_year_end_only",
+    "register_rule",
+    "source_quote",
+)
+ACTIONS = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+
+
+def audit_trail(indicator):
+    """Every change to the target and its monthly entries, newest first, old value -> new.
+
+    Four queries whatever the history's length: both history tables (with their users) and the
+    names that foreign keys point to.
+    """
+    names = {
+        "section_id": dict(
+            Section.objects.filter(report=indicator.report_id).values_list("pk", "name")
+        ),
+        "lead_department_id": dict(Department.objects.values_list("pk", "short_name")),
+    }
+    own = indicator.history.select_related("history_user").order_by("history_date", "history_id")
+    entries = (
+        ProgressEntry.history.filter(indicator_id=indicator.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    changes = _changes(own, INDICATOR_FIELDS, lambda r: _("目标任务"), names)
+    changes += _changes(
+        entries,
+        ENTRY_FIELDS,
+        lambda r: _("%(m)s月进展") % {"m": r.month},
+        names,
+        on_create=("value", "state"),
+    )
+    changes.sort(key=lambda c: c.when, reverse=True)
+    return changes
+
+
+def _changes(records, fields, subject, names, on_create=()):
+    """Pair each history row with the one before it for the same record and list what moved.
+
+    ``on_create``: the fields worth showing when a record is created or deleted.
+    """
+    previous = {}
+    changes = []
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if before is None or record.history_type != "~":
+            # Creation and deletion: say what the record held, not every empty "before".
+            diffs = [
+                (_label(record, f), "", _display(record, f, names))
+                for f in on_create
+                if _filled(record, f)
+            ]
+        else:
+            diffs = [
+                (_label(record, f), _display(before, f, names), _display(record, f, names))
+                for f in fields
+                if getattr(before, f) != getattr(record, f)
+            ]
+            if not diffs:
+                continue
+        user = record.history_user
+        changes.append(
+            Change(
+                when=record.history_date,
+                who=user.display_name if user else _("系统"),
+                subject=subject(record),
+                action=ACTIONS.get(record.history_type, record.history_type),
+                fields=diffs,
+            )
+        )
+    return changes
+
+
+def _filled(record, field):
+    return getattr(record, field) not in (None, "")
+
+
+def _label(record, field):
+    return str(record._meta.get_field(field.removesuffix("_id")).verbose_name)
+
+
+def _display(record, field, names):
+    value = getattr(record, field)
+    if value is None or value == "":
+        return "—"
+    if field in names:
+        return names[field].get(value, str(value))
+    if field == "state":
+        return str(EntryState(value).label)
+    if field == "kind":
+        return str(Kind(value).label)
+    if field in ("value", "target", "baseline"):
+        return amount(value, 4)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)

@@ -1,0 +1,248 @@
+"""A project's monthly row: what ProjectProgressForm accepts, and how an approved stage change
+moves the project in the register (and nothing else does)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from indicators.models import Department, EntryState
+from indicators.workflow import APPROVE, RETURN, SUBMIT, WorkflowError, record
+from projects import workflow
+from projects.forms import ProjectProgressForm
+from projects.models import BuildType, Category, Project, ProjectProgress, Stage
+
+
+def make_project(report, **fields):
+    values = {
+        "report": report,
+        "code": "T-001",
+        "name": "测试项目",
+        "category": Category.IMPLEMENTATION,
+        "build_type": BuildType.NEW,
+        "stage": Stage.READY,
+        "total_investment": Decimal(50000),
+        "planned_investment": Decimal(10000),
+        "lead_department": Department.objects.get(code="fgj"),
+        **fields,
+    }
+    return Project.objects.create(**values)
+
+
+@pytest.fixture
+def project(report):
+    return make_project(report)
+
+
+def form(project, data, *, month=9, previous=None, submitting=True):
+    return ProjectProgressForm(
+        {"version": 0, **data},
+        project=project,
+        month=month,
+        previous=previous,
+        submitting=submitting,
+    )
+
+
+def approved(project, month, value, text=""):
+    return ProjectProgress.objects.create(
+        project=project,
+        month=month,
+        investment_completed=Decimal(value),
+        physical_progress=text,
+        state=EntryState.APPROVED,
+    )
+
+
+# --- Investment ---------------------------------------------------------------------------------
+def test_a_plain_month_is_accepted(project):
+    bound = form(project, {"investment_completed": "3500.5", "physical_progress": "主体施工"})
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["investment_completed"] == Decimal("3500.5")
+    assert bound.stage_change is None
+
+
+@pytest.mark.parametrize("typed", ["1,234.5", "１２３４.５", " 1234.50 "])
+def test_amounts_are_read_as_clerks_type_them(project, typed):
+    bound = form(project, {"investment_completed": typed})
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["investment_completed"] == Decimal("1234.5")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-1", "不能为负数"),
+        ("abc", "请输入数字"),
+        ("1.234", "最多保留2位小数"),
+        ("1" * 13, "数字太大"),
+    ],
+)
+def test_bad_amounts_are_refused(project, typed, message):
+    bound = form(project, {"investment_completed": typed})
+    assert not bound.is_valid()
+    assert message in str(bound.errors["investment_completed"])
+
+
+def test_submitting_needs_a_value_but_a_draft_does_not(project):
+    assert not form(project, {"investment_completed": ""}).is_valid()
+    assert form(project, {"investment_completed": ""}, submitting=False).is_valid()
+
+
+def test_lower_than_an_approved_month_needs_an_explanation(project):
+    previous = approved(project, 8, 4000, "主体施工")
+    bound = form(project, {"investment_completed": "3900"}, previous=previous)
+    assert not bound.is_valid()
+    assert "低于8月已审核的4000万元" in str(bound.errors["physical_progress"])
+    same_text = {"investment_completed": "3900", "physical_progress": "主体施工"}
+    assert not form(project, same_text, previous=previous).is_valid()
+    explained = {"investment_completed": "3900", "physical_progress": "统计口径调整，核减100万元。"}
+    assert form(project, explained, previous=previous).is_valid()
+
+
+def test_not_lower_needs_no_explanation(project):
+    previous = approved(project, 8, 4000, "主体施工")
+    assert form(project, {"investment_completed": "4000"}, previous=previous).is_valid()
+
+
+def test_more_than_three_times_the_plan_needs_confirmation(project):
+    bound = form(project, {"investment_completed": "30000.01"})
+    assert not bound.is_valid()
+    assert bound.needs_confirmation
+    assert "3倍" in str(bound.errors["investment_completed"])
+    assert form(project, {"investment_completed": "30000"}).is_valid()
+    assert form(project, {"investment_completed": "30000.01", "confirm": "on"}).is_valid()
+
+
+def test_a_project_with_no_plan_this_year_needs_confirmation_for_any_investment(report):
+    project = make_project(report, planned_investment=0)
+    assert form(project, {"investment_completed": "0"}).is_valid()
+    assert not form(project, {"investment_completed": "10"}).is_valid()
+
+
+# --- Stage changes --------------------------------------------------------------------------------
+def test_a_start_needs_its_date(project):
+    bound = form(project, {"investment_completed": "10", "stage": Stage.STARTED})
+    assert not bound.is_valid()
+    assert "开工日期" in str(bound.errors["stage_date"])
+    bound = form(
+        project,
+        {"investment_completed": "10", "stage": Stage.STARTED, "stage_date": "2023-09-12"},
+    )
+    assert bound.is_valid(), bound.errors
+    assert bound.stage_change == (Stage.STARTED, datetime.date(2023, 9, 12))
+
+
+def test_a_stage_date_cannot_be_after_the_months_end(project):
+    bound = form(
+        project,
+        {"investment_completed": "10", "stage": Stage.STARTED, "stage_date": "2023-10-01"},
+    )
+    assert not bound.is_valid()
+    assert "不能晚于9月底" in str(bound.errors["stage_date"])
+
+
+def test_stages_only_move_forward(report):
+    project = make_project(report, stage=Stage.STARTED, start_date=datetime.date(2023, 3, 1))
+    bound = form(project, {"investment_completed": "10", "stage": Stage.READY})
+    assert not bound.is_valid()
+    assert "只能向前推进" in str(bound.errors["stage"])
+
+
+def test_reporting_the_current_stage_again_is_no_change(report):
+    project = make_project(report, stage=Stage.STARTED, start_date=datetime.date(2023, 3, 1))
+    assert form(project, {"investment_completed": "10", "stage": Stage.STARTED}).is_valid()
+
+
+def test_ready_needs_no_date_and_takes_none(project):
+    planned = make_project(project.report, code="T-002", stage=Stage.PLANNED)
+    assert form(planned, {"investment_completed": "0", "stage": Stage.READY}).is_valid()
+    dated = {"investment_completed": "0", "stage": Stage.READY, "stage_date": "2023-09-01"}
+    assert not form(planned, dated).is_valid()
+
+
+def test_completion_needs_a_start_first(project):
+    bound = form(
+        project,
+        {"investment_completed": "10", "stage": Stage.COMPLETED, "stage_date": "2023-09-20"},
+    )
+    assert not bound.is_valid()
+    assert "请先报送开工" in str(bound.errors["stage"])
+
+
+def test_completion_cannot_be_before_the_start(report):
+    project = make_project(report, stage=Stage.STARTED, start_date=datetime.date(2023, 6, 10))
+    early = {"investment_completed": "10", "stage": Stage.COMPLETED, "stage_date": "2023-06-01"}
+    assert "不能早于开工日期" in str(form(project, early).errors["stage_date"])
+    later = {"investment_completed": "10", "stage": Stage.COMPLETED, "stage_date": "2023-09-30"}
+    assert form(project, later).is_valid()
+
+
+def test_an_unknown_stage_is_refused(project):
+    bound = form(project, {"investment_completed": "10", "stage": "demolished"})
+    assert not bound.is_valid()
+    assert "stage" in bound.errors
+
+
+# --- Approval moves the register ------------------------------------------------------------------
+def submit(project, month, user, **fields):
+    row = ProjectProgress(project=project, month=month)
+    return record(row, user, SUBMIT, fields={"investment_completed": Decimal(5), **fields})
+
+
+def test_approving_a_start_moves_the_project_with_history(project, fgj, reviewer):
+    row = submit(project, 9, fgj, stage=Stage.STARTED)
+    project.refresh_from_db()
+    assert project.stage == Stage.READY  # submitted is not approved
+    workflow.review(reviewer, [row], APPROVE)
+    project.refresh_from_db()
+    assert project.stage == Stage.STARTED
+    assert project.start_date == datetime.date(2023, 9, 30)
+    latest = project.history.first()
+    assert latest.history_user == reviewer
+    assert latest.prev_record.stage == Stage.READY
+
+
+def test_approving_again_or_an_older_month_changes_nothing(project, fgj, reviewer):
+    started = submit(project, 8, fgj, stage=Stage.STARTED)
+    workflow.review(reviewer, [started], APPROVE)
+    project.refresh_from_db()
+    completed = submit(project, 9, fgj, stage=Stage.COMPLETED)
+    workflow.review(reviewer, [completed], APPROVE)
+    project.refresh_from_db()
+    assert (project.stage, project.completion_date) == (
+        Stage.COMPLETED,
+        datetime.date(2023, 9, 30),
+    )
+    versions = project.history.count()
+    started.refresh_from_db()
+    assert workflow.apply_stage_change(started, reviewer) is False
+    assert workflow.apply_stage_change(completed, reviewer) is False
+    assert project.history.count() == versions
+
+
+def test_a_completion_without_a_start_is_refused_whole(project, fgj, reviewer):
+    row = submit(project, 9, fgj, stage=Stage.COMPLETED)
+    with pytest.raises(WorkflowError, match="尚未登记开工"):
+        workflow.review(reviewer, [row], APPROVE)
+    row.refresh_from_db()
+    project.refresh_from_db()
+    assert row.state == EntryState.SUBMITTED  # the approval was undone with the refusal
+    assert project.stage == Stage.READY
+
+
+def test_only_approved_rows_move_the_register(project, fgj, reviewer):
+    row = submit(project, 9, fgj, stage=Stage.STARTED)
+    with pytest.raises(WorkflowError):
+        workflow.apply_stage_change(row, reviewer)
+    workflow.review(reviewer, [row], RETURN, "请补充开工日期")
+    project.refresh_from_db()
+    assert project.stage == Stage.READY
+
+
+def test_a_row_without_a_stage_leaves_the_project_alone(project, fgj, reviewer):
+    row = submit(project, 9, fgj)
+    workflow.review(reviewer, [row], APPROVE)
+    project.refresh_from_db()
+    assert project.stage == Stage.READY
+    assert project.history.count() == 1

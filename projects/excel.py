@@ -1,0 +1,402 @@
+"""The register workbook in: setting up projects and their monthly investment.
+
+Every file goes through ``indicators.excel.open_workbook_safely`` first (size, zip bomb, real
+.xlsx, formulas never evaluated). Then, as for the indicator imports: parse -> validate every row
+-> commit in one transaction. Each monthly row is checked by the web form's own
+`ProjectProgressForm`, so a number refused on the page is refused in a workbook too. A workbook
+with any problem is refused whole, with every problem listed by sheet, row and column.
+
+Layout (either sheet may be left out, not both):
+
+- ``项目库``: 项目编号, 项目名称, 类别, 建设性质, 项目阶段, 开工日期, 竣工日期, 总投资（万元）,
+  本年计划投资（万元）, 牵头单位, 所属工程, 招商引资项目, 签约日期, 投资方来源地. Projects are
+  matched by 项目编号 within the report: new ones are created, others updated (with history);
+  nothing is deleted. Choices by label or code (实施类 / implementation); 牵头单位 by 代码, name
+  or short name; 招商引资项目 是 or blank; dates as 2023-03-01, 2023/3/1 or Excel dates.
+- ``月度投资``: 项目编号, 月份, 本年累计完成投资（万元）, 项目阶段, 开工/竣工日期, 形象进度,
+  存在问题, 确认数值无误. Each row is submitted for review (``approve=True``: submitted and
+  approved at once, which moves the register's stages; for loading a register mid-year).
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from indicators import workflow
+from indicators.excel import (
+    YES,
+    ExcelImportError,
+    Problem,
+    _choice,
+    _field_errors,
+    _number,
+    _SheetReader,
+    open_workbook_safely,
+)
+from indicators.models import Department, EntryState
+
+from . import workflow as project_workflow
+from .forms import ProjectProgressForm
+from .models import BuildType, Category, Project, ProjectProgress, Stage
+
+SETUP_SHEET = "项目库"
+SETUP_HEADERS = [
+    "项目编号",
+    "项目名称",
+    "类别",
+    "建设性质",
+    "项目阶段",
+    "开工日期",
+    "竣工日期",
+    "总投资（万元）",
+    "本年计划投资（万元）",
+    "牵头单位",
+    "所属工程",
+    "招商引资项目",
+    "签约日期",
+    "投资方来源地",
+]
+# Model field -> the header it is read from, to report a model's own validation on its column.
+SETUP_FIELDS = {
+    "code": "项目编号",
+    "name": "项目名称",
+    "category": "类别",
+    "build_type": "建设性质",
+    "stage": "项目阶段",
+    "start_date": "开工日期",
+    "completion_date": "竣工日期",
+    "total_investment": "总投资（万元）",
+    "planned_investment": "本年计划投资（万元）",
+    "programme": "所属工程",
+    "signed_on": "签约日期",
+    "investor_origin": "投资方来源地",
+}
+MONTHLY_SHEET = "月度投资"
+MONTHLY_HEADERS = [
+    "项目编号",
+    "月份",
+    "本年累计完成投资（万元）",
+    "项目阶段",
+    "开工/竣工日期",
+    "形象进度",
+    "存在问题",
+    "确认数值无误",
+]
+FORM_FIELDS = {
+    "investment_completed": "本年累计完成投资（万元）",
+    "stage": "项目阶段",
+    "stage_date": "开工/竣工日期",
+    "physical_progress": "形象进度",
+    "problems": "存在问题",
+    "confirm": "确认数值无误",
+}
+DATE_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+@dataclass
+class RegisterPlan:
+    """A checked workbook: projects to create or update, monthly rows to record."""
+
+    projects: list = field(default_factory=list)  # field values by name, one dict a project
+    progress: list = field(default_factory=list)  # dicts: code, month, fields, stage_date
+
+
+def parse_date(text):
+    """A date as a clerk types it (or as cell_text gives an Excel date), or None if unreadable."""
+    text = text.strip()
+    if re.match(r"^\d{4}-\d{2}-\d{2}T", text):
+        text = text[:10]
+    match = DATE_PATTERN.match(text)
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _date(reader, row, header, text):
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        reader.problem(
+            row, reader.column(header), _("“%(text)s”不是日期，请写成2023-03-01。") % {"text": text}
+        )
+    return day
+
+
+def _department(departments, text):
+    for department in departments:
+        if text in (department.code, department.name, department.short_name):
+            return department
+    return None
+
+
+def read_setup(reader, report, departments, plan):
+    seen = set()
+    for row, values in reader.rows:
+        code = values["项目编号"]
+        if code in seen:
+            reader.problem(row, 0, _("项目编号“%(code)s”重复。") % {"code": code})
+            continue
+        seen.add(code)
+        fields = {"name": values["项目名称"]}
+        for header, name, choices in (
+            ("类别", "category", Category.choices),
+            ("建设性质", "build_type", BuildType.choices),
+            ("项目阶段", "stage", Stage.choices),
+        ):
+            fields[name] = _choice(values[header], choices)
+            if fields[name] is None and (values[header] or name != "stage"):
+                labels = "、".join(str(label) for _code, label in choices)
+                reader.problem(
+                    row, reader.column(header), _("须为以下之一：%(labels)s。") % {"labels": labels}
+                )
+        fields["stage"] = fields["stage"] or Stage.PLANNED
+        fields["start_date"] = _date(reader, row, "开工日期", values["开工日期"])
+        fields["completion_date"] = _date(reader, row, "竣工日期", values["竣工日期"])
+        fields["signed_on"] = _date(reader, row, "签约日期", values["签约日期"])
+        fields["total_investment"] = _number(
+            reader, row, "总投资（万元）", values["总投资（万元）"]
+        )
+        fields["planned_investment"] = _number(
+            reader, row, "本年计划投资（万元）", values["本年计划投资（万元）"], required=False
+        ) or Decimal(0)
+        department = _department(departments, values["牵头单位"])
+        if department is None:
+            reader.problem(
+                row,
+                reader.column("牵头单位"),
+                _("没有找到责任单位“%(text)s”，请填写其代码、全称或简称。")
+                % {"text": values["牵头单位"]},
+            )
+        fields["lead_department"] = department
+        fields["programme"] = values["所属工程"]
+        fields["is_promoted"] = values["招商引资项目"].lower() in YES
+        fields["investor_origin"] = values["投资方来源地"]
+        _check_project(reader, row, report, code, fields)
+        plan.projects.append({"code": code, **fields})
+
+
+def _check_project(reader, row, report, code, fields):
+    for header, name in (
+        ("总投资（万元）", "total_investment"),
+        ("本年计划投资（万元）", "planned_investment"),
+    ):
+        if fields[name] is not None and fields[name] < 0:
+            reader.problem(row, reader.column(header), _("不能为负数。"))
+    if fields["signed_on"] and not fields["is_promoted"]:
+        reader.problem(row, reader.column("签约日期"), _("只有招商引资项目才填写签约日期。"))
+    start, end = fields["start_date"], fields["completion_date"]
+    if start and end and end < start:
+        reader.problem(row, reader.column("竣工日期"), _("竣工日期不能早于开工日期。"))
+    stage = fields["stage"]
+    if stage in (Stage.STARTED, Stage.COMPLETED) and not start:
+        reader.problem(row, reader.column("开工日期"), _("已开工或已竣工的项目须填写开工日期。"))
+    if stage == Stage.COMPLETED and not end:
+        reader.problem(row, reader.column("竣工日期"), _("已竣工的项目须填写竣工日期。"))
+    candidate = Project(report=report, code=code, **fields)
+    exclude = ["report", "lead_department", "category", "build_type", "stage"]
+    exclude += [name for name, value in fields.items() if value is None]
+    _field_errors(reader, row, candidate, SETUP_FIELDS, exclude)
+
+
+def read_monthly(reader, report, projects, plan, *, approve):
+    """Check each monthly row with ProjectProgressForm against the register as it will be."""
+    planned = {values["code"]: Project(report=report, **values) for values in plan.projects}
+    for existing in projects.values():
+        planned.setdefault(existing.code, existing)
+    approved = {}
+    for row in ProjectProgress.objects.filter(
+        project__report=report, state=EntryState.APPROVED
+    ).select_related("project"):
+        approved.setdefault(row.project.code, {})[row.month] = row
+    current = {}
+    for row in ProjectProgress.objects.filter(project__report=report).select_related("project"):
+        current[(row.project.code, row.month)] = row
+    seen = set()
+    rows = []
+    for number, values in reader.rows:
+        code = values["项目编号"]
+        project = planned.get(code)
+        if project is None:
+            reader.problem(number, 0, _("项目库中没有项目“%(code)s”。") % {"code": code})
+            continue
+        month = _month(reader, number, values["月份"])
+        if month is None:
+            continue
+        if (code, month) in seen:
+            reader.problem(
+                number, 1, _("%(code)s 的%(month)s月重复。") % {"code": code, "month": month}
+            )
+            continue
+        seen.add((code, month))
+        existing = current.get((code, month))
+        if existing is not None and not existing.is_editable_by_reporter:
+            reader.problem(
+                number,
+                1,
+                _("%(month)s月已%(state)s，不能用导入覆盖；如需更正请先退回。")
+                % {"month": month, "state": existing.get_state_display()},
+            )
+            continue
+        rows.append((number, code, month, values))
+    # In month order, so an approved import sees each month as the next one will.
+    for number, code, month, values in sorted(rows, key=lambda r: (r[1], r[2])):
+        project = planned[code]
+        earlier = [m for m in approved.get(code, {}) if m < month]
+        previous = approved[code][max(earlier)] if earlier else None
+        data = {name: values[header] for name, header in FORM_FIELDS.items()}
+        data["stage"] = _choice(data["stage"], Stage.choices) or data["stage"]
+        data["stage_date"] = _form_date(data["stage_date"])
+        data["confirm"] = data["confirm"].lower() in YES
+        form = ProjectProgressForm(
+            {**data, "version": 0},
+            project=project,
+            month=month,
+            previous=previous,
+            submitting=True,
+        )
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                header = FORM_FIELDS.get(name)
+                index = reader.column(header) if header else None
+                for message in messages:
+                    reader.problem(number, index, message)
+            continue
+        cleaned = form.cleaned_data
+        plan.progress.append(
+            {
+                "code": code,
+                "month": month,
+                "stage_date": cleaned["stage_date"],
+                "fields": {
+                    "investment_completed": cleaned["investment_completed"],
+                    "stage": cleaned["stage"],
+                    "physical_progress": cleaned["physical_progress"],
+                    "problems": cleaned["problems"],
+                },
+            }
+        )
+        if approve:
+            # The next month of the same project is checked against this one, as approved.
+            approved.setdefault(code, {})[month] = ProjectProgress(
+                month=month,
+                investment_completed=cleaned["investment_completed"],
+                physical_progress=cleaned["physical_progress"],
+            )
+            _advance(project, cleaned["stage"], cleaned["stage_date"])
+
+
+def _form_date(text):
+    day = parse_date(text) if text else None
+    return day.isoformat() if day else text
+
+
+def _advance(project, stage, day):
+    """Move an in-memory project as approving its row will (see projects.workflow)."""
+    order = project_workflow.STAGE_ORDER
+    if not stage or order.index(stage) < order.index(project.stage):
+        return
+    if stage != project.stage or day:
+        if stage == Stage.STARTED:
+            project.start_date = day
+        elif stage == Stage.COMPLETED:
+            project.completion_date = day
+    project.stage = stage
+
+
+def _month(reader, row, text):
+    value = _number(reader, row, "月份", text)
+    if value is None:
+        return None
+    if value != value.to_integral_value() or not 1 <= value <= 12:
+        reader.problem(row, 1, _("月份须为1到12的整数。"))
+        return None
+    return int(value)
+
+
+def read_register_workbook(workbook, report, *, approve=False):
+    """Read and check a whole register workbook; raises `ExcelImportError` with every problem."""
+    problems = []
+    names = set(workbook.sheetnames)
+    if SETUP_SHEET not in names and MONTHLY_SHEET not in names:
+        raise ExcelImportError(
+            _("工作簿中没有“%(setup)s”或“%(monthly)s”工作表。")
+            % {"setup": SETUP_SHEET, "monthly": MONTHLY_SHEET}
+        )
+    plan = RegisterPlan()
+    projects = {p.code: p for p in Project.objects.filter(report=report)}
+    if SETUP_SHEET in names:
+        reader = _SheetReader(workbook, SETUP_SHEET, SETUP_HEADERS, problems)
+        read_setup(reader, report, list(Department.objects.all()), plan)
+    if MONTHLY_SHEET in names:
+        reader = _SheetReader(workbook, MONTHLY_SHEET, MONTHLY_HEADERS, problems)
+        if not problems:
+            read_monthly(reader, report, projects, plan, approve=approve)
+    if problems:
+        raise ExcelImportError(problems)
+    if not plan.projects and not plan.progress:
+        raise ExcelImportError(_("工作簿中没有可导入的行。"))
+    return plan
+
+
+def apply_register_plan(plan, report, user, *, approve=False):
+    """Write a checked plan in one transaction; returns counts. Raises `ExcelImportError`."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
+    try:
+        with transaction.atomic():
+            projects = {p.code: p for p in Project.objects.filter(report=report)}
+            for values in plan.projects:
+                project = projects.get(values["code"]) or Project(report=report)
+                changed = [n for n, v in values.items() if getattr(project, n, None) != v]
+                if project.pk and not changed:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated" if project.pk else "created"] += 1
+                for name, value in values.items():
+                    setattr(project, name, value)
+                project._history_user = user
+                project.full_clean(exclude=["report"])
+                project.save()
+                projects[project.code] = project
+            current = {
+                (row.project_id, row.month): row
+                for row in ProjectProgress.objects.filter(project__report=report)
+            }
+            for item in sorted(plan.progress, key=lambda i: (i["code"], i["month"])):
+                project = projects[item["code"]]
+                row = current.get((project.pk, item["month"])) or ProjectProgress(
+                    project=project, month=item["month"]
+                )
+                workflow.record(row, user, workflow.SUBMIT, fields=item["fields"])
+                if approve:
+                    workflow.record(row, user, workflow.APPROVE, fields={})
+                    row.stage_date = item["stage_date"]  # the model has no field for it yet
+                    project_workflow.apply_stage_change(row, user)
+                counts["progress"] += 1
+    except (ValidationError, workflow.WorkflowError) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        raise ExcelImportError([Problem(m) for m in messages]) from error
+    return counts
+
+
+def load_register_file(uploaded_file, report, user, *, approve=False, dry_run=False):
+    """Check and load a register workbook, all or nothing; raises `ExcelImportError`."""
+    workbook = open_workbook_safely(uploaded_file)
+    try:
+        plan = read_register_workbook(workbook, report, approve=approve)
+    finally:
+        workbook.close()
+    if dry_run:
+        return {
+            "projects": len(plan.projects),
+            "progress": len(plan.progress),
+        }
+    return apply_register_plan(plan, report, user, approve=approve)

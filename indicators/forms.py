@@ -135,45 +135,66 @@ class MonthlyPostForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS)
     rows = forms.CharField(required=False, widget=forms.HiddenInput)
+    project_rows = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, allowed_ids, **kwargs):
+    def __init__(self, *args, allowed_ids, allowed_projects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.allowed_ids = set(allowed_ids)
+        self.allowed_projects = set(allowed_projects)
 
-    def clean_rows(self):
-        text = self.cleaned_data["rows"]
+    def _ids(self, name, allowed, refusal):
+        text = self.cleaned_data[name]
         try:
             ids = [int(part) for part in text.split(",") if part.strip()]
         except ValueError:
             raise forms.ValidationError(_("表单数据不完整，请刷新后重新填写。")) from None
-        if not set(ids) <= self.allowed_ids:
-            raise forms.ValidationError(
-                _("表单中含有不属于本单位（或由项目库自动计算）的指标，未保存任何内容。")
-            )
+        if not set(ids) <= allowed:
+            raise forms.ValidationError(refusal)
         return ids
+
+    def clean_rows(self):
+        return self._ids(
+            "rows",
+            self.allowed_ids,
+            _("表单中含有不属于本单位（或由项目库自动计算）的指标，未保存任何内容。"),
+        )
+
+    def clean_project_rows(self):
+        return self._ids(
+            "project_rows",
+            self.allowed_projects,
+            _("表单中含有不属于本单位或已不可修改的项目，未保存任何内容。"),
+        )
 
 
 class ReviewForm(forms.Form):
-    """Approve or return a selection of submitted entries."""
+    """Approve or return a selection of submitted target entries and project progress rows."""
 
-    ACTIONS = [("approve", _("审核通过")), ("return", _("退回"))]
-
-    entries = forms.ModelMultipleChoiceField(
-        queryset=ProgressEntry.objects.none(),
-        error_messages={"required": _("请至少选择一条记录。")},
-    )
+    entries = forms.ModelMultipleChoiceField(queryset=ProgressEntry.objects.none(), required=False)
+    projects = forms.ModelMultipleChoiceField(queryset=None, required=False)
     comment = forms.CharField(label=_("退回意见"), required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):
+        from projects.models import ProjectProgress
+
         super().__init__(*args, **kwargs)
         # Only what is waiting for review can be chosen; anything else is an invalid choice.
         self.fields["entries"].queryset = ProgressEntry.objects.filter(
             state=EntryState.SUBMITTED
         ).select_related("indicator__report")
-        self.fields["entries"].error_messages["invalid_choice"] = _(
-            "所选记录已不在待审核状态，请刷新。"
-        )
-        self.fields["entries"].error_messages["invalid_pk_value"] = _("所选记录不存在。")
+        self.fields["projects"].queryset = ProjectProgress.objects.filter(
+            state=EntryState.SUBMITTED
+        ).select_related("project__report")
+        for name in ("entries", "projects"):
+            messages = self.fields[name].error_messages
+            messages["invalid_choice"] = _("所选记录已不在待审核状态，请刷新。")
+            messages["invalid_pk_value"] = _("所选记录不存在。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not (cleaned.get("entries") or cleaned.get("projects")):
+            raise forms.ValidationError(_("请至少选择一条记录。"))
+        return cleaned
 
 
 class LockForm(forms.Form):

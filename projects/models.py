@@ -96,6 +96,7 @@ class ProjectProgress(ReviewedEntry):
         _("本年累计完成投资（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     stage = models.CharField(_("项目阶段"), max_length=20, choices=Stage.choices, blank=True)
+    stage_date = models.DateField(_("开工/竣工日期"), null=True, blank=True)
     physical_progress = models.TextField(_("形象进度"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
 

@@ -135,6 +135,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 BEHIND_TOLERANCE_POINTS = envint("BEHIND_TOLERANCE_POINTS", 10)
 REPORT_DEADLINE_DAY = envint("REPORT_DEADLINE_DAY", 5)
 
+# Uploaded workbooks (indicators/excel.py): refused above this size, and above ten times it
+# once unzipped (a zip bomb declares a small file and a huge content).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 10 * IMPORT_MAX_BYTES)
+# A department's monthly form posts six fields a project; the largest has hundreds of projects.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 LOGGING = {

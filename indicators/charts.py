@@ -60,9 +60,6 @@ TIMELINESS_COLOURS = {
     "nothing_due": "#d8dee4",
 }
 
-# Longest label a chart axis shows before it is cut (the full text stays in the hover).
-LABEL_CHARS = 12
-
 
 @dataclass(frozen=True)
 class Chart:
@@ -88,11 +85,6 @@ def _number(value):
 
 def _float(value, scale=1):
     return None if value is None else round(float(value) * scale, 2)
-
-
-def _short(text, limit=LABEL_CHARS):
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _figure(data, *, theme="light", height=320, config=None, **layout):
@@ -235,12 +227,14 @@ def _count_tick(largest):
     return step
 
 
-def bullets(labels, completions, expecteds, statuses, *, names=None, theme="light"):
+def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light"):
     """One bullet per target in a single figure: completion bar coloured (and labelled) by
     status, the 序时进度 marker and the target line at 100 %.
 
-    All series are parallel lists; completions and expecteds are fractions or None. One figure
-    for many targets keeps the page to a single plotly.js plot however long the list.
+    All series are parallel lists; completions and expecteds are fractions or None. Targets
+    are labelled by code (names, long and many, go in the hover and the table beside the
+    chart), which leaves room on a phone for each bar's value and status word. One figure for
+    many targets keeps the page to a single plotly.js plot however long the list.
     """
     completion = [_float(c, 100) for c in completions]
     expected = [_float(e, 100) for e in expecteds]
@@ -249,19 +243,19 @@ def bullets(labels, completions, expecteds, statuses, *, names=None, theme="ligh
         word if c is None else f"{c:.1f}% {word}" for c, word in zip(completion, words, strict=True)
     ]
     shown = [None if c is None else min(c, 300) for c in completion]
-    ticks = [_short(label) for label in labels]
-    hover = [str(n) for n in (names or labels)]
+    ticks = [str(code) for code in codes]
+    hover = [str(n) for n in (names or codes)]
     bars = {
         "type": "bar",
         "orientation": "h",
         "name": _("完成率"),
-        "showlegend": False,  # its colour varies by status: the words on the bars explain it
+        "showlegend": False,  # its colour varies by status: the words beside the bars explain it
         "y": ticks,
         "x": [s or 0 for s in shown],
         "text": texts,
         "customdata": hover,
-        "textposition": "auto",  # inside a long bar, beside a short one
-        "cliponaxis": False,
+        "textposition": "outside",
+        "cliponaxis": False,  # the words may run into the right margin kept for them
         "marker": {"color": [STATUS_COLOURS[s] for s in statuses]},
         "hovertemplate": "%{customdata}<br>" + _("完成率") + " %{text}<extra></extra>",
     }
@@ -301,13 +295,13 @@ def bullets(labels, completions, expecteds, statuses, *, names=None, theme="ligh
     return _figure(
         [bars, markers, target_legend],
         theme=theme,
-        height=70 + 30 * max(len(ticks), 1),
+        height=70 + 28 * max(len(ticks), 1),
         showlegend=True,
         legend=_legend(theme),
-        margin={"l": 10, "r": 40, "t": 30, "b": 30},
-        bargap=0.4,
+        margin={"l": 10, "r": 110, "t": 30, "b": 30},
+        bargap=0.35,
         shapes=[target_line],
-        xaxis=_axis(theme, ticksuffix="%", range=_percent_range(shown + expected, floor=110)),
+        xaxis=_axis(theme, ticksuffix="%", range=_percent_range(shown + expected, floor=100)),
         yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
     )
 

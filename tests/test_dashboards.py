@@ -357,10 +357,13 @@ def test_department_page_lists_targets_and_projects(client, demo_year, fgj):
     department = Department.objects.get(code="fgj")
     page = text(get(client, fgj, f"/departments/{department.pk}/" + PERIOD))
     led = [i for i in judged(demo_year).values() if i.lead_department_id == department.pk]
-    tables = page.split('<table class="data"')
-    assert sorted(re.findall(r'data-code="([^"]+)"', tables[1])) == sorted(i.code for i in led)
-    projects = re.findall(r'data-project="([^"]+)"', tables[2])
+    targets = page.split('class="data indicators"', 1)[1].split("</table>", 1)[0]
+    assert sorted(re.findall(r'data-code="([^"]+)"', targets)) == sorted(i.code for i in led)
+    for indicator in led:
+        assert str(indicator.progress.label) in row_of(targets, f'data-code="{indicator.code}"')
+    projects = re.findall(r'data-project="([^"]+)"', page)
     assert len(projects) == 25  # first page of its projects
+    assert "p-page=2" in page
     assert '<div id="chart-timeliness"' in page
 
 

@@ -2,8 +2,12 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from indicators import timeliness
+from indicators.models import EntryState
+from indicators.templatetags.targets import percent
+from projects.models import Stage
 
 register = template.Library()
 
@@ -26,3 +30,64 @@ def timeliness_badge(state):
     return format_html(
         '<span class="badge timeliness-{}">{}</span>', state, timeliness.LABELS[state]
     )
+
+
+@register.simple_tag
+def indicator_row(row):
+    """One target as a table row, from a row of ``indicators.tables.indicator_rows``.
+
+    A tag rather than inline template markup because the overview lists every target: at
+    hundreds of rows one ``format_html`` a row costs a fraction of fifteen template variables.
+    """
+    tag = format_html(' <span class="tag">{}</span>', _("项目库")) if row["is_derived"] else ""
+    return format_html(
+        '<tr class="row-{}" data-code="{}">'
+        '<td class="nowrap"><a href="{}">{}</a></td><td>{}{}</td><td>{}</td>'
+        '<td class="num">{}</td><td class="num actual">{}</td>'
+        '<td class="num">{}</td><td class="num">{}</td>'
+        '<td>{}<span class="gap">{}</span></td><td>{}</td></tr>',
+        row["status"],
+        row["code"],
+        row["url"],
+        row["code"],
+        row["name"],
+        tag,
+        row["unit"],
+        row["target"],
+        row["actual"],
+        row["completion"],
+        row["expected"],
+        row["badge"],
+        row["gap"],
+        row["department"],
+    )
+
+
+@register.filter
+def share_of(part, whole):
+    """``part`` as a percentage of ``whole``: a project's investment against its plan."""
+    if part is None or not whole:
+        return "—"
+    return percent(part / whole)
+
+
+@register.simple_tag
+def entry_state(state):
+    """A review state (草稿/已报送/已审核/已退回) as a word in its colour; "—" when none."""
+    if not state:
+        return "—"
+    return format_html('<span class="state state-{}">{}</span>', state, EntryState(state).label)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param, number):
+    """This page's query string with ``param`` set to ``number``."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return "?" + query.urlencode()
+
+
+@register.filter
+def stage_label(stage):
+    """A project stage's word (谋划/具备开工条件/已开工/已竣工)."""
+    return Stage(stage).label if stage else "—"

@@ -12,6 +12,7 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
@@ -34,12 +35,13 @@ from indicators.models import (
     Section,
 )
 from indicators.periods import Period, default_month, resolve_period
-from indicators.tables import DepartmentProjectTable, IndicatorTable, indicator_rows
+from indicators.tables import IndicatorTable, indicator_rows
 from indicators.templatetags.targets import amount
 from indicators.timeliness import SHORT_LABELS, department_timeliness
-from projects.models import Project, ProjectProgress
-from projects.register import with_investment
+from projects import register
+from projects.models import ProjectProgress
 
+PROJECTS_PER_PAGE = 25
 SCREEN_FAR_BEHIND = 8  # as many as the big screen's block shows at a readable size
 SCREEN_REFRESH_SECONDS = 300
 SCREEN_CHART_HEIGHT = 340  # px: a chart and its heading fill half of a 1080-pixel screen
@@ -84,6 +86,11 @@ def section_summaries(indicators):
 
 def far_behind(indicators):
     return [i for i in indicators if i.progress.status == progress.FAR_BEHIND]
+
+
+def grouped_rows(sections, month):
+    """(section, rows) for ``_indicator_rows.html``: each section's targets as plain rows."""
+    return [(section, indicator_rows(members, month)) for section, _summary, members in sections]
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,7 @@ def bullet_chart(div_id, rows):
     return charts.embed(
         div_id,
         charts.bullets(
-            [f"{r['code']} {r['name']}" for r in drawn],
+            [r["code"] for r in drawn],
             [r["completion_fraction"] for r in drawn],
             [r["expected_fraction"] for r in drawn],
             [r["status"] for r in drawn],
@@ -194,14 +201,15 @@ def overview(request):
     summary = progress.summarise(i.progress for i in indicators)
     sections = section_summaries(indicators)
     timeliness = department_timeliness(period.report, timezone.localdate())
+    groups = grouped_rows(sections, period.month)
     context = {
         **period_context(period),
         "summary": summary,
         "sections": sections,
-        "section_rows": [
-            (section, indicator_rows(members, period.month)) for section, _s, members in sections
+        "groups": groups,
+        "far_behind": [
+            row for _s, rows in groups for row in rows if row["status"] == progress.FAR_BEHIND
         ],
-        "far_behind": far_behind(indicators),
         "ranking": department_ranking(indicators, timeliness, period.month),
         "section_chart": section_chart("chart-sections", sections),
         "status_chart": charts.embed("chart-status", charts.status_breakdown(summary.counts)),
@@ -286,10 +294,7 @@ def department_detail(request, pk):
     indicators = Indicator.objects.filter(lead_department=department).for_dashboard(
         period.report, period.month
     )
-    indicator_table = IndicatorTable(indicator_rows(indicators, period.month), prefix="i-")
-    project_table = DepartmentProjectTable(department_projects(department, period), prefix="p-")
-    RequestConfig(request).configure(indicator_table)
-    RequestConfig(request).configure(project_table)
+    projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
     timeliness = department_timeliness(
         period.report, timezone.localdate(), departments=[department]
     )[0]
@@ -297,8 +302,10 @@ def department_detail(request, pk):
         **period_context(period),
         "department": department,
         "summary": progress.summarise(i.progress for i in indicators),
-        "indicator_table": indicator_table,
-        "project_table": project_table,
+        # All its targets (a department leads tens, not hundreds): the overview's plain rows.
+        "groups": grouped_rows(section_summaries(indicators), period.month),
+        # A page of its projects; sorting and filters live on the register's own list.
+        "projects": projects.get_page(request.GET.get("p-page")),
         "timeliness": timeliness,
         "this_month": timeliness.month(period.month),
         "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
@@ -307,11 +314,14 @@ def department_detail(request, pk):
 
 
 def department_projects(department, period):
-    """The department's projects as of the month: this year's investment and the month's entry."""
+    """The department's projects as the register list reads them as of the month (stage then,
+    this year's investment, 未报送), with the review state of the month's entry."""
     month_entry = ProjectProgress.objects.filter(project=OuterRef("pk"), month=period.month)
-    projects = Project.objects.filter(report=period.report, lead_department=department)
-    return with_investment(projects, period.month).annotate(
-        month_state=Subquery(month_entry.values("state")[:1])
+    return (
+        register.register_as_of(period.report, period.month)
+        .filter(lead_department=department)
+        .annotate(month_state=Subquery(month_entry.values("state")[:1]))
+        .order_by("code")
     )
 
 

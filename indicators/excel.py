@@ -129,6 +129,9 @@ for _status, _colour in progress.STATUS_COLOURS.items():
         "alignment": Alignment(horizontal="center"),
     }
 
+# Styles written even on an empty cell: the template's input cells must be unlocked and marked.
+KEEP_EMPTY = (INPUT, INPUT_TEXT)
+
 # Text a spreadsheet could take for a formula or a command (=, +, -, @): always written as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -185,13 +188,23 @@ def amount(value, unit=""):
     return Styled(value, DECIMAL)
 
 
-def status_cell(status):
+def status_cell(status, cache=None):
+    """A status as its word filled with its colour. ``cache`` (a dict kept for one export)
+    saves translating the same six words for every row."""
+    if cache is not None:
+        if status not in cache:
+            cache[status] = status_cell(status)
+        return cache[status]
     return Styled(str(progress.STATUS_LABELS[status]), STATUS_PREFIX + status)
 
 
 def display_width(text):
-    """Roughly how many Excel width units a text needs: a Chinese character takes two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+    """Roughly how many Excel width units a text needs: a Chinese character takes two.
+
+    Counted from the UTF-8 length (CJK characters take three bytes, ASCII one), which is
+    exact for those two and cheap enough to ask of every cell."""
+    text = str(text)
+    return len(text) + (len(text.encode()) - len(text)) // 2
 
 
 class _Writer:
@@ -212,19 +225,33 @@ class _Writer:
             array = self.style_arrays[name] = cell._style
         return array
 
-    def cell(self, ws, value, style):
+    def cell(self, ws, value, style, width=0):
+        """The value as written: plain where the General format shows it the same, else a cell
+        with its style. Styling costs (a styled cell is ~2x a plain one in openpyxl), so a style
+        is only given where it changes what the reader sees."""
         if isinstance(value, Styled):
             value, style = value.value, value.style
-        text = isinstance(value, str)
-        if text and value:
+        if value is None:
+            return (
+                Cell(ws, 1, 1, None, self.style_array(ws, style)) if style in KEEP_EMPTY else None
+            )
+        if isinstance(value, str):
             value = clean_text(value)
-        if style == TEXT and not (text and value.startswith(FORMULA_PREFIXES)):
-            return value
-        cell = Cell(ws, 1, 1, value, self.style_array(ws, style))
-        if text:
+            if style == TEXT or (
+                style == WRAP
+                and "\n" not in value
+                and (len(value) * 2 <= width or display_width(value) <= width)
+            ):
+                if not value.startswith(FORMULA_PREFIXES):
+                    return value
+                style = TEXT
+            cell = Cell(ws, 1, 1, value, self.style_array(ws, style))
             # openpyxl stores a string beginning with "=" as a formula: user text never is one.
             cell.data_type = "s"
-        return cell
+            return cell
+        if style == TEXT or (style == INTEGER and -1000 < value < 1000):
+            return value
+        return Cell(ws, 1, 1, value, self.style_array(ws, style))
 
     def write(self, sheet):
         ws = self.workbook.create_sheet(sheet.name)
@@ -242,11 +269,11 @@ class _Writer:
         if sheet.title:
             ws.append([self.cell(ws, sheet.title, TITLE)])
         ws.append([self.cell(ws, column.header, HEADER) for column in columns])
-        styles = [column.style for column in columns]
+        styles = [(column.style, column.width) for column in columns]
         count = 0
         cell = self.cell
         for row in sheet.rows:
-            ws.append([cell(ws, value, style) for value, style in zip(row, styles, strict=True)])
+            ws.append([cell(ws, value, *style) for value, style in zip(row, styles, strict=True)])
             count += 1
         last_row = header_row + count
         if sheet.notes:
@@ -377,7 +404,7 @@ def verdict(month, summary):
 
 def detail_columns(month):
     return [
-        Column(_("板块"), 12, WRAP),
+        Column(_("板块"), 14),
         Column(_("编号"), 8),
         Column(_("目标任务"), 24, WRAP),
         Column(_("单位"), 6),
@@ -386,14 +413,14 @@ def detail_columns(month):
         Column(_("完成率"), 8, PERCENT),
         Column(_("序时进度"), 8, PERCENT),
         Column(_("状态"), 11),
-        Column(_("进度对比"), 20, WRAP),
+        Column(_("进度对比"), 25),
         Column(_("牵头单位"), 12),
         Column(_("进展情况"), 30, WRAP),
         Column(_("存在问题"), 30, WRAP),
     ]
 
 
-def detail_row(indicator):
+def detail_row(indicator, statuses=None):
     """One indicator of ``for_dashboard`` (or anything shaped like it) as a 指标明细 row."""
     judged = indicator.progress
     return (
@@ -405,7 +432,7 @@ def detail_row(indicator):
         amount(judged.actual, indicator.unit),
         judged.completion,
         judged.expected,
-        status_cell(judged.status),
+        status_cell(judged.status, statuses),
         progress.gap_phrase(judged, indicator.kind, indicator.unit),
         str(indicator.lead_department),
         indicator.latest_note or "",
@@ -414,8 +441,9 @@ def detail_row(indicator):
 
 
 def detail_rows(indicators):
+    statuses = {}
     for indicator in indicators:
-        yield detail_row(indicator)
+        yield detail_row(indicator, statuses)
 
 
 def behind_columns():
@@ -761,10 +789,7 @@ def monthly_template_sheets(user, report, month):
                 indicator.get_kind_display(),
                 amount(indicator.target, indicator.unit),
                 amount(last.value if last else None, indicator.unit),
-                Styled(entry.value if entry else None, INPUT),
-                Styled(entry.note if entry else "", INPUT_TEXT),
-                Styled(entry.problems if entry else "", INPUT_TEXT),
-                Styled(None, INPUT),
+                *_input_cells(entry),
             )
         )
         limited.append(indicator.kind == Kind.MILESTONE or indicator.unit.strip() in ("%", "％"))
@@ -850,6 +875,32 @@ def monthly_template_sheets(user, report, month):
             printable=False,
         ),
     ]
+
+
+def _input_cells(entry):
+    """The four cells a reporter fills: open for a new, draft or returned entry; a submitted or
+    approved one is shown as it stands and stays locked."""
+    if entry is not None and not entry.is_editable_by_reporter:
+        return (amount(entry.value), entry.note, entry.problems, None)
+    return (
+        Styled(entry.value if entry else None, INPUT),
+        Styled(entry.note if entry else "", INPUT_TEXT),
+        Styled(entry.problems if entry else "", INPUT_TEXT),
+        Styled(None, INPUT),
+    )
+
+
+def _unchanged(entry, raw):
+    """Whether a row repeats what is already submitted or approved (not an attempt to change)."""
+    try:
+        value = Decimal(raw.get("value") or "")
+    except ArithmeticError:
+        return False
+    return (
+        value == entry.value
+        and raw.get("note", "") == entry.note.strip()
+        and raw.get("problems", "") == entry.problems.strip()
+    )
 
 
 def monthly_template_bytes(user, report, month):
@@ -1100,6 +1151,9 @@ def check_monthly(user, report, month, raw_rows):
         entry = entries.get(indicator.pk)
         result.entry = entry
         result.previous = previous.get(indicator.pk)
+        if entry is not None and not entry.is_editable_by_reporter and _unchanged(entry, raw):
+            result.skipped = True  # already in, and the file does not try to change it
+            continue
         try:
             workflow.next_state(entry.state if entry else None, workflow.SUBMIT)
         except workflow.WorkflowError as error:

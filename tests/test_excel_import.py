@@ -192,6 +192,20 @@ def test_a_draft_from_the_web_form_is_submitted_with_the_imported_value(client, 
     assert (draft.value, draft.state, draft.version) == (20, EntryState.SUBMITTED, 2)
 
 
+def test_rows_already_submitted_come_back_locked_and_are_left_alone(client, rsj):
+    confirm(client, upload(client, fill(template(client, rsj), {"LV-01": 1300})))
+    data = template(client, rsj)
+    ws = load_workbook(BytesIO(data))[excel.MONTHLY_SHEET]
+    assert ws["G3"].value == 1300 and ws["G3"].protection.locked
+    assert not ws["G4"].protection.locked
+    preview = upload(client, fill(data, {"LV-02": 4.1}))
+    by_code = {row.code: row for row in preview.context["checked"].rows}
+    assert by_code["LV-01"].skipped and not by_code["LV-02"].skipped
+    confirm(client, preview)
+    assert ProgressEntry.objects.get(indicator__code="LV-01").history.count() == 1
+    assert ProgressEntry.objects.get(indicator__code="LV-02").value == Decimal("4.1")
+
+
 def test_a_value_above_three_times_the_target_needs_the_confirm_column(client, rsj):
     data = template(client, rsj)
     refused(client, fill(data, {"LV-01": 5000}), expect="3倍")

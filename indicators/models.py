@@ -196,13 +196,16 @@ class IndicatorQuerySet(models.QuerySet):
         A fixed number of queries whatever the size of the report: the indicators with their
         latest approved entries, and one aggregate over the project register.
         """
-        from projects.register import derived_values
+        from projects.register import derived_values, list_url
 
         indicators = list(self.for_report(report).with_progress(month))
         derived = derived_values(report, month) if any(i.register_rule for i in indicators) else {}
         for indicator in indicators:
+            indicator.register_url = None
             if indicator.register_rule:
                 indicator.actual = derived.get(indicator.register_rule)
+                # The list of projects behind the number, filtered as of the same month.
+                indicator.register_url = list_url(report, indicator.register_rule, month)
             indicator.progress = indicator.judge(month, indicator.actual)
         return indicators
 

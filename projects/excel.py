@@ -103,7 +103,7 @@ class RegisterPlan:
     """A checked workbook: projects to create or update, monthly rows to record."""
 
     projects: list = field(default_factory=list)  # field values by name, one dict a project
-    progress: list = field(default_factory=list)  # dicts: code, month, fields, stage_date
+    progress: list = field(default_factory=list)  # dicts: code, month, fields (ProjectProgress)
 
 
 def parse_date(text):
@@ -275,10 +275,10 @@ def read_monthly(reader, report, projects, plan, *, approve):
             {
                 "code": code,
                 "month": month,
-                "stage_date": cleaned["stage_date"],
                 "fields": {
                     "investment_completed": cleaned["investment_completed"],
                     "stage": cleaned["stage"],
+                    "stage_date": cleaned["stage_date"],
                     "physical_progress": cleaned["physical_progress"],
                     "problems": cleaned["problems"],
                 },
@@ -378,7 +378,6 @@ def apply_register_plan(plan, report, user, *, approve=False):
                 workflow.record(row, user, workflow.SUBMIT, fields=item["fields"])
                 if approve:
                     workflow.record(row, user, workflow.APPROVE, fields={})
-                    row.stage_date = item["stage_date"]  # the model has no field for it yet
                     project_workflow.apply_stage_change(row, user)
                 counts["progress"] += 1
     except (ValidationError, workflow.WorkflowError) as error:

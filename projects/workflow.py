@@ -20,15 +20,9 @@ STAGE_ORDER = [Stage.PLANNED, Stage.READY, Stage.STARTED, Stage.COMPLETED]
 
 
 def stage_date(progress):
-    """The date a row gives for its stage change.
-
-    The reporter's date belongs on the row (``ProjectProgress.stage_date``, requested from the
-    model's owner); until the model has it, the last day of the reported month stands in, which
-    gives the same derived values at every month's end.
-    """
-    return getattr(progress, "stage_date", None) or month_end(
-        progress.project.report.year, progress.month
-    )
+    """The date a row gives for its stage change; without one, the last day of the reported
+    month, which gives the same derived values at every month's end."""
+    return progress.stage_date or month_end(progress.project.report.year, progress.month)
 
 
 @transaction.atomic
@@ -48,8 +42,7 @@ def apply_stage_change(progress, user):
     project = progress.project
     if STAGE_ORDER.index(stage) < STAGE_ORDER.index(project.stage):
         return False
-    given = getattr(progress, "stage_date", None)
-    if stage == project.stage and not given:
+    if stage == project.stage and not progress.stage_date:
         return False  # the same stage reported again: nothing to move, no date to correct
     before = (project.stage, project.start_date, project.completion_date)
     day = stage_date(progress)
@@ -77,6 +70,8 @@ def apply_stage_change(progress, user):
 
 def review(user, entries, action, comment=""):
     """Approve or return project progress rows, all or none; approval updates the register."""
+    if not entries:
+        return 0
     with transaction.atomic():
         count = workflow.review(user, entries, action, comment)
         if action == APPROVE:

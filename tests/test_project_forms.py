@@ -246,3 +246,19 @@ def test_a_row_without_a_stage_leaves_the_project_alone(project, fgj, reviewer):
     project.refresh_from_db()
     assert project.stage == Stage.READY
     assert project.history.count() == 1
+
+
+def test_the_reported_date_is_the_one_the_register_keeps(project, fgj, reviewer):
+    row = submit(project, 9, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 9, 12))
+    workflow.review(reviewer, [row], APPROVE)
+    project.refresh_from_db()
+    assert project.start_date == datetime.date(2023, 9, 12)
+    # A later correction of the date, approved, corrects the register too.
+    correction = submit(project, 10, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 9, 2))
+    workflow.review(reviewer, [correction], APPROVE)
+    project.refresh_from_db()
+    assert project.start_date == datetime.date(2023, 9, 2)
+
+
+def test_reviewing_no_project_rows_is_nothing_to_do(reviewer):
+    assert workflow.review(reviewer, [], RETURN, "") == 0

@@ -881,7 +881,8 @@ def _input_cells(entry):
     """The four cells a reporter fills: open for a new, draft or returned entry; a submitted or
     approved one is shown as it stands and stays locked."""
     if entry is not None and not entry.is_editable_by_reporter:
-        return (amount(entry.value), entry.note, entry.problems, None)
+        locked = (amount(entry.value), Styled(entry.note, WRAP), Styled(entry.problems, WRAP))
+        return (*locked, Styled(None, TEXT))
     return (
         Styled(entry.value if entry else None, INPUT),
         Styled(entry.note if entry else "", INPUT_TEXT),

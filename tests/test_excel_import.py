@@ -196,7 +196,9 @@ def test_rows_already_submitted_come_back_locked_and_are_left_alone(client, rsj)
     confirm(client, upload(client, fill(template(client, rsj), {"LV-01": 1300})))
     data = template(client, rsj)
     ws = load_workbook(BytesIO(data))[excel.MONTHLY_SHEET]
-    assert ws["G3"].value == 1300 and ws["G3"].protection.locked
+    assert ws["G3"].value == 1300
+    for letter in "GHIJ":
+        assert ws[f"{letter}3"].protection.locked
     assert not ws["G4"].protection.locked
     preview = upload(client, fill(data, {"LV-02": 4.1}))
     by_code = {row.code: row for row in preview.context["checked"].rows}

@@ -159,7 +159,7 @@ def section_completion(names, completions, expecteds, *, theme="light", font_siz
         # Inside, from the start of the bar, so the value never sits on the 序时进度 marker.
         "textposition": ["outside" if c is None else "inside" for c in completion],
         "insidetextanchor": "start",
-        "insidetextfont": {"color": colours["on_bar"]},
+        "insidetextfont": {"color": colours["on_bar"], "size": font_size},
         "cliponaxis": False,
         "marker": {"color": colours["bar"]},
         "hovertemplate": "%{y}<br>" + _("平均完成率") + " %{text}<extra></extra>",
@@ -188,6 +188,7 @@ def section_completion(names, completions, expecteds, *, theme="light", font_siz
         legend=_legend(theme),
         margin={"l": 10, "r": 30, "t": 30, "b": 30},
         bargap=0.35,
+        uniformtext={"minsize": font_size, "mode": "show"},  # plotly would shrink it to fit
         xaxis=_axis(theme, ticksuffix="%", range=_percent_range(completion + expected)),
         yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
     )

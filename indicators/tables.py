@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import progress
+from .templatetags.dashboards import unit_suffix
 from .templatetags.targets import amount, percent, status_badge
 
 
@@ -45,6 +46,7 @@ def indicator_rows(indicators, month):
                 "name": indicator.name,
                 "is_derived": indicator.is_derived,
                 "unit": indicator.unit,
+                "unit_suffix": unit_suffix(indicator.unit),
                 "kind": indicator.kind,
                 "target": amount(indicator.target),
                 "actual": amount(judged.actual),
@@ -102,10 +104,10 @@ class IndicatorTable(BaseTable):
         return format_html('<a href="{}">{}</a>', record["url"], value)
 
     def render_target(self, value, record):
-        return f"{value} {record['unit']}"
+        return f"{value}{record['unit_suffix']}"
 
     def render_actual(self, value, record):
-        return f"{value} {record['unit']}" if value != "—" else value
+        return f"{value}{record['unit_suffix']}" if value != "—" else value
 
     def render_status(self, record):
         return format_html('{}<span class="gap">{}</span>', record["badge"], record["gap"])

@@ -224,6 +224,16 @@ def test_section_filters_by_department_kind_and_text(client, demo_year, leader):
     assert table_codes(page) == ["LV-02"]
 
 
+def test_section_ignores_nonsense_in_its_query_string(client, report, leader):
+    everything = table_codes(text(get(client, leader, section_url(report, "民生事业"))))
+    for query in ("&status=bogus", "&department=abc", "&kind=x", "&page=abc", "&sort=nope"):
+        page = text(get(client, leader, section_url(report, "民生事业", query)))
+        assert table_codes(page) == everything, query
+    # A page past the end shows the last one rather than an error.
+    page = text(get(client, leader, section_url(report, "民生事业", "&page=99")))
+    assert table_codes(page) == everything
+
+
 def test_section_sorts_by_completion(client, demo_year, leader):
     page = text(get(client, leader, section_url(demo_year, "城市建设", "&sort=completion")))
     indicators = judged(demo_year)

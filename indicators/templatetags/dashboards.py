@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from indicators import timeliness
 from indicators.models import EntryState
-from indicators.templatetags.targets import percent
+from indicators.templatetags.targets import amount, percent
 from projects.models import Stage
 
 register = template.Library()
@@ -91,3 +91,16 @@ def page_query(context, param, number):
 def stage_label(stage):
     """A project stage's word (谋划/具备开工条件/已开工/已竣工)."""
     return Stage(stage).label if stage else "—"
+
+
+def unit_suffix(unit):
+    """What follows an amount: " 人", " 亿元", but "%" with no space before a percent sign."""
+    return unit if unit == "%" else f" {unit}"
+
+
+@register.filter
+def with_unit(value, unit):
+    """An amount and its unit: "1,263 人", "55%"."""
+    if value is None:
+        return "—"
+    return amount(value) + unit_suffix(unit)

@@ -334,7 +334,7 @@ def screen(request):
     behind = far_behind(indicators)
     this_month = [row.month(period.month) for row in timeliness]
     context = {
-        "period": period,
+        **period_context(period),
         "summary": progress.summarise(i.progress for i in indicators),
         "far_behind": behind[:SCREEN_FAR_BEHIND],
         "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),

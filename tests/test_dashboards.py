@@ -363,6 +363,13 @@ def test_before_the_deadline_nothing_is_missing(client, september_reporting, lea
     assert "未到期" in rsj
 
 
+def test_ids_past_a_thousand_print_without_a_thousands_comma(client, report, leader):
+    Department.objects.create(pk=1234, name="县测试局", short_name="测试局", code="csj")
+    page = text(get(client, leader, "/departments/" + PERIOD))
+    assert 'data-department="1234"' in page
+    assert "/departments/1234/" in page
+
+
 def test_department_page_lists_targets_and_projects(client, demo_year, fgj):
     department = Department.objects.get(code="fgj")
     page = text(get(client, fgj, f"/departments/{department.pk}/" + PERIOD))

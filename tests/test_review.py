@@ -180,3 +180,18 @@ def test_review_queue_query_count_does_not_grow(client, report, reviewer):
         page = client.get("/review/?year=2023").content.decode()
     assert page.count("data-entry=") > 20
     assert len(large) == len(small)
+
+
+def test_ids_in_the_queue_print_without_a_thousands_comma(client, report, reviewer):
+    entry = ProgressEntry.objects.create(
+        pk=12345,
+        indicator=Indicator.objects.get(report=report, code="EC-05"),
+        month=9,
+        value=85,
+        state="submitted",
+    )
+    client.force_login(reviewer)
+    page = client.get("/review/?year=2023").content.decode()
+    assert 'value="12345"' in page
+    assert "12,345" not in page
+    assert entry.pk == 12345

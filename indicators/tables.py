@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import progress
-from .templatetags.dashboards import unit_suffix
+from .templatetags.dashboards import register_tag, unit_suffix
 from .templatetags.targets import amount, percent, status_badge
 
 
@@ -45,6 +45,8 @@ def indicator_rows(indicators, month):
                 "code": indicator.code,
                 "name": indicator.name,
                 "is_derived": indicator.is_derived,
+                # The register's list of projects behind a derived number, as of the month.
+                "register_url": getattr(indicator, "register_url", None),
                 "unit": indicator.unit,
                 "unit_suffix": unit_suffix(indicator.unit),
                 "kind": indicator.kind,
@@ -97,11 +99,7 @@ class IndicatorTable(BaseTable):
         return format_html('<a href="{}">{}</a>', record["url"], value)
 
     def render_name(self, value, record):
-        if record["is_derived"]:
-            return format_html(
-                '<a href="{}">{}</a> <span class="tag">{}</span>', record["url"], value, _("项目库")
-            )
-        return format_html('<a href="{}">{}</a>', record["url"], value)
+        return format_html('<a href="{}">{}</a>{}', record["url"], value, register_tag(record))
 
     def render_target(self, value, record):
         return f"{value}{record['unit_suffix']}"

@@ -181,6 +181,17 @@ def test_overview_rows_keep_their_numbers(client, report, leader):
     assert "达到序时进度" in row and "超过序时进度9.2个百分点" in row
 
 
+def test_register_derived_rows_link_to_the_projects_behind_them(client, demo_year, leader):
+    from projects.register import list_url
+
+    indicator = code(demo_year, "PP-01")
+    url = list_url(demo_year, indicator.register_rule, 9).replace("&", "&amp;")
+    page = text(get(client, leader, "/" + PERIOD))
+    assert f'<a class="tag" href="{url}"' in row_of(page, 'data-code="PP-01"')
+    page = text(get(client, leader, indicator_url(demo_year, "PP-01")))
+    assert url in page
+
+
 # --- A section ---
 
 

@@ -32,6 +32,20 @@ def timeliness_badge(state):
     )
 
 
+def register_tag(row):
+    """The 项目库 tag of a register-derived target, linking to the projects behind its number."""
+    if not row["is_derived"]:
+        return ""
+    if row.get("register_url"):
+        return format_html(
+            ' <a class="tag" href="{}" title="{}">{}</a>',
+            row["register_url"],
+            _("查看项目库中计入的项目"),
+            _("项目库"),
+        )
+    return format_html(' <span class="tag">{}</span>', _("项目库"))
+
+
 @register.simple_tag
 def indicator_row(row):
     """One target as a table row, from a row of ``indicators.tables.indicator_rows``.
@@ -39,7 +53,6 @@ def indicator_row(row):
     A tag rather than inline template markup because the overview lists every target: at
     hundreds of rows one ``format_html`` a row costs a fraction of fifteen template variables.
     """
-    tag = format_html(' <span class="tag">{}</span>', _("项目库")) if row["is_derived"] else ""
     return format_html(
         '<tr class="row-{}" data-code="{}">'
         '<td class="nowrap"><a href="{}">{}</a></td><td>{}{}</td><td>{}</td>'
@@ -51,7 +64,7 @@ def indicator_row(row):
         row["url"],
         row["code"],
         row["name"],
-        tag,
+        register_tag(row),
         row["unit"],
         row["target"],
         row["actual"],

@@ -10,21 +10,14 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from indicators.forms import plain_number
 from indicators.progress import month_end
 
-from .models import Stage
+from .models import STAGE_ORDER, Stage
 
 # A year's investment above this multiple of the year's plan is accepted only once confirmed.
 CONFIRM_ABOVE_PLAN_TIMES = 3
-STAGE_ORDER = [Stage.PLANNED, Stage.READY, Stage.STARTED, Stage.COMPLETED]
 DATED_STAGES = (Stage.STARTED, Stage.COMPLETED)
-
-
-def plain_number(value):
-    if value is None:
-        return "—"
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def stage_rank(stage):

@@ -29,6 +29,10 @@ class Stage(models.TextChoices):
     COMPLETED = "completed", _("已竣工")
 
 
+# A project only moves forward through its stages, in this order.
+STAGE_ORDER = list(Stage)
+
+
 class Project(models.Model):
     Category = Category
     BuildType = BuildType

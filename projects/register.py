@@ -30,7 +30,7 @@ from django.utils import timezone
 from indicators.models import EntryState, RegisterRule
 from indicators.progress import deadline, month_end
 
-from .models import BuildType, Category, Project, ProjectProgress, Stage
+from .models import STAGE_ORDER, BuildType, Category, Project, ProjectProgress, Stage
 
 WAN_PER_YI = Decimal(10000)  # amounts are stored in 万元; report targets speak of 亿元
 CENT = Decimal("0.01")
@@ -165,9 +165,6 @@ def stage_as_of(month_end_date):
         default=Value(Stage.READY),
         output_field=CharField(),
     )
-
-
-STAGE_ORDER = [Stage.PLANNED, Stage.READY, Stage.STARTED, Stage.COMPLETED]
 
 
 def register_as_of(report, month, today=None):

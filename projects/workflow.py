@@ -14,9 +14,7 @@ from indicators.models import EntryState
 from indicators.progress import month_end
 from indicators.workflow import APPROVE, WorkflowError
 
-from .models import Stage
-
-STAGE_ORDER = [Stage.PLANNED, Stage.READY, Stage.STARTED, Stage.COMPLETED]
+from .models import STAGE_ORDER, Stage
 
 
 def stage_date(progress):

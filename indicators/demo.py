@@ -36,7 +36,12 @@ GROUP_PERMISSIONS = {
         "projects.change_projectprogress",
     ],
     "reviewer": [
+        # The supervision office sets up each year's report: report, sections and targets.
+        "indicators.add_report",
+        "indicators.change_report",
         "indicators.view_report",
+        "indicators.add_section",
+        "indicators.change_section",
         "indicators.view_section",
         "indicators.view_department",
         "indicators.add_indicator",

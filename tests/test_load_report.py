@@ -281,3 +281,17 @@ def test_non_staff_cannot_reach_the_admin_upload(client, leader, fgj):
         client.force_login(user)
         response = client.get(reverse("admin:indicators_report_load"))
         assert response.status_code == 302  # to the admin login
+
+
+def test_demo_reviewer_may_load_a_report_in_the_admin(client, db):
+    from indicators.demo import ensure_groups, ensure_user
+
+    ensure_groups()
+    reviewer = ensure_user("t-office", group="reviewer", staff=True)
+    client.force_login(reviewer)
+    assert client.get("/admin/indicators/report/load/").status_code == 200
+    leader = ensure_user("t-leader2", group="leader")
+    leader.is_staff = True
+    leader.save()
+    client.force_login(leader)
+    assert client.get("/admin/indicators/report/load/").status_code == 403

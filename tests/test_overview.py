@@ -89,3 +89,9 @@ def test_overview_query_count_does_not_grow_with_indicators(client, report, lead
     small = count_queries(client, url)
     add_indicators(report, 400)  # ten times the report's 40 targets
     assert count_queries(client, url) == small
+
+
+def test_year_picker_posts_the_year_without_a_thousands_comma(client, report, leader):
+    client.force_login(leader)
+    page = client.get("/?year=2023&month=9").content.decode()
+    assert '<option value="2023" selected>' in page

@@ -47,7 +47,7 @@ def setup_django(folder):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from indicators.demo import load_demo
+    from reporting.demo import load_demo
 
     return load_demo()["report"]
 

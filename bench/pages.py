@@ -5,7 +5,7 @@
 Builds a throwaway database (a temporary SQLite file; also a PostgreSQL database named
 ``county_targets_bench`` on the server of DATABASE_URL when that is set, created and dropped
 here), loads the demo, and times N requests per page through Django's test client, before and
-after ``indicators.demo.grow``. Prints the median and 95th percentile, the query count and the
+after ``reporting.demo.grow``. Prints the median and 95th percentile, the query count and the
 share of the time spent building and serialising charts (``indicators.charts``).
 
 Each database runs in a child process of this script, because Django reads its database
@@ -102,7 +102,7 @@ def run_child(args):
     django.setup()
     from django.core.management import call_command
 
-    from indicators import demo
+    from reporting import demo
 
     call_command("migrate", verbosity=0, interactive=False)
     loaded = demo.load_demo()
@@ -137,11 +137,11 @@ def pages(report):
     department = Department.objects.get(code="fgj")
     urls = {
         "/ overview": "/" + period,
-        "/sections/<id>/": reverse("indicators:section", args=[section.pk]) + period,
-        "/indicators/<id>/": reverse("indicators:indicator", args=[indicator.pk]) + period,
-        "/departments/": reverse("indicators:departments") + period,
-        "/departments/<id>/": reverse("indicators:department", args=[department.pk]) + period,
-        "/screen/": reverse("indicators:screen") + period,
+        "/sections/<id>/": reverse("reporting:section", args=[section.pk]) + period,
+        "/indicators/<id>/": reverse("reporting:indicator", args=[indicator.pk]) + period,
+        "/departments/": reverse("reporting:departments") + period,
+        "/departments/<id>/": reverse("reporting:department", args=[department.pk]) + period,
+        "/screen/": reverse("reporting:screen") + period,
         "/projects/": reverse("projects:list") + period,
     }
     return client, urls

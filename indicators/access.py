@@ -1,8 +1,13 @@
-"""Who may see and change what. Views call these; templates only hide what views already lock.
+"""Who may see and change what: the one access rule. Views, forms, imports, review, the workflow
+gate, both admins and the header's links ask it; templates only hide what views already lock.
 
 - leaders read every dashboard and change nothing;
-- reviewers (督查室) and superusers read everything, review entries and lock months;
-- reporters read and change only what their own department leads.
+- the supervision office (reviewers) and superusers read everything, review entries, lock months,
+  record figures on a department's behalf (the register workbook) and use the admin;
+- reporters read, and report on, only what their own department leads; they never use the admin.
+
+Objects are asked about by their department: an indicator or a project by its lead department,
+a monthly entry by its subject's, a department by itself (`department_of`).
 """
 
 from functools import wraps
@@ -10,70 +15,132 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 def can_read_dashboards(user):
-    return user.is_authenticated and (user.is_superuser or user.is_reviewer or user.is_leader)
+    return user.is_authenticated and (user.is_reviewer or user.is_leader)
+
+
+def can_read_register(user):
+    """The project list: everyone who reads dashboards, and reporters (their own projects)."""
+    return can_read_dashboards(user) or (user.is_authenticated and user.is_reporter)
 
 
 def can_review(user):
-    return user.is_authenticated and user.is_reviewer
+    """Approve, return and reopen entries, lock months: the supervision office."""
+    return user.is_authenticated and user.is_active and user.is_reviewer
 
 
-def owns(user, department_id):
+def can_use_admin(user):
+    """The admin is the office's and the administrator's configuration tool, nobody else's."""
+    return user.is_authenticated and user.is_active and user.is_staff and user.is_reviewer
+
+
+def department_of(obj):
+    """The department an object belongs to, by id: its own, its lead's, or its subject's."""
+    if hasattr(obj, "lead_department_id"):
+        return obj.lead_department_id
+    subject = getattr(obj, "subject", None)
+    if subject is not None:
+        return subject.lead_department_id
+    return obj.pk  # a Department
+
+
+def owns(user, obj):
     """A reporter owns their own department's rows; nobody else owns rows through this rule."""
-    return user.is_reporter and user.department_id == department_id
+    return user.is_authenticated and user.is_reporter and user.department_id == department_of(obj)
 
 
-def can_read_department(user, department_id):
-    return can_read_dashboards(user) or owns(user, department_id)
+def can_read(user, obj):
+    return can_read_dashboards(user) or owns(user, obj)
 
 
-def dashboard_required(view):
-    """Leaders, reviewers and superusers only: a reporter is refused (403), anonymous to login."""
+def can_report(user, subject):
+    """May ``user`` record monthly figures for ``subject`` (an indicator or a project)?
 
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not can_read_dashboards(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    Its department's reporters may; so may the office, which loads figures on a department's
+    behalf from the register workbook. Whether the row can change *now* (state, lock, version) is
+    the workflow gate's question, not this one.
+    """
+    return owns(user, subject) or can_review(user)
 
 
-def reviewer_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not can_review(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def reporter_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_reporter:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+def scope(user, queryset, department_field="lead_department"):
+    """The part of ``queryset`` ``user`` may read: everything for dashboard readers, their own
+    department's rows for a reporter, nothing for anyone else."""
+    if can_read_dashboards(user):
+        return queryset
+    if user.is_authenticated and user.is_reporter:
+        return queryset.filter(**{department_field: user.department_id})
+    return queryset.none()
 
 
-def get_indicator_for_reader(user, queryset, pk):
-    """The indicator if this user may read it: 404 if it does not exist, 403 if not theirs."""
-    indicator = get_object_or_404(queryset, pk=pk)
-    if not can_read_department(user, indicator.lead_department_id):
+def get_for_reader(user, queryset, pk):
+    """The object if ``user`` may read it: 404 if it does not exist, 403 if it is not theirs."""
+    obj = get_object_or_404(queryset, pk=pk)
+    if not can_read(user, obj):
         raise PermissionDenied
-    return indicator
+    return obj
 
 
-def indicators_owned_by(user, queryset):
-    """The part of ``queryset`` (indicators) this reporter may report on."""
-    if not user.is_reporter:
-        return queryset.none()
-    return queryset.filter(lead_department_id=user.department_id)
+def home_url(user):
+    """Where "/" and every "back" link take a user: reporters to the month they are due to
+    fill in, everyone who reads dashboards to the overview."""
+    if can_read_dashboards(user):
+        return reverse("reporting:home")
+    return reverse("reporting:landing")
+
+
+def nav_links(user):
+    """The header's links: only pages this user may open."""
+    if not user.is_authenticated:
+        return []
+    links = []
+    if user.is_reporter:
+        links += [
+            (_("月度填报"), reverse("reporting:landing")),
+            (_("Excel导入"), reverse("reporting:import")),
+            (_("本单位"), reverse("reporting:department", args=[user.department_id])),
+            (_("本单位项目"), reverse("projects:list")),
+        ]
+    if can_read_dashboards(user):
+        links += [
+            (_("总览"), reverse("reporting:home")),
+            (_("责任单位"), reverse("reporting:departments")),
+            (_("项目库"), reverse("projects:list")),
+            (_("项目投资"), reverse("projects:investment")),
+            (_("大屏"), reverse("reporting:screen")),
+        ]
+    if can_review(user):
+        links.append((_("审核"), reverse("reporting:review")))
+    if can_use_admin(user):
+        links.append((_("管理"), reverse("admin:index")))
+    return links
+
+
+def navigation(request):
+    """Context processor: the header's links for the signed-in user."""
+    return {"nav_links": nav_links(request.user), "home_url": home_url(request.user)}
+
+
+def _requires(test):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# Leaders, reviewers and superusers; a reporter is refused (403), anonymous sent to log in.
+dashboard_required = _requires(can_read_dashboards)
+reviewer_required = _requires(can_review)
+register_required = _requires(can_read_register)
+reporter_required = _requires(lambda user: user.is_reporter)

@@ -1,31 +1,54 @@
-from django.contrib import admin
+"""The admin: where the office and the administrator set up reports, sections, departments,
+targets and users. Who may enter is the site's question (``county_targets.admin``).
+
+Monthly entries and month locks are shown here read-only: they change only through the workflow
+gate (the monthly form, the imports, the review page), never by editing a row by hand. No admin
+page reverts history: simple-history's revert saves a form with view permission alone, so it is
+closed for every model (`HistoryAdmin`).
+"""
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.urls import path
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import workflow
+from . import setup
 from .models import Department, Indicator, MonthLock, ProgressEntry, Report, Section, User
+from .xlsx import XLSX_CONTENT_TYPE, ExcelImportError
 
 
-class DepartmentScopedAdmin:
-    """Reporters who open the admin see and change only their own department's rows.
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to revert: a revert is a change made outside every rule."""
 
-    ``department_field`` is the lookup from the model to its lead department. Reviewers and
-    superusers see everything; leaders read what their view permissions allow.
-    """
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
-    department_field = "lead_department"
+    def revert_disabled(self, request, obj=None):
+        return True
 
-    def is_scoped(self, request):
-        user = request.user
-        return user.is_reporter and not (user.is_superuser or user.is_reviewer)
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if self.is_scoped(request):
-            queryset = queryset.filter(**{self.department_field: request.user.department_id})
-        return queryset
+class ReadOnlyAdmin(HistoryAdmin):
+    """Rows that only the workflow gate writes: listed and shown, never added, edited or deleted
+    here (the review page reopens an approved figure; the form and imports write the rest)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -35,13 +58,23 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["department"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("所属单位"), {"fields": ["department"]}),
+        (gettext_lazy("所属单位"), {"fields": ["department"]}),
     ]
 
 
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
+
+
+class ReportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("工作报告设置工作簿（.xlsx）"),
+        error_messages={
+            "required": gettext_lazy("请选择要上传的Excel文件。"),
+            "empty": gettext_lazy("文件是空的。"),
+        },
+    )
 
 
 @admin.register(Report)
@@ -53,18 +86,61 @@ class ReportAdmin(admin.ModelAdmin):
     change_list_template = "admin/indicators/report/change_list.html"
 
     def get_urls(self):
-        from .views.excel import admin_load_report, admin_report_template
-
-        def view(function):
-            return self.admin_site.admin_view(lambda request: function(request, self))
-
         return [
-            path("load/", view(admin_load_report), name="indicators_report_load"),
             path(
-                "load/template.xlsx", view(admin_report_template), name="indicators_report_template"
+                "load/", self.admin_site.admin_view(self.load_view), name="indicators_report_load"
+            ),
+            path(
+                "load/template.xlsx",
+                self.admin_site.admin_view(self.template_view),
+                name="indicators_report_template",
             ),
             *super().get_urls(),
         ]
+
+    def load_view(self, request):
+        """Load a set-up workbook (the change list's "从Excel导入")."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ReportUploadForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                counts = setup.load_report_file(form.cleaned_data["file"])
+            except ExcelImportError as error:
+                problems = error.problems
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "已导入“%(report)s”：新建%(created)s项，更新%(updated)s项，未变%(unchanged)s项。"
+                    )
+                    % counts,
+                )
+                return redirect("admin:indicators_report_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("从Excel导入工作报告"),
+            "form": form,
+            "problems": problems,
+            "template_url": reverse("admin:indicators_report_template"),
+        }
+        return TemplateResponse(
+            request, "admin/indicators/report/load.html", context, status=400 if problems else 200
+        )
+
+    def template_view(self, request):
+        """The blank set-up workbook, or a report's own catalogue with ``?report=<id>``."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        chooser = forms.Form(request.GET)
+        chooser.fields["report"] = forms.ModelChoiceField(Report.objects.all(), required=False)
+        report = chooser.cleaned_data["report"] if chooser.is_valid() else None
+        name = f"{report.region}{report.year}年目标任务.xlsx" if report else "工作报告设置模板.xlsx"
+        response = HttpResponse(setup.report_setup_bytes(report), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
 
 
 @admin.register(Section)
@@ -82,7 +158,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -101,51 +177,14 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
-    department_field = "indicator__lead_department"
-
+class ProgressEntryAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "month", "value", "state", "updated_by", "updated_at"]
     list_filter = ["state", "month", "indicator__report", "indicator__lead_department"]
     list_select_related = ["indicator", "updated_by"]
     search_fields = ["indicator__code", "indicator__name", "note", "problems"]
-    raw_id_fields = ["indicator"]
-    readonly_fields = ["submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "version"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if self.is_scoped(request):
-            # Reporters move entries through the monthly form's workflow, never by hand here.
-            fields += ["state", "review_comment"]
-        return fields
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and self.is_scoped(request):
-            report = obj.indicator.report
-            return obj.is_editable_by_reporter and not workflow.is_locked(report, obj.month)
-        return allowed
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "indicator" and self.is_scoped(request):
-            kwargs["queryset"] = Indicator.objects.filter(
-                lead_department_id=request.user.department_id, register_rule=""
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        # A change here makes any monthly form opened before it stale, as a form save would.
-        if change:
-            obj.version += 1
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(MonthLock)
-class MonthLockAdmin(SimpleHistoryAdmin):
+class MonthLockAdmin(ReadOnlyAdmin):
     list_display = ["report", "month", "locked_by", "locked_at"]
     list_filter = ["report"]
-    readonly_fields = ["locked_by", "locked_at"]
-
-    def save_model(self, request, obj, form, change):
-        obj.locked_by = request.user
-        super().save_model(request, obj, form, change)

@@ -1,225 +1,189 @@
-"""Forms for monthly reporting and review. Every input passes one of these; views never read
-request.POST by hand.
+"""The rules for one monthly row. Every figure typed in passes one of these forms: the monthly
+web form and the Excel import build the same form for the same row (``reporting.rows``), so a
+number refused on the page is refused in a workbook too.
 
-`EntryForm` holds the rules for one indicator's month. The web form and the Excel import both
-use it, so a number refused on the page is refused in a workbook too.
+`RowForm` holds what every row shares (the version the page showed, the confirmation box, and
+the two figures a clerk must confirm: one far above the year's goal, and a cumulative figure
+that falls); `EntryForm` is a target's month, ``projects.forms.ProjectProgressForm`` a project's.
 """
 
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, EntryState, Kind, ProgressEntry, Section
+from .models import Kind
+from .numbers import NumberField, plain
 
-# A value above this multiple of the annual target is accepted only once confirmed.
-CONFIRM_ABOVE_TARGET_TIMES = 3
+# A figure above this multiple of the year's goal is accepted only once confirmed.
+CONFIRM_ABOVE_TIMES = 3
 
 # Kinds whose value accumulates through the year: it should not fall below an approved month.
 ACCUMULATING = (Kind.CUMULATIVE, Kind.MILESTONE)
 
 
-def plain_number(value):
-    if value is None:
-        return "—"
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-class EntryForm(forms.Form):
-    """One indicator's end-of-month value, progress note and problems.
-
-    ``indicator`` is the target; ``previous`` the latest approved entry of an earlier month (or
-    None); ``submitting`` whether the row is being submitted rather than saved as a draft.
-    """
-
-    value = forms.DecimalField(
-        label=_("截至月底累计"),
+def number_field(label, *, max_digits, decimal_places):
+    return NumberField(
+        label=label,
         required=False,
-        max_digits=16,
-        decimal_places=4,
+        max_digits=max_digits,
+        decimal_places=decimal_places,
         error_messages={
-            "invalid": _("请输入数字。"),
-            "max_digits": _("数字太长，最多16位。"),
-            "max_decimal_places": _("最多保留4位小数。"),
+            "max_digits": _("数字太长，最多%(max)s位。"),
+            "max_decimal_places": _("最多保留%(max)s位小数。"),
             "max_whole_digits": _("数字太大，请核实单位。"),
         },
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    note = forms.CharField(
-        label=_("进展情况"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+
+
+def text_field(label):
+    return forms.CharField(
+        label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    problems = forms.CharField(
-        label=_("存在问题"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+
+
+class RowForm(forms.Form):
+    """One row of a month: ``subject`` (a target or a project) for ``month``; ``entry`` its
+    stored row (or None); ``previous`` the latest approved row of an earlier month (or None);
+    ``submitting`` whether the row is submitted rather than saved as a draft.
+
+    A figure the clerk already confirmed is not asked about again: the checks below apply only
+    when the value differs from the stored one, so a row saved again as displayed goes through.
+    """
+
+    value_field = ""  # the field holding the figure
+    text_fields = ()  # the other fields a clerk types in
+    explain_field = ""  # where a falling figure is explained
+    required_message = ""
+    fall_message = ""
+    above_message = ""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     confirm = forms.BooleanField(label=_("确认数值无误"), required=False)
 
-    def __init__(self, *args, indicator, previous=None, submitting=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.indicator = indicator
+    def __init__(
+        self, data=None, *, subject, month, previous=None, entry=None, submitting=False, **kwargs
+    ):
+        kwargs.setdefault("initial", self.initial_for(entry))
+        super().__init__(data, **kwargs)
+        # The page posts back what it showed beside what was typed, so a row the clerk did not
+        # touch is told apart from one they changed even after someone else saved it meanwhile.
+        for name in self.typed_fields:
+            self.fields[name].show_hidden_initial = True
+        self.subject = subject
+        self.month = month
         self.previous = previous
+        self.entry = entry
         self.submitting = submitting
         self.needs_confirmation = False
 
-    def clean_value(self):
-        value = self.cleaned_data["value"]
-        if value is None:
-            if self.submitting:
-                raise forms.ValidationError(_("报送前请填写本月累计值。"))
-            return value
-        if value < 0:
-            raise forms.ValidationError(_("不能为负数。"))
-        if self.indicator.kind == Kind.MILESTONE and value > 100:
-            raise forms.ValidationError(_("节点型目标填写完成百分比，须在0到100之间。"))
-        if self.indicator.unit.strip() in ("%", "％") and value > 100:
-            raise forms.ValidationError(_("百分比须在0到100之间。"))
-        return value
+    @classmethod
+    def initial_for(cls, entry):
+        """What the form shows for a stored row (nothing but version 0 for a new one)."""
+        if entry is None:
+            return {"version": 0}
+        fields = (cls.value_field, *cls.text_fields)
+        return {"version": entry.version, **{name: getattr(entry, name) for name in fields}}
+
+    # What the subclass says about its figure.
+    def goal(self):
+        """The year's goal: a figure above `CONFIRM_ABOVE_TIMES` times it (any figure above 0
+        when the goal is 0) must be confirmed; None: no such check."""
+        return None
+
+    def may_fall(self):
+        return True
 
     def clean(self):
         cleaned = super().clean()
-        value = cleaned.get("value")
+        name = self.value_field
+        value = cleaned.get(name)
         if value is None:
+            if self.submitting and name not in self.errors:
+                self.add_error(name, self.required_message)
             return cleaned
-        previous = self.previous
-        if (
-            previous is not None
-            and self.indicator.kind in ACCUMULATING
-            and previous.value is not None
-            and value < previous.value
-        ):
-            note = cleaned.get("note", "").strip()
-            if not note or note == previous.note.strip():
+        if self.entry is not None and value == self.entry.number:
+            return cleaned
+        confirmed = cleaned.get("confirm")
+        last = self.previous.number if self.previous is not None else None
+        if last is not None and value < last and not self.may_fall():
+            explained = bool(cleaned.get(self.explain_field, "").strip())
+            if not (confirmed and explained):
+                self.needs_confirmation = True
                 self.add_error(
-                    "note",
-                    _(
-                        "本月累计值%(value)s低于%(month)s月已审核的%(previous)s。"
-                        "累计值一般不会减少；如确需调减，请在进展情况中说明原因。"
-                    )
+                    name,
+                    self.fall_message
                     % {
-                        "value": plain_number(value),
-                        "month": previous.month,
-                        "previous": plain_number(previous.value),
+                        "value": plain(value),
+                        "month": self.previous.month,
+                        "previous": plain(last),
                     },
                 )
-        target = self.indicator.target
-        if target and value > target * CONFIRM_ABOVE_TARGET_TIMES and not cleaned.get("confirm"):
+        goal = self.goal()
+        if goal is not None and value > max(goal * CONFIRM_ABOVE_TIMES, 0) and not confirmed:
             self.needs_confirmation = True
-            self.add_error(
-                "value",
-                _(
-                    "填报值超过年度目标（%(target)s）的%(times)s倍，请核实；确认无误请勾选“确认数值无误”。"
-                )
-                % {"target": plain_number(target), "times": CONFIRM_ABOVE_TARGET_TIMES},
-            )
+            self.add_error(name, self.above_message % {"goal": plain(goal)})
         return cleaned
+
+    @property
+    def typed_fields(self):
+        return (self.value_field, *self.text_fields)
+
+    @property
+    def is_touched(self):
+        """Whether the clerk changed anything the page showed (the version aside)."""
+        return bool(set(self.changed_data) & set(self.typed_fields))
+
+    def hidden_initials(self):
+        """The hidden inputs carrying what the page showed (see ``is_touched``)."""
+        return mark_safe(
+            "".join(self[name].as_hidden(only_initial=True) for name in self.typed_fields)
+        )
 
     @property
     def has_content(self):
         data = self.cleaned_data
-        return data.get("value") is not None or bool(data.get("note")) or bool(data.get("problems"))
-
-
-class MonthlyPostForm(forms.Form):
-    """What the monthly form posts besides the rows: the action, and which rows it carries.
-
-    ``rows`` lists the indicators the page showed. Each must be one the user may report on this
-    month; a forged id for another department's target refuses the whole post.
-    """
-
-    ACTIONS = [("save", _("保存草稿")), ("submit", _("报送"))]
-
-    action = forms.ChoiceField(choices=ACTIONS)
-    rows = forms.CharField(required=False, widget=forms.HiddenInput)
-    project_rows = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, allowed_ids, allowed_projects=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.allowed_ids = set(allowed_ids)
-        self.allowed_projects = set(allowed_projects)
-
-    def _ids(self, name, allowed, refusal):
-        text = self.cleaned_data[name]
-        try:
-            ids = [int(part) for part in text.split(",") if part.strip()]
-        except ValueError:
-            raise forms.ValidationError(_("表单数据不完整，请刷新后重新填写。")) from None
-        if not set(ids) <= allowed:
-            raise forms.ValidationError(refusal)
-        return ids
-
-    def clean_rows(self):
-        return self._ids(
-            "rows",
-            self.allowed_ids,
-            _("表单中含有不属于本单位（或由项目库自动计算）的指标，未保存任何内容。"),
+        return data.get(self.value_field) is not None or any(
+            data.get(name) for name in self.text_fields
         )
 
-    def clean_project_rows(self):
-        return self._ids(
-            "project_rows",
-            self.allowed_projects,
-            _("表单中含有不属于本单位或已不可修改的项目，未保存任何内容。"),
-        )
+    def fields_to_save(self):
+        """The cleaned values the workflow writes to the row."""
+        return {name: self.cleaned_data[name] for name in self.typed_fields}
 
 
-class ReviewForm(forms.Form):
-    """Approve or return a selection of submitted target entries and project progress rows."""
+class EntryForm(RowForm):
+    """A target's end-of-month value (截至月底累计), progress note and problems."""
 
-    entries = forms.ModelMultipleChoiceField(queryset=ProgressEntry.objects.none(), required=False)
-    projects = forms.ModelMultipleChoiceField(queryset=None, required=False)
-    comment = forms.CharField(label=_("退回意见"), required=False, max_length=2000)
-
-    def __init__(self, *args, **kwargs):
-        from projects.models import ProjectProgress
-
-        super().__init__(*args, **kwargs)
-        # Only what is waiting for review can be chosen; anything else is an invalid choice.
-        self.fields["entries"].queryset = ProgressEntry.objects.filter(
-            state=EntryState.SUBMITTED
-        ).select_related("indicator__report")
-        self.fields["projects"].queryset = ProjectProgress.objects.filter(
-            state=EntryState.SUBMITTED
-        ).select_related("project__report")
-        for name in ("entries", "projects"):
-            messages = self.fields[name].error_messages
-            messages["invalid_choice"] = _("所选记录已不在待审核状态，请刷新。")
-            messages["invalid_pk_value"] = _("所选记录不存在。")
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors and not (cleaned.get("entries") or cleaned.get("projects")):
-            raise forms.ValidationError(_("请至少选择一条记录。"))
-        return cleaned
-
-
-class LockForm(forms.Form):
-    ACTIONS = [("lock", _("锁定")), ("unlock", _("解锁"))]
-
-    action = forms.ChoiceField(choices=ACTIONS)
-
-
-class ReviewFilterForm(forms.Form):
-    """Filters of the review queue."""
-
-    department = forms.ModelChoiceField(
-        label=_("责任单位"), queryset=Department.objects.all(), required=False
+    value_field = "value"
+    text_fields = ("note", "problems")
+    explain_field = "note"
+    required_message = _("报送前请填写本月累计值。")
+    fall_message = _(
+        "本月累计值%(value)s低于%(month)s月已审核的%(previous)s。累计值一般不会减少；"
+        "如确需调减，请在进展情况中说明原因，并勾选“确认数值无误”。"
     )
-    section = forms.ModelChoiceField(
-        label=_("板块"), queryset=Section.objects.none(), required=False
-    )
-    month = forms.TypedChoiceField(
-        label=_("月份"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", "—")] + [(m, f"{m}月") for m in range(1, 13)],
-    )
+    above_message = _("填报值超过年度目标（%(goal)s）的3倍，请核实；确认无误请勾选“确认数值无误”。")
 
-    def __init__(self, *args, report, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = Section.objects.filter(report=report)
+    value = number_field(_("截至月底累计"), max_digits=16, decimal_places=4)
+    note = text_field(_("进展情况"))
+    problems = text_field(_("存在问题"))
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if value is None:
+            return value
+        indicator = self.subject
+        if value < 0:
+            raise forms.ValidationError(_("不能为负数。"))
+        if indicator.kind == Kind.MILESTONE and value > 100:
+            raise forms.ValidationError(_("节点型目标填写完成百分比，须在0到100之间。"))
+        if indicator.unit.strip() in ("%", "％") and value > 100:
+            raise forms.ValidationError(_("百分比须在0到100之间。"))
+        return value
+
+    def goal(self):
+        # A target of 0 (动态清零) has no scale to be three times over.
+        return self.subject.target or None
+
+    def may_fall(self):
+        return self.subject.kind not in ACCUMULATING

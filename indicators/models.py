@@ -190,25 +190,6 @@ class IndicatorQuerySet(models.QuerySet):
             is_reported=Exists(reported),
         )
 
-    def for_dashboard(self, report, month):
-        """Every indicator of the report as of ``month``, each judged: ``indicator.progress``.
-
-        A fixed number of queries whatever the size of the report: the indicators with their
-        latest approved entries, and one aggregate over the project register.
-        """
-        from projects.register import derived_values, list_url
-
-        indicators = list(self.for_report(report).with_progress(month))
-        derived = derived_values(report, month) if any(i.register_rule for i in indicators) else {}
-        for indicator in indicators:
-            indicator.register_url = None
-            if indicator.register_rule:
-                indicator.actual = derived.get(indicator.register_rule)
-                # The list of projects behind the number, filtered as of the same month.
-                indicator.register_url = list_url(report, indicator.register_rule, month)
-            indicator.progress = indicator.judge(month, indicator.actual)
-        return indicators
-
 
 class Indicator(models.Model):
     """A quantified target of the report (目标任务)."""
@@ -277,6 +258,16 @@ class Indicator(models.Model):
     @property
     def is_derived(self):
         return bool(self.register_rule)
+
+    # What the workflow gate asks of a subject (an indicator here, a project in the register).
+    @property
+    def entry_model(self):
+        return ProgressEntry
+
+    @property
+    def is_reportable(self):
+        """Typed in by its department each month; register-derived values never are."""
+        return not self.is_derived
 
     def judge(self, month, actual):
         return progress.judge(
@@ -381,16 +372,36 @@ class ReviewedEntry(models.Model):
         related_name="+",
     )
 
+    # Set by each concrete model: the foreign key to its subject, and the field holding its number.
+    subject_field = ""
+    value_field = ""
+
     class Meta:
         abstract = True
 
     @property
-    def is_editable_by_reporter(self):
-        return self.state in (EntryState.DRAFT, EntryState.RETURNED)
+    def subject(self):
+        return getattr(self, self.subject_field)
+
+    @property
+    def subject_id(self):
+        return getattr(self, f"{self.subject_field}_id")
+
+    @property
+    def number(self):
+        """The figure this row reports (a target's value, a project's investment)."""
+        return getattr(self, self.value_field)
+
+    def after_review(self, before, user):
+        """React to a move by the workflow gate (``before``: the state it left); may raise
+        ValidationError to refuse the move. Entries of targets need nothing."""
 
 
 class ProgressEntry(ReviewedEntry):
     """An indicator's value as of the end of one month (截至月底累计)."""
+
+    subject_field = "indicator"
+    value_field = "value"
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("目标任务"), on_delete=models.PROTECT, related_name="entries"

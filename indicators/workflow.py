@@ -1,20 +1,40 @@
-"""How a monthly entry moves: saved, submitted, approved or returned, and months locked.
+"""The gate: every change to a monthly entry or a month lock goes through here.
 
-Every operation here is one transaction, checks who is acting, and raises `WorkflowError` with a
-message a user can read when it cannot be done; nothing is half-written. Entry states move only
-along `TRANSITIONS`; every move is saved through the model, so django-simple-history keeps a row
-with the acting user (old value -> new value).
+The monthly form, the Excel import, the register workbook, review (approve, return, reopen) and
+month locks all call `apply` (or `lock_month`/`unlock_month`); the admin shows entries read-only.
+In one transaction `apply` checks, for every row it is given:
 
-Indicator entries and project progress share these rules (both are `ReviewedEntry` rows).
+- who is acting and whether they may (``access``);
+- the row's state, which moves only along `TRANSITIONS`;
+- the month: of the report's year, not in the future, not locked;
+- the version the person saw: the stored row is locked (``select_for_update``; on SQLite the
+  write transaction itself is the lock, see settings) before its version is compared, so of two
+  saves made from the same version exactly one wins and the other is told so.
+
+Then it writes every row through the model (django-simple-history keeps one row per change, with
+the acting user) and lets each row react to moving into or out of 已审核 (`after_review`: an
+approved project stage change moves the register, and moves it back when reopened). Nothing is
+half-written: a refusal of any row refuses the whole change, with every row's reason.
+
+Indicator entries and project progress share all of this (both are `ReviewedEntry` rows); a
+subject (an indicator or a project) names its entry model, its report and its department.
 """
 
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import EntryState, MonthLock
+from . import access
+from .models import EntryState, MonthLock, Report
+from .numbers import plain
 
-SAVE, SUBMIT, APPROVE, RETURN = "save", "submit", "approve", "return"
+SAVE, SUBMIT, APPROVE, RETURN, REOPEN = "save", "submit", "approve", "return", "reopen"
+REPORTING = (SAVE, SUBMIT)
+REVIEWING = (APPROVE, RETURN, REOPEN)
 
 # (state now, action) -> state after. Anything else is refused.
 TRANSITIONS = {
@@ -26,8 +46,8 @@ TRANSITIONS = {
     (EntryState.RETURNED, SUBMIT): EntryState.SUBMITTED,
     (EntryState.SUBMITTED, APPROVE): EntryState.APPROVED,
     (EntryState.SUBMITTED, RETURN): EntryState.RETURNED,
-    # The supervision office may send an approved figure back for correction.
-    (EntryState.APPROVED, RETURN): EntryState.RETURNED,
+    # A wrong approved figure goes back to its department for correction (unlocked months only).
+    (EntryState.APPROVED, REOPEN): EntryState.RETURNED,
 }
 
 
@@ -35,14 +55,26 @@ class WorkflowError(Exception):
     """An operation that cannot be done, with a message for the person who tried."""
 
 
-def next_state(state, action):
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        label = EntryState(state).label if state else _("新建")
-        raise WorkflowError(
-            _("状态为“%(state)s”的记录不能执行该操作。") % {"state": label}
-        ) from None
+class Refused(WorkflowError):
+    """Some rows of a change were refused; ``reasons`` maps each refused change's index to why.
+
+    ``is_conflict`` says whether any refusal is a stale version (someone saved first)."""
+
+    def __init__(self, reasons, is_conflict=False):
+        self.reasons = reasons
+        self.is_conflict = is_conflict
+        super().__init__(" ".join(reasons.values()))
+
+
+@dataclass
+class Change:
+    """One row to move: ``subject`` (an Indicator or a Project) for ``month``, the ``fields`` to
+    write, and the ``version`` of the row the person saw (0: no row yet; None: not checked)."""
+
+    subject: object
+    month: int
+    fields: dict = field(default_factory=dict)
+    version: int | None = None
 
 
 def is_locked(report, month):
@@ -53,79 +85,204 @@ def locked_months(report):
     return set(MonthLock.objects.filter(report=report).values_list("month", flat=True))
 
 
-def check_version(entry, version):
-    """Refuse a save made from a form opened before someone else saved the same row."""
-    stored = entry.version if entry.pk else 0
-    if version is not None and int(version) != stored:
-        raise WorkflowError(
-            _("这条记录已被他人修改（或表单重复提交），当前保存的值为 %(value)s。请刷新后再改。")
-            % {"value": _stored_value(entry)}
-        )
+def _by(user, moment):
+    """ "由张三于10月3日" for a step whose who and when are known, else ""."""
+    if user is None or moment is None:
+        return ""
+    when = date_format(timezone.localtime(moment), "MONTH_DAY_FORMAT")
+    return _("由%(who)s于%(when)s") % {"who": user.display_name, "when": when}
 
 
-def _stored_value(entry):
-    value = getattr(entry, "value", None)
-    if value is None:
-        value = getattr(entry, "investment_completed", None)
-    if value is None:
-        return "—"
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def state_refusal(entry, action):
+    """Why ``entry`` (None: not yet written) cannot take ``action`` in its state, or None."""
+    state = entry.state if entry is not None else None
+    if (state, action) in TRANSITIONS:
+        return None
+    if state == EntryState.SUBMITTED:
+        return _("已%(by)s报送，等待审核，不能再修改。") % {
+            "by": _by(entry.submitted_by, entry.submitted_at)
+        }
+    if state == EntryState.APPROVED and action in REPORTING:
+        return _("已%(by)s审核通过，不能再修改；如需更正，请联系督查室退回。") % {
+            "by": _by(entry.reviewed_by, entry.reviewed_at)
+        }
+    if action in REVIEWING and state in (EntryState.APPROVED, EntryState.RETURNED):
+        verb = _("审核通过") if state == EntryState.APPROVED else _("退回")
+        return _("已%(by)s%(verb)s，不在待审核状态。") % {
+            "by": _by(entry.reviewed_by, entry.reviewed_at),
+            "verb": verb,
+        }
+    if state is None:
+        return _("这条记录还没有填报。")
+    return _("状态为“%(state)s”的记录不能执行该操作。") % {"state": EntryState(state).label}
 
 
-def record(entry, user, action, *, fields, version=None, comment=""):
-    """Apply ``fields`` and move ``entry`` by ``action`` as ``user``; returns the saved entry.
+def refusal(user, subject, month, entry, action, *, locked, today=None):
+    """Why ``user`` may not take ``action`` on ``subject``'s row for ``month`` now, or None.
 
-    The caller has already checked that ``user`` may act on this row and month. The save bumps
-    the version so a stale form (or the same form posted twice) is refused, not silently applied.
+    The one answer to "may this row change": the gate asks it before writing, the monthly form
+    and the Excel template ask it to decide which rows are open. ``locked``: the month is locked.
     """
-    check_version(entry, version)
-    state = next_state(entry.state if entry.pk else None, action)
+    report = subject.report
+    if not 1 <= month <= 12:
+        return _("月份须在1到12之间。")
+    if action in REPORTING:
+        if not access.can_report(user, subject):
+            return _("“%(subject)s”不是本单位的，不能填报。") % {"subject": subject}
+        if not subject.is_reportable:
+            return _("“%(subject)s”的数值由项目库自动计算，不需要填报。") % {"subject": subject}
+        today = today or timezone.localdate()
+        if (report.year, month) > (today.year, today.month):
+            return _("%(year)s年%(month)s月还没有到，不能提前填报。") % {
+                "year": report.year,
+                "month": month,
+            }
+    elif not access.can_review(user):
+        return _("只有督查室可以审核。")
+    if locked:
+        return lock_refusal(month)
+    return state_refusal(entry, action)
+
+
+def lock_refusal(month):
+    return _("%(month)s月已被督查室锁定，不能再修改；如需更正，请督查室先解锁。") % {"month": month}
+
+
+def version_refusal(entry, version):
+    """Why a change made from a form showing ``version`` is stale, or None."""
+    stored = entry.version if entry is not None else 0
+    if version is None or int(version) == stored:
+        return None
+    if entry is None:
+        return _("这条记录已被删除，请刷新后再填。")
+    return _("这条记录已%(by)s修改（或表单重复提交），当前保存的值为 %(value)s。请刷新后再改。") % {
+        "by": _by(entry.updated_by, entry.updated_at) or _("被他人"),
+        "value": plain(entry.number) or "—",
+    }
+
+
+def _stored_rows(changes):
+    """The stored entries of ``changes``, locked for this transaction: {(model, subject, month)}."""
+    rows = {}
+    wanted = {}
+    for change in changes:
+        model = change.subject.entry_model
+        wanted.setdefault(model, set()).add((change.subject.pk, change.month))
+    for model, keys in wanted.items():
+        subject_ids = {pk for pk, _month in keys}
+        months = {month for _pk, month in keys}
+        stored = (
+            model.objects.select_for_update()
+            .filter(**{f"{model.subject_field}_id__in": subject_ids, "month__in": months})
+            .select_related("submitted_by", "reviewed_by", "updated_by")
+        )
+        for entry in stored:
+            rows[(model, entry.subject_id, entry.month)] = entry
+    return rows
+
+
+def apply(user, changes, action, *, comment="", today=None):
+    """Move every row of ``changes`` by ``action`` as ``user``, all or none; returns the entries.
+
+    Raises `Refused` (nothing written) with each refused row's reason, or `WorkflowError` when
+    the whole change is wrong (a return without a comment).
+    """
+    if not changes:
+        return []
+    comment = comment.strip()
+    if action in (RETURN, REOPEN) and not comment:
+        raise WorkflowError(_("退回时请填写退回意见，说明需要修改的内容。"))
+    with transaction.atomic():
+        # The report rows are the lock that orders a save against a month being locked: a month
+        # locked while this change waits is seen as locked here.
+        report_ids = {change.subject.report_id for change in changes}
+        list(Report.objects.select_for_update().filter(pk__in=report_ids).values_list("pk"))
+        locks = set(
+            MonthLock.objects.filter(report_id__in=report_ids).values_list("report_id", "month")
+        )
+        stored = _stored_rows(changes)
+        reasons, conflict = {}, False
+        entries, befores = [], []
+        for index, change in enumerate(changes):
+            subject, model = change.subject, change.subject.entry_model
+            entry = stored.get((model, subject.pk, change.month))
+            locked = (subject.report_id, change.month) in locks
+            reason = refusal(user, subject, change.month, entry, action, locked=locked, today=today)
+            if reason is None:
+                reason = version_refusal(entry, change.version)
+                conflict = conflict or reason is not None
+            if reason is not None:
+                reasons[index] = reason
+            befores.append(entry.state if entry is not None else None)
+            entries.append(entry or model(**{model.subject_field: subject, "month": change.month}))
+        if reasons:
+            raise Refused(reasons, conflict)
+        for index, (change, entry) in enumerate(zip(changes, entries, strict=True)):
+            try:
+                _write(entry, user, action, change.fields, comment)
+            except IntegrityError as error:
+                # Another request created the same month's row between our read and our write.
+                raise Refused(
+                    {index: _("这条记录已被他人同时填写，请刷新后再改。")}, True
+                ) from error
+        # Reactions run once every row is written, so each sees the whole change (two months of
+        # one project approved together move the register as one).
+        for index, entry in enumerate(entries):
+            try:
+                entry.after_review(befores[index], user)
+            except ValidationError as error:
+                raise Refused({index: " ".join(error.messages)}) from error
+    return entries
+
+
+def _write(entry, user, action, fields, comment):
+    now = timezone.now()
     for name, value in fields.items():
         setattr(entry, name, value)
-    now = timezone.now()
-    entry.state = state
-    entry.version = (entry.version or 0) + 1 if entry.pk else 1
+    entry.state = TRANSITIONS[(entry.state if entry.pk else None, action)]
+    entry.version = entry.version + 1 if entry.pk else 1
     entry.updated_by = user
     entry._history_user = user
     if action == SUBMIT:
         entry.submitted_by, entry.submitted_at = user, now
-    elif action in (APPROVE, RETURN):
+    elif action in REVIEWING:
         entry.reviewed_by, entry.reviewed_at = user, now
         entry.review_comment = comment
+    with transaction.atomic():
+        entry.save()
+
+
+def review(user, entries, action, comment="", versions=None):
+    """Approve, return or reopen stored entries, all or none.
+
+    ``versions``: {entry: the version the reviewer saw}, checked like a form's.
+    """
+    versions = versions or {}
+    changes = [Change(entry.subject, entry.month, version=versions.get(entry)) for entry in entries]
+    return apply(user, changes, action, comment=comment)
+
+
+def lock_month(user, report, month):
+    """Close ``month`` of ``report``: afterwards no entry of it changes until it is unlocked."""
+    if not access.can_review(user):
+        raise WorkflowError(_("只有督查室可以锁定月份。"))
+    lock = MonthLock(report=report, month=month, locked_by=user)
+    lock._history_user = user
     try:
         with transaction.atomic():
-            entry.save()
-    except IntegrityError as error:
-        # Another request created the same month's row between our read and our write.
-        raise WorkflowError(_("这条记录已被他人同时填写，请刷新后再改。")) from error
-    return entry
-
-
-def review(user, entries, action, comment=""):
-    """Approve or return submitted entries, all or none."""
-    if action == RETURN and not comment.strip():
-        raise WorkflowError(_("退回时请填写退回意见，说明需要修改的内容。"))
-    with transaction.atomic():
-        for entry in entries:
-            record(entry, user, action, fields={}, comment=comment.strip())
-    return len(entries)
-
-
-@transaction.atomic
-def lock_month(user, report, month):
-    lock, created = MonthLock.objects.get_or_create(
-        report=report, month=month, defaults={"locked_by": user}
-    )
-    if not created:
-        raise WorkflowError(_("%(month)s月已经锁定。") % {"month": month})
+            Report.objects.select_for_update().filter(pk=report.pk).exists()
+            lock.save()
+    except IntegrityError:
+        raise WorkflowError(_("%(month)s月已经锁定。") % {"month": month}) from None
     return lock
 
 
-@transaction.atomic
 def unlock_month(user, report, month):
-    lock = MonthLock.objects.filter(report=report, month=month).first()
-    if lock is None:
-        raise WorkflowError(_("%(month)s月没有锁定。") % {"month": month})
-    lock._history_user = user
-    lock.delete()
+    if not access.can_review(user):
+        raise WorkflowError(_("只有督查室可以解锁月份。"))
+    with transaction.atomic():
+        lock = MonthLock.objects.select_for_update().filter(report=report, month=month).first()
+        if lock is None:
+            raise WorkflowError(_("%(month)s月没有锁定。") % {"month": month})
+        lock._history_user = user
+        lock.delete()

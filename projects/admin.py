@@ -1,11 +1,48 @@
+from django import forms
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.core.exceptions import ValidationError
+
+from indicators.admin import HistoryAdmin, ReadOnlyAdmin
 
 from .models import Project, ProjectProgress
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """The office registers a project's stage and dates; where it stands now follows from them
+    and the approved monthly reports, so a registration those reports contradict is refused."""
+
+    class Meta:
+        model = Project
+        fields = [
+            "report",
+            "code",
+            "name",
+            "category",
+            "build_type",
+            "registered_stage",
+            "registered_start_date",
+            "registered_completion_date",
+            "total_investment",
+            "planned_investment",
+            "lead_department",
+            "programme",
+            "is_promoted",
+            "signed_on",
+            "investor_origin",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the registration typed in
+        if not self.errors:
+            try:
+                self.instance.current_stages()
+            except ValidationError as error:
+                self.add_error("registered_stage", error)
+
+
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(HistoryAdmin):
+    form = ProjectAdminForm
     list_display = [
         "code",
         "name",
@@ -29,14 +66,16 @@ class ProjectAdmin(SimpleHistoryAdmin):
     ]
     list_select_related = ["lead_department"]
     search_fields = ["code", "name", "investor_origin"]
-    date_hierarchy = "start_date"
+    readonly_fields = ["stage", "start_date", "completion_date"]
+
+    def save_model(self, request, obj, form, change):
+        obj.stage, obj.start_date, obj.completion_date = obj.current_stages()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ProjectProgress)
-class ProjectProgressAdmin(SimpleHistoryAdmin):
+class ProjectProgressAdmin(ReadOnlyAdmin):
     list_display = ["project", "month", "investment_completed", "stage", "state", "updated_at"]
     list_filter = ["state", "month", "project__category", "project__lead_department"]
     list_select_related = ["project"]
     search_fields = ["project__code", "project__name", "physical_progress"]
-    raw_id_fields = ["project"]
-    readonly_fields = ["submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "version"]

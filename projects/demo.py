@@ -163,7 +163,23 @@ def build_projects(report, departments, rng):
     for project in projects[IMPLEMENTATION:]:
         if rng.random() < 0.4:
             project.stage = Stage.READY
+    for project in projects:
+        register_at_year_start(project)
     return projects
+
+
+def register_at_year_start(project):
+    """The registration: where the project stood on 1 January, before the year's reports. The
+    year's starts and completions come from approved monthly rows (`build_progress`)."""
+    year_start = datetime.date(project.report.year, 1, 1)
+    started_before = project.start_date is not None and project.start_date < year_start
+    if started_before:
+        project.registered_stage = Stage.STARTED
+        project.registered_start_date = project.start_date
+    elif project.stage == Stage.PLANNED:
+        project.registered_stage = Stage.PLANNED
+    else:
+        project.registered_stage = Stage.READY
 
 
 def stage_at(project, month):
@@ -194,6 +210,7 @@ def build_progress(projects, reporters, reviewer, rng):
                     month=month,
                     investment_completed=invested,
                     stage=stage,
+                    stage_date=_stage_date(project, stage, month),
                     physical_progress=_physical(stage, month),
                     state=EntryState.APPROVED,
                     updated_by=reporter,
@@ -204,6 +221,14 @@ def build_progress(projects, reporters, reviewer, rng):
                 )
             )
     return rows
+
+
+def _stage_date(project, stage, month):
+    """The date a row gives for a start or completion that happened in its month."""
+    day = {Stage.STARTED: project.start_date, Stage.COMPLETED: project.completion_date}.get(stage)
+    if day and (day.year, day.month) == (project.report.year, month):
+        return day
+    return None
 
 
 def _physical(stage, month):

@@ -1,9 +1,10 @@
 """The register workbook in: setting up projects and their monthly investment.
 
-Every file goes through ``indicators.excel.open_workbook_safely`` first (size, zip bomb, real
+Every file goes through ``indicators.xlsx.open_workbook_safely`` first (size, zip bomb, real
 .xlsx, formulas never evaluated). Then, as for the indicator imports: parse -> validate every row
 -> commit in one transaction. Each monthly row is checked by the web form's own
-`ProjectProgressForm`, so a number refused on the page is refused in a workbook too. A workbook
+`ProjectProgressForm` and written by the workflow gate, so a number or a move refused on the page
+is refused in a workbook too. A workbook
 with any problem is refused whole, with every problem listed by sheet, row and column.
 
 Layout (either sheet may be left out, not both):
@@ -11,11 +12,14 @@ Layout (either sheet may be left out, not both):
 - ``项目库``: 项目编号, 项目名称, 类别, 建设性质, 项目阶段, 开工日期, 竣工日期, 总投资（万元）,
   本年计划投资（万元）, 牵头单位, 所属工程, 招商引资项目, 签约日期, 投资方来源地. Projects are
   matched by 项目编号 within the report: new ones are created, others updated (with history);
-  nothing is deleted. Choices by label or code (实施类 / implementation); 牵头单位 by 代码, name
-  or short name; 招商引资项目 是 or blank; dates as 2023-03-01, 2023/3/1 or Excel dates.
+  nothing is deleted. 项目阶段 and its dates are the registration (where the project stood before
+  the year's monthly reports); approved reports move it on. Choices by label or code (实施类 /
+  implementation); 牵头单位 by 代码, name or short name; 招商引资项目 是 or blank; dates as
+  2023-03-01, 2023/3/1 or Excel dates.
 - ``月度投资``: 项目编号, 月份, 本年累计完成投资（万元）, 项目阶段, 开工/竣工日期, 形象进度,
-  存在问题, 确认数值无误. Each row is submitted for review (``approve=True``: submitted and
-  approved at once, which moves the register's stages; for loading a register mid-year).
+  存在问题, 确认数值无误. Each row is submitted for review by the office on the department's
+  behalf (``approve=True``: submitted and approved at once, which moves the register's stages; for
+  loading a register mid-year).
 """
 
 import datetime
@@ -28,19 +32,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators import workflow
-from indicators.excel import (
+from indicators.models import Department, EntryState
+from indicators.xlsx import (
     YES,
     ExcelImportError,
     Problem,
-    _choice,
-    _field_errors,
-    _number,
-    _SheetReader,
+    SheetReader,
+    field_errors,
     open_workbook_safely,
+    read_choice,
+    read_number,
 )
-from indicators.models import Department, EntryState
 
-from . import workflow as project_workflow
 from .forms import ProjectProgressForm
 from .models import BuildType, Category, Project, ProjectProgress, Stage
 
@@ -67,9 +70,9 @@ SETUP_FIELDS = {
     "name": "项目名称",
     "category": "类别",
     "build_type": "建设性质",
-    "stage": "项目阶段",
-    "start_date": "开工日期",
-    "completion_date": "竣工日期",
+    "registered_stage": "项目阶段",
+    "registered_start_date": "开工日期",
+    "registered_completion_date": "竣工日期",
     "total_investment": "总投资（万元）",
     "planned_investment": "本年计划投资（万元）",
     "programme": "所属工程",
@@ -150,22 +153,22 @@ def read_setup(reader, report, departments, plan):
         for header, name, choices in (
             ("类别", "category", Category.choices),
             ("建设性质", "build_type", BuildType.choices),
-            ("项目阶段", "stage", Stage.choices),
+            ("项目阶段", "registered_stage", Stage.choices),
         ):
-            fields[name] = _choice(values[header], choices)
-            if fields[name] is None and (values[header] or name != "stage"):
+            fields[name] = read_choice(values[header], choices)
+            if fields[name] is None and (values[header] or name != "registered_stage"):
                 labels = "、".join(str(label) for _code, label in choices)
                 reader.problem(
                     row, reader.column(header), _("须为以下之一：%(labels)s。") % {"labels": labels}
                 )
-        fields["stage"] = fields["stage"] or Stage.PLANNED
-        fields["start_date"] = _date(reader, row, "开工日期", values["开工日期"])
-        fields["completion_date"] = _date(reader, row, "竣工日期", values["竣工日期"])
+        fields["registered_stage"] = fields["registered_stage"] or Stage.PLANNED
+        fields["registered_start_date"] = _date(reader, row, "开工日期", values["开工日期"])
+        fields["registered_completion_date"] = _date(reader, row, "竣工日期", values["竣工日期"])
         fields["signed_on"] = _date(reader, row, "签约日期", values["签约日期"])
-        fields["total_investment"] = _number(
+        fields["total_investment"] = read_number(
             reader, row, "总投资（万元）", values["总投资（万元）"]
         )
-        fields["planned_investment"] = _number(
+        fields["planned_investment"] = read_number(
             reader, row, "本年计划投资（万元）", values["本年计划投资（万元）"], required=False
         ) or Decimal(0)
         department = _department(departments, values["牵头单位"])
@@ -193,33 +196,41 @@ def _check_project(reader, row, report, code, fields):
             reader.problem(row, reader.column(header), _("不能为负数。"))
     if fields["signed_on"] and not fields["is_promoted"]:
         reader.problem(row, reader.column("签约日期"), _("只有招商引资项目才填写签约日期。"))
-    start, end = fields["start_date"], fields["completion_date"]
+    start, end = fields["registered_start_date"], fields["registered_completion_date"]
     if start and end and end < start:
         reader.problem(row, reader.column("竣工日期"), _("竣工日期不能早于开工日期。"))
-    stage = fields["stage"]
+    stage = fields["registered_stage"]
     if stage in (Stage.STARTED, Stage.COMPLETED) and not start:
         reader.problem(row, reader.column("开工日期"), _("已开工或已竣工的项目须填写开工日期。"))
     if stage == Stage.COMPLETED and not end:
         reader.problem(row, reader.column("竣工日期"), _("已竣工的项目须填写竣工日期。"))
     candidate = Project(report=report, code=code, **fields)
-    exclude = ["report", "lead_department", "category", "build_type", "stage"]
+    exclude = ["report", "lead_department", "category", "build_type", "registered_stage"]
     exclude += [name for name, value in fields.items() if value is None]
-    _field_errors(reader, row, candidate, SETUP_FIELDS, exclude)
+    field_errors(reader, row, candidate, SETUP_FIELDS, exclude)
 
 
 def read_monthly(reader, report, projects, plan, *, approve):
     """Check each monthly row with ProjectProgressForm against the register as it will be."""
-    planned = {values["code"]: Project(report=report, **values) for values in plan.projects}
+    planned = {}
+    for values in plan.projects:
+        project = projects.get(values["code"]) or Project(report=report)
+        for name, value in values.items():
+            setattr(project, name, value)
+        planned[values["code"]] = project
     for existing in projects.values():
         planned.setdefault(existing.code, existing)
     approved = {}
-    for row in ProjectProgress.objects.filter(
-        project__report=report, state=EntryState.APPROVED
-    ).select_related("project"):
-        approved.setdefault(row.project.code, {})[row.month] = row
     current = {}
     for row in ProjectProgress.objects.filter(project__report=report).select_related("project"):
         current[(row.project.code, row.month)] = row
+        if row.state == EntryState.APPROVED:
+            approved.setdefault(row.project.code, {})[row.month] = row
+    for project in planned.values():
+        # Where each project stands once the registration is applied (before this file's rows).
+        project.stage, project.start_date, project.completion_date = project.stages_after(
+            approved.get(project.code, {}).values()
+        )
     seen = set()
     rows = []
     for number, values in reader.rows:
@@ -238,29 +249,26 @@ def read_monthly(reader, report, projects, plan, *, approve):
             continue
         seen.add((code, month))
         existing = current.get((code, month))
-        if existing is not None and not existing.is_editable_by_reporter:
-            reader.problem(
-                number,
-                1,
-                _("%(month)s月已%(state)s，不能用导入覆盖；如需更正请先退回。")
-                % {"month": month, "state": existing.get_state_display()},
-            )
+        refusal = workflow.state_refusal(existing, workflow.SUBMIT) if existing else None
+        if refusal:
+            reader.problem(number, 1, refusal)
             continue
-        rows.append((number, code, month, values))
+        rows.append((number, code, month, values, existing))
     # In month order, so an approved import sees each month as the next one will.
-    for number, code, month, values in sorted(rows, key=lambda r: (r[1], r[2])):
+    for number, code, month, values, existing in sorted(rows, key=lambda r: (r[1], r[2])):
         project = planned[code]
         earlier = [m for m in approved.get(code, {}) if m < month]
         previous = approved[code][max(earlier)] if earlier else None
         data = {name: values[header] for name, header in FORM_FIELDS.items()}
-        data["stage"] = _choice(data["stage"], Stage.choices) or data["stage"]
+        data["stage"] = read_choice(data["stage"], Stage.choices) or data["stage"]
         data["stage_date"] = _form_date(data["stage_date"])
         data["confirm"] = data["confirm"].lower() in YES
         form = ProjectProgressForm(
-            {**data, "version": 0},
-            project=project,
+            {**data, "version": existing.version if existing else 0},
+            subject=project,
             month=month,
             previous=previous,
+            entry=existing,
             submitting=True,
         )
         if not form.is_valid():
@@ -270,28 +278,25 @@ def read_monthly(reader, report, projects, plan, *, approve):
                 for message in messages:
                     reader.problem(number, index, message)
             continue
-        cleaned = form.cleaned_data
         plan.progress.append(
             {
                 "code": code,
                 "month": month,
-                "fields": {
-                    "investment_completed": cleaned["investment_completed"],
-                    "stage": cleaned["stage"],
-                    "stage_date": cleaned["stage_date"],
-                    "physical_progress": cleaned["physical_progress"],
-                    "problems": cleaned["problems"],
-                },
+                "fields": form.fields_to_save(),
+                "version": form.cleaned_data["version"],
             }
         )
         if approve:
             # The next month of the same project is checked against this one, as approved.
-            approved.setdefault(code, {})[month] = ProjectProgress(
-                month=month,
-                investment_completed=cleaned["investment_completed"],
-                physical_progress=cleaned["physical_progress"],
-            )
-            _advance(project, cleaned["stage"], cleaned["stage_date"])
+            row = ProjectProgress(month=month, **form.fields_to_save())
+            approved.setdefault(code, {})[month] = row
+            try:
+                project.stage, project.start_date, project.completion_date = project.stages_after(
+                    approved[code].values()
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    reader.problem(number, reader.column("项目阶段"), message)
 
 
 def _form_date(text):
@@ -299,21 +304,8 @@ def _form_date(text):
     return day.isoformat() if day else text
 
 
-def _advance(project, stage, day):
-    """Move an in-memory project as approving its row will (see projects.workflow)."""
-    order = project_workflow.STAGE_ORDER
-    if not stage or order.index(stage) < order.index(project.stage):
-        return
-    if stage != project.stage or day:
-        if stage == Stage.STARTED:
-            project.start_date = day
-        elif stage == Stage.COMPLETED:
-            project.completion_date = day
-    project.stage = stage
-
-
 def _month(reader, row, text):
-    value = _number(reader, row, "月份", text)
+    value = read_number(reader, row, "月份", text)
     if value is None:
         return None
     if value != value.to_integral_value() or not 1 <= value <= 12:
@@ -334,10 +326,10 @@ def read_register_workbook(workbook, report, *, approve=False):
     plan = RegisterPlan()
     projects = {p.code: p for p in Project.objects.filter(report=report)}
     if SETUP_SHEET in names:
-        reader = _SheetReader(workbook, SETUP_SHEET, SETUP_HEADERS, problems)
+        reader = SheetReader(workbook, SETUP_SHEET, SETUP_HEADERS, problems)
         read_setup(reader, report, list(Department.objects.all()), plan)
     if MONTHLY_SHEET in names:
-        reader = _SheetReader(workbook, MONTHLY_SHEET, MONTHLY_HEADERS, problems)
+        reader = SheetReader(workbook, MONTHLY_SHEET, MONTHLY_HEADERS, problems)
         if not problems:
             read_monthly(reader, report, projects, plan, approve=approve)
     if problems:
@@ -348,7 +340,10 @@ def read_register_workbook(workbook, report, *, approve=False):
 
 
 def apply_register_plan(plan, report, user, *, approve=False):
-    """Write a checked plan in one transaction; returns counts. Raises `ExcelImportError`."""
+    """Write a checked plan in one transaction; returns counts. Raises `ExcelImportError`.
+
+    Projects are saved with their registration and where it puts them now; monthly rows go
+    through the workflow gate as ``user`` (the office, recording on departments' behalf)."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
     try:
         with transaction.atomic():
@@ -362,24 +357,33 @@ def apply_register_plan(plan, report, user, *, approve=False):
                 counts["updated" if project.pk else "created"] += 1
                 for name, value in values.items():
                     setattr(project, name, value)
+                project.stage, project.start_date, project.completion_date = (
+                    project.current_stages()
+                )
                 project._history_user = user
                 project.full_clean(exclude=["report"])
                 project.save()
                 projects[project.code] = project
-            current = {
-                (row.project_id, row.month): row
-                for row in ProjectProgress.objects.filter(project__report=report)
-            }
-            for item in sorted(plan.progress, key=lambda i: (i["code"], i["month"])):
-                project = projects[item["code"]]
-                row = current.get((project.pk, item["month"])) or ProjectProgress(
-                    project=project, month=item["month"]
+            items = sorted(plan.progress, key=lambda i: (i["code"], i["month"]))
+            changes = [
+                workflow.Change(
+                    projects[item["code"]], item["month"], item["fields"], item["version"]
                 )
-                workflow.record(row, user, workflow.SUBMIT, fields=item["fields"])
-                if approve:
-                    workflow.record(row, user, workflow.APPROVE, fields={})
-                    project_workflow.apply_stage_change(row, user)
-                counts["progress"] += 1
+                for item in items
+            ]
+            workflow.apply(user, changes, workflow.SUBMIT)
+            if approve:
+                workflow.apply(
+                    user, [workflow.Change(c.subject, c.month) for c in changes], workflow.APPROVE
+                )
+            counts["progress"] = len(changes)
+    except workflow.Refused as refusal:
+        raise ExcelImportError(
+            [
+                Problem(f"{items[index]['code']} {items[index]['month']}月：{reason}")
+                for index, reason in refusal.reasons.items()
+            ]
+        ) from refusal
     except (ValidationError, workflow.WorkflowError) as error:
         messages = error.messages if isinstance(error, ValidationError) else [str(error)]
         raise ExcelImportError([Problem(m) for m in messages]) from error

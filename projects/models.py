@@ -4,12 +4,27 @@ Amounts are stored in 万元 (ten thousand yuan), the unit departments report in
 targets speak of 亿元, and `register.py` converts when it derives an indicator's value.
 """
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Department, EntryState, Report, ReviewedEntry
+from indicators.progress import deadline, month_end
 
 
 class Category(models.TextChoices):
@@ -31,6 +46,63 @@ class Stage(models.TextChoices):
 
 # A project only moves forward through its stages, in this order.
 STAGE_ORDER = list(Stage)
+DATED_STAGES = (Stage.STARTED, Stage.COMPLETED)
+
+
+def stage_rank(stage):
+    return STAGE_ORDER.index(stage)
+
+
+def latest_investment(month):
+    """This year's investment as of the latest approved month <= ``month`` (a subquery)."""
+    latest = ProjectProgress.objects.filter(
+        project=OuterRef("pk"), month__lte=month, state=EntryState.APPROVED
+    ).order_by("-month")
+    return Subquery(latest.values("investment_completed")[:1])
+
+
+class ProjectQuerySet(models.QuerySet):
+    def as_of(self, report, month, today=None):
+        """The report's projects as they stood at the end of ``month``: the one reading of the
+        register that the list, the department pages, the investment page, the derived targets
+        and the summary's 项目清单 all share.
+
+        ``stage_then``: 已竣工 once completed by the month's end, 已开工 once started by then (the
+        register's dates, which approved progress sets); before its start a project is 具备开工条件
+        if it was registered so or an approved report of that month or earlier said so, else 谋划.
+        ``invested``: this year's investment as of the latest approved month <= ``month`` (万元);
+        ``is_reported``: a submitted or approved row for the month; ``is_late``: 未报送, nothing
+        submitted once the month's deadline has passed.
+        """
+        today = today or timezone.localdate()
+        end = month_end(report.year, month)
+        approved_ready = ProjectProgress.objects.filter(
+            project=OuterRef("pk"), month__lte=month, state=EntryState.APPROVED
+        ).exclude(stage__in=("", Stage.PLANNED))
+        reported = ProjectProgress.objects.filter(
+            project=OuterRef("pk"),
+            month=month,
+            state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
+        )
+        overdue = today > deadline(report.year, month, settings.REPORT_DEADLINE_DAY)
+        return (
+            self.filter(report=report)
+            .annotate(
+                invested=latest_investment(month),
+                stage_then=Case(
+                    When(completion_date__lte=end, then=Value(Stage.COMPLETED)),
+                    When(start_date__lte=end, then=Value(Stage.STARTED)),
+                    When(~Q(registered_stage=Stage.PLANNED), then=Value(Stage.READY)),
+                    When(Exists(approved_ready), then=Value(Stage.READY)),
+                    default=Value(Stage.PLANNED),
+                    output_field=CharField(),
+                ),
+                is_reported=Exists(reported),
+            )
+            .annotate(
+                is_late=~Exists(reported) if overdue else Value(False, output_field=BooleanField())
+            )
+        )
 
 
 class Project(models.Model):
@@ -45,11 +117,19 @@ class Project(models.Model):
     name = models.CharField(_("项目名称"), max_length=200)
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     build_type = models.CharField(_("建设性质"), max_length=20, choices=BuildType.choices)
-    stage = models.CharField(
-        _("项目阶段"), max_length=20, choices=Stage.choices, default=Stage.PLANNED
+    # Where the project stood when it was registered (the register workbook or the admin), before
+    # any monthly report of the year: what approved progress builds on (`replay_stages`).
+    registered_stage = models.CharField(
+        _("登记时阶段"), max_length=20, choices=Stage.choices, default=Stage.PLANNED
     )
-    start_date = models.DateField(_("开工日期"), null=True, blank=True)
-    completion_date = models.DateField(_("竣工日期"), null=True, blank=True)
+    registered_start_date = models.DateField(_("登记时开工日期"), null=True, blank=True)
+    registered_completion_date = models.DateField(_("登记时竣工日期"), null=True, blank=True)
+    # Where it stands now: the registered values moved on by every approved monthly report.
+    stage = models.CharField(
+        _("项目阶段"), max_length=20, choices=Stage.choices, default=Stage.PLANNED, editable=False
+    )
+    start_date = models.DateField(_("开工日期"), null=True, blank=True, editable=False)
+    completion_date = models.DateField(_("竣工日期"), null=True, blank=True, editable=False)
     total_investment = models.DecimalField(_("总投资（万元）"), max_digits=14, decimal_places=2)
     planned_investment = models.DecimalField(
         _("本年计划投资（万元）"), max_digits=14, decimal_places=2, default=0
@@ -62,6 +142,7 @@ class Project(models.Model):
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     investor_origin = models.CharField(_("投资方来源地"), max_length=50, blank=True)
 
+    objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -89,6 +170,107 @@ class Project(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    # What the workflow gate asks of a subject (see indicators.workflow).
+    @property
+    def entry_model(self):
+        return ProjectProgress
+
+    is_reportable = True
+
+    # --- Stages -------------------------------------------------------------------------------
+    # One rule for a stage change, asked by the monthly form, the imports and review alike.
+
+    def stage_change_errors(self, stage, day, month):
+        """Why the register cannot take ``stage`` (with ``day``) reported for ``month``, as it
+        stands now: {field: message}, empty when it can."""
+        stage_now, start = self.stage, self.start_date
+        end = month_end(self.report.year, month)
+        if not stage or stage == stage_now:
+            # No change; a date is kept only to correct the recorded date of the current stage.
+            if day and (stage or stage_now) not in DATED_STAGES:
+                return {"stage_date": _t("只有开工或竣工时才填写日期。")}
+            return self._day_errors(stage or stage_now, day, end, start) if day else {}
+        if stage_rank(stage) < stage_rank(stage_now):
+            return {
+                "stage": _t(
+                    "项目阶段只能向前推进（谋划→具备开工条件→已开工→已竣工），目前为“%(current)s”。"
+                    "如登记有误，请联系督查室更正。"
+                )
+                % {"current": Stage(stage_now).label}
+            }
+        if stage == Stage.COMPLETED and start is None:
+            return {"stage": _t("项目尚未登记开工，请先报送开工及开工日期，再报送竣工。")}
+        if stage in DATED_STAGES:
+            if day is None:
+                return {
+                    "stage_date": _t("报送%(stage)s时请填写%(stage)s日期。")
+                    % {"stage": Stage(stage).label}
+                }
+            return self._day_errors(stage, day, end, start)
+        if day:
+            return {"stage_date": _t("只有开工或竣工时才填写日期。")}
+        return {}
+
+    def _day_errors(self, stage, day, end, start):
+        if day > end:
+            return {
+                "stage_date": _t("日期不能晚于%(month)s月底（%(end)s）：以后的变化请在当月报送。")
+                % {"month": end.month, "end": end.isoformat()}
+            }
+        if stage == Stage.COMPLETED and start is not None and day < start:
+            return {
+                "stage_date": _t("竣工日期不能早于开工日期（%(start)s）。")
+                % {"start": start.isoformat()}
+            }
+        return {}
+
+    def stages_after(self, rows):
+        """(stage, start, completion) after the registered values take ``rows`` (approved
+        progress, any order) month by month. Raises ValidationError when a row cannot apply."""
+        stage = self.registered_stage
+        start, completion = self.registered_start_date, self.registered_completion_date
+        for row in sorted(rows, key=lambda r: r.month):
+            if not row.stage or stage_rank(row.stage) < stage_rank(stage):
+                continue  # an earlier stage reported late: the register has moved past it
+            if row.stage == stage and not row.stage_date:
+                continue  # the same stage again, with no date to correct
+            day = row.stage_date or month_end(self.report.year, row.month)
+            if row.stage == Stage.STARTED:
+                start = day
+            elif row.stage == Stage.COMPLETED:
+                if start is None:
+                    raise ValidationError(
+                        _t("%(project)s 没有开工日期，不能登记%(month)s月的竣工：请先审核开工。")
+                        % {"project": self, "month": row.month}
+                    )
+                if day < start:
+                    raise ValidationError(
+                        _t("%(project)s 的竣工日期早于开工日期（%(start)s）。")
+                        % {"project": self, "start": start.isoformat()}
+                    )
+                completion = day
+            stage = row.stage
+        return stage, start, completion
+
+    def current_stages(self):
+        """(stage, start, completion) now: the registered values moved on by every approved
+        monthly row. Raises ValidationError when the registration contradicts those rows."""
+        if self.pk is None:
+            return self.stages_after([])
+        return self.stages_after(self.progress.filter(state=EntryState.APPROVED).exclude(stage=""))
+
+    def replay_stages(self, user=None):
+        """Set the project's stage and dates to `current_stages`; save (with history) if they
+        moved. Returns whether they did. Review calls it when a stage change is approved or
+        leaves 已审核; the admin and the register workbook when the registration changes."""
+        now = self.current_stages()
+        if now == (self.stage, self.start_date, self.completion_date):
+            return False
+        self.stage, self.start_date, self.completion_date = now
+        self._history_user = user
+        self.save()
+        return True
+
 
 class ProjectProgress(ReviewedEntry):
     """A project's investment completed this year as of a month's end, and its 形象进度."""
@@ -105,6 +287,9 @@ class ProjectProgress(ReviewedEntry):
     problems = models.TextField(_("存在问题"), blank=True)
 
     history = HistoricalRecords()
+
+    subject_field = "project"
+    value_field = "investment_completed"
 
     class Meta:
         verbose_name = _("项目月度进展")
@@ -129,3 +314,17 @@ class ProjectProgress(ReviewedEntry):
 
     def __str__(self):
         return f"{self.project.code} {self.month}月"
+
+    def after_review(self, before, user):
+        """An approved stage change moves the register; leaving 已审核 moves it back."""
+        approved = EntryState.APPROVED
+        if self.stage and approved in (before, self.state) and before != self.state:
+            try:
+                self.project.replay_stages(user)
+            except ValidationError as error:
+                if self.state == approved:
+                    raise
+                raise ValidationError(
+                    _t("退回后项目库的阶段将前后矛盾（%(reason)s）；请先退回后面月份的阶段变化。")
+                    % {"reason": " ".join(error.messages)}
+                ) from error

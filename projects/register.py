@@ -10,27 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
 
-from indicators.models import EntryState, RegisterRule
-from indicators.progress import deadline, month_end
+from indicators.models import RegisterRule
+from indicators.progress import month_end
 
-from .models import STAGE_ORDER, BuildType, Category, Project, ProjectProgress, Stage
+from .models import STAGE_ORDER, BuildType, Category, Project, latest_investment
 
 WAN_PER_YI = Decimal(10000)  # amounts are stored in 万元; report targets speak of 亿元
 CENT = Decimal("0.01")
@@ -82,18 +68,6 @@ RULE_MEASURES = {
 }
 
 
-def _latest_investment(month):
-    latest = ProjectProgress.objects.filter(
-        project=OuterRef("pk"), month__lte=month, state=EntryState.APPROVED
-    ).order_by("-month")
-    return Subquery(latest.values("investment_completed")[:1])
-
-
-def with_investment(projects, month):
-    """Annotate ``invested``: this year's investment as of the latest approved month <= month."""
-    return projects.annotate(invested=_latest_investment(month))
-
-
 def derived_values(report, month):
     """Every rule's value as of ``month``: counts as ints, amounts in 亿元 (None: no data yet)."""
     filters = rule_filters(report, month)
@@ -103,7 +77,7 @@ def derived_values(report, month):
     aggregates = {
         rule: measures[RULE_MEASURES[rule]](condition) for rule, condition in filters.items()
     }
-    projects = with_investment(Project.objects.filter(report=report), month)
+    projects = Project.objects.filter(report=report).annotate(invested=latest_investment(month))
     row = projects.aggregate(**{str(rule): expression for rule, expression in aggregates.items()})
     values = {}
     for rule in filters:
@@ -151,46 +125,6 @@ def list_url(report, rule, month):
     return f"{reverse('projects:list')}?{urlencode(params)}"
 
 
-# --- The register as the pages show it -----------------------------------------------------------
-def stage_as_of(month_end_date):
-    """A project's stage at a month's end, from its dates: the register's stage is today's.
-
-    Started and completed follow the dates (so a list as of March does not call a project started
-    in May 已开工); before its start a project is at most 具备开工条件.
-    """
-    return Case(
-        When(completion_date__lte=month_end_date, then=Value(Stage.COMPLETED)),
-        When(start_date__lte=month_end_date, then=Value(Stage.STARTED)),
-        When(stage=Stage.PLANNED, then=Value(Stage.PLANNED)),
-        default=Value(Stage.READY),
-        output_field=CharField(),
-    )
-
-
-def register_as_of(report, month, today=None):
-    """The report's projects as of ``month``, annotated for lists and dashboards.
-
-    ``invested``: this year's investment as of the latest approved month <= ``month`` (万元);
-    ``stage_then``: the stage at the month's end; ``is_reported``: a submitted or approved row for
-    the month; ``is_late``: 未报送, nothing submitted once the month's deadline has passed.
-    """
-    today = today or timezone.localdate()
-    end = month_end(report.year, month)
-    reported = ProjectProgress.objects.filter(
-        project=OuterRef("pk"),
-        month=month,
-        state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
-    )
-    overdue = today > deadline(report.year, month, settings.REPORT_DEADLINE_DAY)
-    projects = with_investment(Project.objects.filter(report=report), month).annotate(
-        stage_then=stage_as_of(end),
-        is_reported=Exists(reported),
-    )
-    if overdue:
-        return projects.annotate(is_late=~Exists(reported))
-    return projects.annotate(is_late=Value(False, output_field=BooleanField()))
-
-
 @dataclass(frozen=True)
 class Totals:
     """The totals row of a project list: a count and sums in 万元 (亿元 through the ``_yi``s)."""
@@ -221,7 +155,7 @@ class Totals:
 
 
 def totals(projects):
-    """The totals of ``projects`` (any filter over `register_as_of`), in one query."""
+    """The totals of ``projects`` (any filter over ``Project.objects.as_of``), in one query."""
     # Aliases differ from the annotations they sum: Django's wrapping subquery loses ``invested``
     # when the aggregate takes the annotation's own name (SQLite then sums a string: 0).
     row = projects.order_by().aggregate(
@@ -269,7 +203,7 @@ class Group:
 
 
 def investment_by(projects, *fields):
-    """Planned and completed investment of ``projects`` (from `register_as_of`) per value of
+    """Planned and completed investment of ``projects`` (from ``as_of``) per value of
     ``fields``, in one grouped query, largest plan first."""
     rows = (
         projects.order_by()
@@ -308,7 +242,7 @@ def monthly_investment(report, month):
     projects = Project.objects.filter(report=report)
     sums = {}
     for m in range(1, month + 1):
-        projects = projects.annotate(**{f"invested_{m}": _latest_investment(m)})
+        projects = projects.annotate(**{f"invested_{m}": latest_investment(m)})
         for category in Category.values:
             sums[f"{category}_{m}_sum"] = Sum(f"invested_{m}", filter=Q(category=category))
     row = projects.aggregate(**sums)

@@ -5,13 +5,11 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from indicators.tables import BaseTable
+from indicators.tables import NUM, BaseTable
 from indicators.templatetags.targets import amount, percent
 
 from .models import Project, Stage
 from .register import STAGE_ORDER, in_yi
-
-NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
 
 def _total_attrs(name):

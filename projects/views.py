@@ -1,59 +1,35 @@
 """Pages of the project register: the list, a project's page, the investment dashboard."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from indicators.access import can_read_dashboards, can_read_department, dashboard_required
+from indicators import access
+from indicators.access import dashboard_required
+from indicators.history import changes, entry_changes, newest_first
 from indicators.models import Department, Indicator, RegisterRule, Report
 from indicators.periods import resolve_period
 from indicators.progress import expected_fraction
 
 from . import charts, register
 from .filters import ProjectFilter
-from .history import changes
 from .models import Category, Project, ProjectProgress, Stage
 from .tables import ProjectTable
 
 PER_PAGE = 50
 
 
-def projects_for_reader(user, projects):
-    """The part of ``projects`` this user may read: all for dashboards, a reporter their own."""
-    if can_read_dashboards(user):
-        return projects
-    if user.is_reporter:
-        return projects.filter(lead_department_id=user.department_id)
-    raise PermissionDenied
-
-
-def get_project_for_reader(user, pk):
-    """The project if this user may read it: 404 if it does not exist, 403 if not theirs."""
-    project = get_object_or_404(Project.objects.select_related("report", "lead_department"), pk=pk)
-    if not can_read_department(user, project.lead_department_id):
-        raise PermissionDenied
-    return project
-
-
-def _departments_for(user):
-    if can_read_dashboards(user):
-        return Department.objects.all()
-    return Department.objects.filter(pk=user.department_id)
-
-
-@login_required
+@access.register_required
 def project_list(request):
     period = resolve_period(request)
-    projects = projects_for_reader(
-        request.user, register.register_as_of(period.report, period.month)
-    )
+    user = request.user
+    projects = access.scope(user, Project.objects.as_of(period.report, period.month))
     filterset = ProjectFilter(
         request.GET,
         queryset=projects.select_related("lead_department"),
         report=period.report,
-        departments=_departments_for(request.user),
+        departments=access.scope(user, Department.objects.all(), "pk"),
     )
     filtered = filterset.qs
     table = ProjectTable(filtered, totals=register.totals(filtered))
@@ -65,6 +41,7 @@ def project_list(request):
         "filter": filterset,
         "table": table,
         "totals": table.totals,
+        "can_read_dashboards": access.can_read_dashboards(user),
     }
     return render(request, "projects/project_list.html", context)
 
@@ -74,34 +51,29 @@ YEAR_RULES = {
     Category.IMPLEMENTATION: RegisterRule.IMPLEMENTATION_YEAR,
     Category.PRELIMINARY: RegisterRule.PRELIMINARY_YEAR,
 }
-PROJECT_FIELDS = [
+PROJECT_FIELDS = (
     "name",
     "category",
     "build_type",
+    "registered_stage",
     "stage",
     "start_date",
     "completion_date",
     "total_investment",
     "planned_investment",
-    "lead_department",
+    "lead_department_id",
     "programme",
     "is_promoted",
     "signed_on",
     "investor_origin",
-]
-PROGRESS_FIELDS = [
-    "investment_completed",
-    "stage",
-    "physical_progress",
-    "problems",
-    "state",
-    "review_comment",
-]
+)
 
 
 @login_required
 def project_detail(request, pk):
-    project = get_project_for_reader(request.user, pk)
+    project = access.get_for_reader(
+        request.user, Project.objects.select_related("report", "lead_department"), pk
+    )
     report = project.report
     progress = list(
         project.progress.select_related("submitted_by", "reviewed_by").order_by("month")
@@ -124,24 +96,23 @@ def project_detail(request, pk):
         ),
     )
     departments = {d.pk: str(d) for d in Department.objects.all()}
-    history = changes(
+    own = changes(
         project.history.select_related("history_user"),
-        Project,
         PROJECT_FIELDS,
-        describe=lambda record: _("项目信息"),
-        labels={"lead_department": departments},
-    ) + changes(
-        ProjectProgress.history.filter(project_id=project.pk).select_related("history_user"),
-        ProjectProgress,
-        PROGRESS_FIELDS,
-        describe=lambda record: _("%(month)s月进展") % {"month": record.month},
+        subject=lambda record: _("项目信息"),
+        names={"lead_department_id": departments},
     )
-    history.sort(key=lambda change: change.when, reverse=True)
+    monthly = entry_changes(
+        ProjectProgress.history.filter(project_id=project.pk).select_related("history_user"),
+        value_field="investment_completed",
+        text_fields=("stage", "stage_date", "physical_progress", "problems"),
+    )
     context = {
         "project": project,
         "progress": progress,
         "chart": chart,
-        "history": history,
+        "history": newest_first(own, monthly),
+        "can_reopen": access.can_review(request.user),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -150,7 +121,7 @@ def project_detail(request, pk):
 def investment(request):
     period = resolve_period(request)
     report, month = period.report, period.month
-    projects = register.register_as_of(report, month)
+    projects = Project.objects.as_of(report, month)
     by_programme = register.investment_by(projects, "programme")
     by_department = register.investment_by(
         projects, "lead_department", "lead_department__short_name"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from indicators import demo
+from indicators import demo, workflow
 from indicators.models import Department, EntryState, Indicator, ProgressEntry, Section, User
+from projects.models import BuildType, Category, Project, Stage
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -69,6 +70,36 @@ def approve(indicator, month, value, **fields):
         state=EntryState.APPROVED,
         **fields,
     )
+
+
+def submit(user, subject, month, action=workflow.SUBMIT, **fields):
+    """Save or submit ``subject``'s row for ``month`` through the workflow gate, as a form would
+    (the version is taken as the one stored)."""
+    model = subject.entry_model
+    stored = model.objects.filter(**{model.subject_field: subject, "month": month}).first()
+    version = stored.version if stored else 0
+    (entry,) = workflow.apply(user, [workflow.Change(subject, month, fields, version)], action)
+    return entry
+
+
+def make_project(report, **fields):
+    """A project registered at ``stage`` (with its dates), which is also where it stands."""
+    values = {
+        "report": report,
+        "code": "T-001",
+        "name": "测试项目",
+        "category": Category.IMPLEMENTATION,
+        "build_type": BuildType.NEW,
+        "stage": Stage.READY,
+        "total_investment": Decimal(50000),
+        "planned_investment": Decimal(10000),
+        "lead_department": Department.objects.get(code="fgj"),
+        **fields,
+    }
+    values["registered_stage"] = values["stage"]
+    values["registered_start_date"] = values.get("start_date")
+    values["registered_completion_date"] = values.get("completion_date")
+    return Project.objects.create(**values)
 
 
 def add_indicators(report, count, prefix="X"):

@@ -6,8 +6,8 @@ Screenshots land in the git-ignored screenshots/ folder for a person to look at.
 import pytest
 from django.urls import reverse
 
-from indicators import demo
 from indicators.models import Department, Indicator, Section
+from reporting import demo
 
 from .conftest import screenshot
 
@@ -29,13 +29,13 @@ def dashboard_pages(report):
     section = Section.objects.filter(report=report).order_by("order").first()
     return {
         "overview": "/" + PERIOD,
-        "section": reverse("indicators:section", args=[section.pk]) + PERIOD,
+        "section": reverse("reporting:section", args=[section.pk]) + PERIOD,
         "indicator": reverse(
-            "indicators:indicator", args=[Indicator.objects.get(report=report, code="UC-07").pk]
+            "reporting:indicator", args=[Indicator.objects.get(report=report, code="UC-07").pk]
         )
         + PERIOD,
-        "departments": reverse("indicators:departments") + PERIOD,
-        "department": reverse("indicators:department", args=[Department.objects.get(code="fgj").pk])
+        "departments": reverse("reporting:departments") + PERIOD,
+        "department": reverse("reporting:department", args=[Department.objects.get(code="fgj").pk])
         + PERIOD,
     }
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from indicators.models import Indicator
 from indicators.templatetags.targets import amount
 from projects.demo import ensure_register
 from projects.models import Project
 from projects.register import list_url
+from reporting.standing import judged
 
 from .conftest import screenshot
 
@@ -22,7 +22,7 @@ def register(report, reviewer):
 
 
 def dashboard(report, code):
-    indicators = Indicator.objects.for_dashboard(report, MONTH)
+    indicators = judged(report, MONTH)
     return next(i for i in indicators if i.code == code)
 
 

@@ -12,8 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import demo, progress
+from indicators import progress
 from indicators.models import Department, EntryState, Indicator, ProgressEntry, Section
+from reporting import demo as demo_cycle
+from reporting.standing import judged
 
 from .conftest import approve
 
@@ -29,12 +31,12 @@ def page_urls(report):
     section = Section.objects.filter(report=report).order_by("order").first()
     return {
         "overview": "/" + PERIOD,
-        "section": reverse("indicators:section", args=[section.pk]) + PERIOD,
-        "indicator": reverse("indicators:indicator", args=[code(report, "EC-05").pk]) + PERIOD,
-        "departments": reverse("indicators:departments") + PERIOD,
-        "department": reverse("indicators:department", args=[Department.objects.get(code="fgj").pk])
+        "section": reverse("reporting:section", args=[section.pk]) + PERIOD,
+        "indicator": reverse("reporting:indicator", args=[code(report, "EC-05").pk]) + PERIOD,
+        "departments": reverse("reporting:departments") + PERIOD,
+        "department": reverse("reporting:department", args=[Department.objects.get(code="fgj").pk])
         + PERIOD,
-        "screen": reverse("indicators:screen") + PERIOD,
+        "screen": reverse("reporting:screen") + PERIOD,
     }
 
 
@@ -73,9 +75,14 @@ def test_leader_and_reviewer_read_every_page(client, report, leader, reviewer, n
     assert get(client, reviewer, url).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["overview", "section", "departments", "screen"])
+@pytest.mark.parametrize("name", ["section", "departments", "screen"])
 def test_reporter_is_refused_the_leadership_pages(client, report, fgj, name):
     assert get(client, fgj, page_urls(report)[name]).status_code == 403
+
+
+def test_the_overview_sends_a_reporter_home_instead_of_refusing(client, report, fgj):
+    response = get(client, fgj, page_urls(report)["overview"])
+    assert (response.status_code, response["Location"]) == (302, "/start/")
 
 
 def test_reporter_reads_own_department_and_its_targets(client, report, fgj):
@@ -108,16 +115,16 @@ def test_unknown_year_is_not_found_on_every_period_page(client, report, leader):
 @pytest.fixture
 def demo_year(report):
     """The demo's year of approved entries and its project register."""
-    demo.load_demo()
+    demo_cycle.load_demo()
     return report
 
 
-def judged(report, month=9):
-    return {i.code: i for i in Indicator.objects.for_dashboard(report, month)}
+def judged_by_code(report, month=9):
+    return {i.code: i for i in judged(report, month)}
 
 
 def test_overview_cards_match_the_status_module(client, demo_year, leader):
-    summary = progress.summarise(i.progress for i in judged(demo_year).values())
+    summary = progress.summarise(i.progress for i in judged_by_code(demo_year).values())
     page = text(get(client, leader, "/" + PERIOD))
     cards = page.split('class="headline"', 1)[1].split("</ul>", 1)[0]
     for status in ("done", "on_track", "behind", "far_behind", "no_data"):
@@ -130,7 +137,7 @@ def test_overview_cards_match_the_status_module(client, demo_year, leader):
 
 
 def test_overview_lists_far_behind_targets_with_problems_and_department(client, demo_year, leader):
-    indicators = judged(demo_year)
+    indicators = judged_by_code(demo_year)
     far = [i for i in indicators.values() if i.progress.status == progress.FAR_BEHIND]
     assert far, "the demo has far-behind targets in September"
     page = text(get(client, leader, "/" + PERIOD))
@@ -151,7 +158,7 @@ def test_overview_ranks_departments_by_share_on_track(client, demo_year, leader)
     ranking = page.split('class="data ranking"', 1)[1].split("</table>", 1)[0]
     ids = re.findall(r'data-department="(\d+)"', ranking)
     by_department = {}
-    for indicator in judged(demo_year).values():
+    for indicator in judged_by_code(demo_year).values():
         by_department.setdefault(indicator.lead_department_id, []).append(indicator.progress)
     shares = [progress.summarise(by_department[int(pk)]).share_on_track for pk in ids]
     known = [s for s in shares if s is not None]
@@ -197,7 +204,7 @@ def test_register_derived_rows_link_to_the_projects_behind_them(client, demo_yea
 
 def section_url(report, name, query=""):
     section = Section.objects.get(report=report, name=name)
-    return reverse("indicators:section", args=[section.pk]) + "?month=9" + query
+    return reverse("reporting:section", args=[section.pk]) + "?month=9" + query
 
 
 def table_codes(page):
@@ -207,7 +214,7 @@ def table_codes(page):
 
 def test_section_lists_its_targets_with_their_status(client, demo_year, leader):
     page = text(get(client, leader, section_url(demo_year, "城市建设")))
-    indicators = [i for i in judged(demo_year).values() if i.section.name == "城市建设"]
+    indicators = [i for i in judged_by_code(demo_year).values() if i.section.name == "城市建设"]
     assert sorted(table_codes(page)) == sorted(i.code for i in indicators)
     for indicator in indicators:
         row = row_of(page, f'data-code="{indicator.code}"')
@@ -218,7 +225,7 @@ def test_section_lists_its_targets_with_their_status(client, demo_year, leader):
 
 
 def test_section_filters_by_status_judged_in_python(client, demo_year, leader):
-    indicators = [i for i in judged(demo_year).values() if i.section.name == "城市建设"]
+    indicators = [i for i in judged_by_code(demo_year).values() if i.section.name == "城市建设"]
     for status in ("far_behind", "on_track", "done"):
         page = text(get(client, leader, section_url(demo_year, "城市建设", f"&status={status}")))
         expected = sorted(i.code for i in indicators if i.progress.status == status)
@@ -247,7 +254,7 @@ def test_section_ignores_nonsense_in_its_query_string(client, report, leader):
 
 def test_section_sorts_by_completion(client, demo_year, leader):
     page = text(get(client, leader, section_url(demo_year, "城市建设", "&sort=completion")))
-    indicators = judged(demo_year)
+    indicators = judged_by_code(demo_year)
     completions = [indicators[c].progress.completion for c in table_codes(page)]
     known = [c for c in completions if c is not None]
     assert known == sorted(known)
@@ -255,7 +262,7 @@ def test_section_sorts_by_completion(client, demo_year, leader):
 
 
 def test_section_paginates_a_grown_report(client, demo_year, leader):
-    demo.grow(demo_year, 4)
+    demo_cycle.grow(demo_year, 4)
     first = text(get(client, leader, section_url(demo_year, "城市建设")))
     second = text(get(client, leader, section_url(demo_year, "城市建设", "&page=2")))
     assert len(table_codes(first)) == 25
@@ -268,11 +275,11 @@ def test_section_paginates_a_grown_report(client, demo_year, leader):
 
 
 def indicator_url(report, value, month=9):
-    return reverse("indicators:indicator", args=[code(report, value).pk]) + f"?month={month}"
+    return reverse("reporting:indicator", args=[code(report, value).pk]) + f"?month={month}"
 
 
 def test_indicator_page_shows_entries_sentence_and_status(client, demo_year, leader):
-    indicator = judged(demo_year)["UC-07"]
+    indicator = judged_by_code(demo_year)["UC-07"]
     page = text(get(client, leader, indicator_url(demo_year, "UC-07")))
     assert indicator.source_quote and indicator.source_quote in page
     assert str(indicator.progress.label) in page
@@ -384,7 +391,7 @@ def test_ids_past_a_thousand_print_without_a_thousands_comma(client, report, lea
 def test_department_page_lists_targets_and_projects(client, demo_year, fgj):
     department = Department.objects.get(code="fgj")
     page = text(get(client, fgj, f"/departments/{department.pk}/" + PERIOD))
-    led = [i for i in judged(demo_year).values() if i.lead_department_id == department.pk]
+    led = [i for i in judged_by_code(demo_year).values() if i.lead_department_id == department.pk]
     targets = page.split('class="data indicators"', 1)[1].split("</table>", 1)[0]
     assert sorted(re.findall(r'data-code="([^"]+)"', targets)) == sorted(i.code for i in led)
     for indicator in led:
@@ -403,7 +410,9 @@ def test_screen_refreshes_itself_and_shows_the_four_blocks(client, demo_year, le
     assert '<meta http-equiv="refresh" content="300">' in page
     assert page.count("screen-block") == 4
     assert '<div id="chart-sections"' in page and '<div id="chart-timeliness"' in page
-    far = [i for i in judged(demo_year).values() if i.progress.status == progress.FAR_BEHIND]
+    far = [
+        i for i in judged_by_code(demo_year).values() if i.progress.status == progress.FAR_BEHIND
+    ]
     listing = page.split('class="screen-list"', 1)[1].split("</ol>", 1)[0]
     assert listing.count("<li ") == min(len(far), 8)
 
@@ -424,7 +433,7 @@ def test_every_page_runs_the_same_queries_at_ten_times_demo_size(client, demo_ye
     for url in urls.values():
         client.get(url)  # warm the session
     small = {name: count_queries(client, url) for name, url in urls.items()}
-    demo.grow(demo_year, 10)
+    demo_cycle.grow(demo_year, 10)
     large = {name: count_queries(client, url) for name, url in urls.items()}
     assert large == small
     print("queries per page:", small)

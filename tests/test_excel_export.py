@@ -12,13 +12,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import demo, excel, progress
-from indicators.models import Indicator, ProgressEntry
+from indicators import progress
+from indicators.models import ProgressEntry
+from indicators.xlsx import XLSX_CONTENT_TYPE
 from projects.models import Project
-from projects.register import with_investment
+from reporting import demo
+from reporting import summary as summary_workbook
+from reporting.standing import judged
 
 MONTH = 9
-URL = reverse("indicators:export-summary")
+URL = reverse("reporting:export-summary")
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def download(client, user, month=MONTH, year=2023):
     client.force_login(user)
     response = client.get(URL, {"year": year, "month": month})
     assert response.status_code == 200
-    assert response["Content-Type"] == excel.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
     return load_workbook(BytesIO(response.content))
 
@@ -80,7 +83,7 @@ def test_title_row_names_county_year_month_and_time(workbook):
 
 
 def test_overview_sheet_agrees_with_the_status_module(workbook, demo_report):
-    indicators = Indicator.objects.for_dashboard(demo_report, MONTH)
+    indicators = judged(demo_report, MONTH)
     sections = {}
     for indicator in indicators:
         sections.setdefault(indicator.section.name, []).append(indicator.progress)
@@ -120,32 +123,32 @@ def test_overview_sheet_agrees_with_the_status_module(workbook, demo_report):
 
 
 def test_detail_sheet_has_every_indicator_as_the_dashboard_judges_it(workbook, demo_report):
-    indicators = Indicator.objects.for_dashboard(demo_report, MONTH)
+    indicators = judged(demo_report, MONTH)
     ws = workbook["指标明细"]
     assert ws["F2"].value == "截至9月底"
     found = rows(ws)
     assert len(found) == len(indicators) == 40
     for index, (row, indicator) in enumerate(zip(found, indicators, strict=True), 3):
-        judged = indicator.progress
+        standing = indicator.progress
         assert row[0] == indicator.section.name
         assert row[1] == indicator.code
         assert row[2] == indicator.name
         assert row[3] == indicator.unit
         assert row[4] == number(indicator.target)
-        assert row[5] == number(judged.actual)
-        assert row[6] == number(judged.completion)
-        assert row[7] == number(judged.expected)
-        assert row[8] == progress.STATUS_LABELS[judged.status]
-        assert row[9] == (progress.gap_phrase(judged, indicator.kind, indicator.unit) or None)
+        assert row[5] == number(standing.actual)
+        assert row[6] == number(standing.completion)
+        assert row[7] == number(standing.expected)
+        assert row[8] == progress.STATUS_LABELS[standing.status]
+        assert row[9] == (progress.gap_phrase(standing, indicator.kind, indicator.unit) or None)
         assert row[10] == str(indicator.lead_department)
         assert row[11] == (indicator.latest_note or None)
         assert row[12] == (indicator.latest_problems or None)
         fill = ws.cell(row=index, column=9).fill.fgColor.rgb
-        assert fill == "00" + progress.STATUS_COLOURS[judged.status].lstrip("#").upper()
+        assert fill == "00" + progress.STATUS_COLOURS[standing.status].lstrip("#").upper()
 
 
 def test_behind_sheet_lists_far_behind_then_behind_with_problems(workbook, demo_report):
-    indicators = Indicator.objects.for_dashboard(demo_report, MONTH)
+    indicators = judged(demo_report, MONTH)
     far = [i for i in indicators if i.progress.status == progress.FAR_BEHIND]
     behind = [i for i in indicators if i.progress.status == progress.BEHIND]
     found = rows(workbook["滞后事项"])
@@ -159,9 +162,7 @@ def test_behind_sheet_lists_far_behind_then_behind_with_problems(workbook, demo_
 
 
 def test_project_sheet_lists_every_project_with_this_years_investment(workbook, demo_report):
-    projects = {
-        p.code: p for p in with_investment(Project.objects.filter(report=demo_report), MONTH)
-    }
+    projects = {p.code: p for p in Project.objects.as_of(demo_report, MONTH)}
     found = rows(workbook["项目清单"])
     assert len(found) == len(projects) == 335
     for row in found:
@@ -174,7 +175,7 @@ def test_project_sheet_lists_every_project_with_this_years_investment(workbook, 
         assert row[7] == number(project.planned_investment / 10000)
         assert row[8] == number(project.invested / 10000 if project.invested is not None else None)
     # The same approved figures the register-derived targets add up (PP-02 in 亿元).
-    pp02 = next(i for i in Indicator.objects.for_dashboard(demo_report, MONTH) if i.code == "PP-02")
+    pp02 = next(i for i in judged(demo_report, MONTH) if i.code == "PP-02")
     implementation = sum(Decimal(str(r[6])) for r in found if r[2] == "实施类")
     assert float(implementation) == pytest.approx(float(pp02.progress.actual))
 
@@ -232,7 +233,7 @@ def test_user_text_that_looks_like_a_formula_is_written_as_text(client, demo_rep
 
 def test_other_months_agree_too(client, demo_report, leader):
     workbook = download(client, leader, month=12)
-    indicators = Indicator.objects.for_dashboard(demo_report, 12)
+    indicators = judged(demo_report, 12)
     found = rows(workbook["指标明细"])
     assert [r[8] for r in found] == [progress.STATUS_LABELS[i.progress.status] for i in indicators]
 
@@ -241,14 +242,14 @@ def test_export_summary_command_writes_the_same_workbook(demo_report, tmp_path):
     path = tmp_path / "summary.xlsx"
     call_command("export_summary", "--year", "2023", "--month", "9", "-o", str(path))
     workbook = load_workbook(path)
-    assert workbook.sheetnames == list(excel.SUMMARY_SHEETS)
-    indicators = Indicator.objects.for_dashboard(demo_report, MONTH)
+    assert workbook.sheetnames == list(summary_workbook.SUMMARY_SHEETS)
+    indicators = judged(demo_report, MONTH)
     assert [r[1] for r in rows(workbook["指标明细"])] == [i.code for i in indicators]
 
 
 def test_summary_export_runs_a_fixed_number_of_queries(demo_report, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
-        excel.write_summary(demo_report, MONTH, BytesIO())
+        summary_workbook.write_summary(demo_report, MONTH, BytesIO())
 
 
 def test_timeliness_sheet_agrees_with_the_departments_page(workbook, demo_report):

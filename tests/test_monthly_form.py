@@ -10,7 +10,7 @@ from django.utils import timezone
 from indicators import workflow
 from indicators.models import Indicator, ProgressEntry
 
-from .conftest import approve
+from .conftest import approve, submit
 
 URL = "/report/2023/9/"
 
@@ -45,7 +45,7 @@ def post(client, report, action, rows, extra_ids=()):
     """Post the form as the page would: ``rows`` maps an indicator to its row fields."""
     data = {"action": action}
     ids = [ind.pk for ind in rows] + list(extra_ids)
-    data["rows"] = ",".join(str(pk) for pk in ids)
+    data["rows"] = ",".join(f"i{pk}" for pk in ids)
     for ind, fields in rows.items():
         data.update(row_data(ind, **fields))
     return client.post(URL, data)
@@ -145,7 +145,8 @@ def test_reporter_cannot_post_a_value_for_a_derived_indicator(client, report, fg
 @pytest.mark.parametrize(
     ("code", "fields", "message"),
     [
-        ("EC-05", {"value": "abc"}, "请输入数字"),
+        ("EC-05", {"value": "abc"}, "请只填写数字"),
+        ("EC-05", {"value": "85万"}, "不要带单位"),
         ("EC-05", {"value": "-3"}, "不能为负数"),
         ("EC-05", {"value": "101"}, "须在0到100之间"),
         ("PP-10", {"value": "16000"}, "超过年度目标（5000）的3倍"),
@@ -209,14 +210,13 @@ def test_cumulative_value_below_an_approved_month_needs_an_explanation(client, r
     response = post(client, report, "save", {land: {"value": "2900", "note": ""}})
     assert "低于8月已审核的3000" in response.content.decode()
     assert ProgressEntry.objects.filter(month=9).count() == 0
-    # the same note as last month explains nothing
+    # a row that already carries a note is no explanation: the fall must be confirmed
     response = post(client, report, "save", {land: {"value": "2900", "note": "8月完成征地3000亩"}})
+    assert "低于8月已审核的3000" in response.content.decode()
     assert ProgressEntry.objects.filter(month=9).count() == 0
-    response = post(
-        client, report, "save", {land: {"value": "2900", "note": "核减重复统计的100亩"}}
-    )
+    response = post(client, report, "save", {land: {"value": "0", "note": "核减", "confirm": True}})
     assert response.status_code == 302
-    assert ProgressEntry.objects.get(month=9).value == 2900
+    assert ProgressEntry.objects.get(month=9).value == 0
 
 
 def test_submit_needs_every_row_filled(client, report, fgj):
@@ -266,9 +266,9 @@ def test_stale_form_is_refused_with_the_stored_value(client, report, fgj):
     post(client, report, "save", {solar: {"value": "85"}})  # version 1 now stored
     # a second window opened before that save still carries version 0
     response = post(client, report, "save", {solar: {"value": "70"}})
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
-    assert "已被他人修改" in page
+    assert "修改（或表单重复提交）" in page
     assert "当前保存的值为 85" in page
     assert ProgressEntry.objects.get(indicator=solar).value == 85
 
@@ -285,9 +285,9 @@ def test_the_same_form_posted_twice_changes_nothing_the_second_time(client, repo
 
 def test_returned_entry_shows_the_comment_and_can_be_resubmitted(client, report, fgj, reviewer):
     solar = indicator(report, "EC-05")
-    entry = ProgressEntry(indicator=solar, month=9)
-    workflow.record(entry, fgj, workflow.SUBMIT, fields={"value": Decimal(85)})
+    entry = submit(fgj, solar, 9, value=Decimal(85))
     workflow.review(reviewer, [entry], workflow.RETURN, "与现场核查不符，请核实")
+    entry.refresh_from_db()
     client.force_login(fgj)
     page = client.get(URL).content.decode()
     assert "退回意见：与现场核查不符，请核实" in page

@@ -6,27 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.models import Department, EntryState
-from indicators.workflow import APPROVE, RETURN, SUBMIT, WorkflowError, record
-from projects import workflow
+from indicators import workflow
+from indicators.models import EntryState
+from indicators.workflow import APPROVE, REOPEN, RETURN, Refused
 from projects.forms import ProjectProgressForm
-from projects.models import BuildType, Category, Project, ProjectProgress, Stage
-
-
-def make_project(report, **fields):
-    values = {
-        "report": report,
-        "code": "T-001",
-        "name": "测试项目",
-        "category": Category.IMPLEMENTATION,
-        "build_type": BuildType.NEW,
-        "stage": Stage.READY,
-        "total_investment": Decimal(50000),
-        "planned_investment": Decimal(10000),
-        "lead_department": Department.objects.get(code="fgj"),
-        **fields,
-    }
-    return Project.objects.create(**values)
+from projects.models import ProjectProgress, Stage
+from tests.conftest import make_project
+from tests.conftest import submit as submit_row
 
 
 @pytest.fixture
@@ -37,7 +23,7 @@ def project(report):
 def form(project, data, *, month=9, previous=None, submitting=True):
     return ProjectProgressForm(
         {"version": 0, **data},
-        project=project,
+        subject=project,
         month=month,
         previous=previous,
         submitting=submitting,
@@ -73,7 +59,9 @@ def test_amounts_are_read_as_clerks_type_them(project, typed):
     ("typed", "message"),
     [
         ("-1", "不能为负数"),
-        ("abc", "请输入数字"),
+        ("abc", "请只填写数字"),
+        ("500万", "不要带单位"),
+        ("1,23", "千分位逗号"),
         ("1.234", "最多保留2位小数"),
         ("1" * 13, "数字太大"),
     ],
@@ -89,14 +77,18 @@ def test_submitting_needs_a_value_but_a_draft_does_not(project):
     assert form(project, {"investment_completed": ""}, submitting=False).is_valid()
 
 
-def test_lower_than_an_approved_month_needs_an_explanation(project):
+def test_lower_than_an_approved_month_needs_an_explanation_and_a_confirmation(project):
     previous = approved(project, 8, 4000, "主体施工")
     bound = form(project, {"investment_completed": "3900"}, previous=previous)
     assert not bound.is_valid()
-    assert "低于8月已审核的4000万元" in str(bound.errors["physical_progress"])
-    same_text = {"investment_completed": "3900", "physical_progress": "主体施工"}
-    assert not form(project, same_text, previous=previous).is_valid()
-    explained = {"investment_completed": "3900", "physical_progress": "统计口径调整，核减100万元。"}
+    assert bound.needs_confirmation
+    assert "低于8月已审核的4000万元" in str(bound.errors["investment_completed"])
+    # A row that already carries a note is not an explanation by itself: confirming is needed.
+    noted = {"investment_completed": "3900", "physical_progress": "主体施工"}
+    assert not form(project, noted, previous=previous).is_valid()
+    unexplained = {"investment_completed": "3900", "confirm": "on"}
+    assert not form(project, unexplained, previous=previous).is_valid()
+    explained = {**noted, "physical_progress": "统计口径调整，核减100万元。", "confirm": "on"}
     assert form(project, explained, previous=previous).is_valid()
 
 
@@ -186,45 +178,53 @@ def test_an_unknown_stage_is_refused(project):
 
 # --- Approval moves the register ------------------------------------------------------------------
 def submit(project, month, user, **fields):
-    row = ProjectProgress(project=project, month=month)
-    return record(row, user, SUBMIT, fields={"investment_completed": Decimal(5), **fields})
+    return submit_row(user, project, month, investment_completed=Decimal(5), **fields)
+
+
+def review(user, rows, action, comment=""):
+    return workflow.review(user, rows, action, comment)
 
 
 def test_approving_a_start_moves_the_project_with_history(project, fgj, reviewer):
-    row = submit(project, 9, fgj, stage=Stage.STARTED)
+    row = submit(project, 9, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 9, 12))
     project.refresh_from_db()
     assert project.stage == Stage.READY  # submitted is not approved
-    workflow.review(reviewer, [row], APPROVE)
+    review(reviewer, [row], APPROVE)
     project.refresh_from_db()
     assert project.stage == Stage.STARTED
-    assert project.start_date == datetime.date(2023, 9, 30)
+    assert project.start_date == datetime.date(2023, 9, 12)
     latest = project.history.first()
     assert latest.history_user == reviewer
     assert latest.prev_record.stage == Stage.READY
 
 
-def test_approving_again_or_an_older_month_changes_nothing(project, fgj, reviewer):
-    started = submit(project, 8, fgj, stage=Stage.STARTED)
-    workflow.review(reviewer, [started], APPROVE)
+def test_approving_two_months_moves_the_project_once_each(project, fgj, reviewer):
+    started = submit(project, 8, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 8, 3))
+    review(reviewer, [started], APPROVE)
+    completed = submit(project, 9, fgj, stage=Stage.COMPLETED, stage_date=datetime.date(2023, 9, 9))
+    review(reviewer, [completed], APPROVE)
     project.refresh_from_db()
-    completed = submit(project, 9, fgj, stage=Stage.COMPLETED)
-    workflow.review(reviewer, [completed], APPROVE)
-    project.refresh_from_db()
-    assert (project.stage, project.completion_date) == (
+    assert (project.stage, project.start_date, project.completion_date) == (
         Stage.COMPLETED,
-        datetime.date(2023, 9, 30),
+        datetime.date(2023, 8, 3),
+        datetime.date(2023, 9, 9),
     )
     versions = project.history.count()
-    started.refresh_from_db()
-    assert workflow.apply_stage_change(started, reviewer) is False
-    assert workflow.apply_stage_change(completed, reviewer) is False
+    assert project.replay_stages(reviewer) is False  # replaying the same rows moves nothing
     assert project.history.count() == versions
 
 
 def test_a_completion_without_a_start_is_refused_whole(project, fgj, reviewer):
-    row = submit(project, 9, fgj, stage=Stage.COMPLETED)
-    with pytest.raises(WorkflowError, match="尚未登记开工"):
-        workflow.review(reviewer, [row], APPROVE)
+    row = ProjectProgress.objects.create(
+        project=project,
+        month=9,
+        investment_completed=5,
+        stage=Stage.COMPLETED,
+        stage_date=datetime.date(2023, 9, 20),
+        state=EntryState.SUBMITTED,
+    )
+    with pytest.raises(Refused, match="没有开工日期"):
+        review(reviewer, [row], APPROVE)
     row.refresh_from_db()
     project.refresh_from_db()
     assert row.state == EntryState.SUBMITTED  # the approval was undone with the refusal
@@ -232,17 +232,45 @@ def test_a_completion_without_a_start_is_refused_whole(project, fgj, reviewer):
 
 
 def test_only_approved_rows_move_the_register(project, fgj, reviewer):
-    row = submit(project, 9, fgj, stage=Stage.STARTED)
-    with pytest.raises(WorkflowError):
-        workflow.apply_stage_change(row, reviewer)
-    workflow.review(reviewer, [row], RETURN, "请补充开工日期")
+    row = submit(project, 9, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 9, 1))
+    review(reviewer, [row], RETURN, "请补充开工日期")
     project.refresh_from_db()
     assert project.stage == Stage.READY
 
 
+def test_reopening_an_approved_start_moves_the_project_back(project, fgj, reviewer):
+    row = submit(project, 9, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 9, 12))
+    review(reviewer, [row], APPROVE)
+    review(reviewer, [row], REOPEN, "开工日期与现场核查不符")
+    project.refresh_from_db()
+    row.refresh_from_db()
+    assert row.state == EntryState.RETURNED
+    assert (project.stage, project.start_date) == (Stage.READY, None)
+    assert project.history.first().history_user == reviewer
+
+
+def test_a_start_cannot_be_reopened_while_its_completion_stays_approved(project, fgj, reviewer):
+    started = submit(project, 8, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 8, 3))
+    review(reviewer, [started], APPROVE)
+    completed = submit(project, 9, fgj, stage=Stage.COMPLETED, stage_date=datetime.date(2023, 9, 9))
+    review(reviewer, [completed], APPROVE)
+    with pytest.raises(Refused, match="请先退回后面月份"):
+        review(reviewer, [started], REOPEN, "日期有误")
+    started.refresh_from_db()
+    assert started.state == EntryState.APPROVED
+    # Reopening both together is consistent: the project goes back to where it was registered.
+    review(reviewer, [started, completed], REOPEN, "日期有误")
+    project.refresh_from_db()
+    assert (project.stage, project.start_date, project.completion_date) == (
+        Stage.READY,
+        None,
+        None,
+    )
+
+
 def test_a_row_without_a_stage_leaves_the_project_alone(project, fgj, reviewer):
     row = submit(project, 9, fgj)
-    workflow.review(reviewer, [row], APPROVE)
+    review(reviewer, [row], APPROVE)
     project.refresh_from_db()
     assert project.stage == Stage.READY
     assert project.history.count() == 1
@@ -250,15 +278,15 @@ def test_a_row_without_a_stage_leaves_the_project_alone(project, fgj, reviewer):
 
 def test_the_reported_date_is_the_one_the_register_keeps(project, fgj, reviewer):
     row = submit(project, 9, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 9, 12))
-    workflow.review(reviewer, [row], APPROVE)
+    review(reviewer, [row], APPROVE)
     project.refresh_from_db()
     assert project.start_date == datetime.date(2023, 9, 12)
     # A later correction of the date, approved, corrects the register too.
     correction = submit(project, 10, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 9, 2))
-    workflow.review(reviewer, [correction], APPROVE)
+    review(reviewer, [correction], APPROVE)
     project.refresh_from_db()
     assert project.start_date == datetime.date(2023, 9, 2)
 
 
 def test_reviewing_no_project_rows_is_nothing_to_do(reviewer):
-    assert workflow.review(reviewer, [], RETURN, "") == 0
+    assert workflow.review(reviewer, [], RETURN, "") == []

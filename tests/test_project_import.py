@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from indicators.excel import ExcelImportError
 from indicators.models import EntryState, RegisterRule
+from indicators.xlsx import ExcelImportError
 from projects.excel import MONTHLY_HEADERS, MONTHLY_SHEET, SETUP_HEADERS, SETUP_SHEET
 from projects.excel import load_register_file as load
 from projects.models import Project, ProjectProgress, Stage
@@ -152,7 +152,7 @@ def test_an_approved_month_cannot_be_overwritten(report, reviewer):
     load(workbook(monthly=monthly), report, reviewer, approve=True)
     with pytest.raises(ExcelImportError) as error:
         load(workbook(monthly=monthly), report, reviewer)
-    assert "已审核，不能用导入覆盖" in problems(error)[0]
+    assert "审核通过，不能再修改" in problems(error)[0]
 
 
 def test_formulas_are_refused(report, reviewer):

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from indicators import workflow
 from indicators.models import Department, Indicator
-from projects.models import Project, ProjectProgress
+from projects.models import ProjectProgress
 from projects.register import derived_values
+from tests.conftest import make_project as register_project
 
 URL = "/report/2023/9/"
 
@@ -24,20 +25,13 @@ def _after_the_year():
 
 
 def make_project(report, code, department_code, **fields):
-    values = {
-        "category": "implementation",
-        "build_type": "new",
-        "stage": "ready",
-        "total_investment": Decimal(50000),
-        "planned_investment": Decimal(12000),
-    }
-    values.update(fields)
-    return Project.objects.create(
-        report=report,
+    return register_project(
+        report,
         code=code,
         name=f"测试项目{code}",
         lead_department=Department.objects.get(code=department_code),
-        **values,
+        planned_investment=Decimal(12000),
+        **fields,
     )
 
 
@@ -66,12 +60,12 @@ def project_data(project, version=0, **fields):
 
 
 def post(client, action, *projects_and_fields):
-    data = {"action": action, "rows": ""}
-    ids = []
+    data = {"action": action}
+    keys = []
     for project, fields in projects_and_fields:
-        ids.append(str(project.pk))
+        keys.append(f"p{project.pk}")
         data.update(project_data(project, **fields))
-    data["project_rows"] = ",".join(ids)
+    data["rows"] = ",".join(keys)
     return client.post(URL, data)
 
 
@@ -105,7 +99,7 @@ def test_save_and_submit_project_progress(client, report, fgj, plant):
 def test_bad_project_values_are_refused_and_nothing_is_saved(client, report, fgj, plant):
     client.force_login(fgj)
     for fields, message in [
-        ({"investment_completed": "abc"}, "请输入数字"),
+        ({"investment_completed": "abc"}, "请只填写数字"),
         ({"investment_completed": "-1"}, "不能为负数"),
         ({"investment_completed": "100", "stage": "started"}, "请填写已开工日期"),
         ({"investment_completed": "100", "stage": "planned"}, "只能向前推进"),
@@ -144,7 +138,7 @@ def test_approved_start_counts_in_the_register(client, report, fgj, reviewer, pl
     row = ProjectProgress.objects.get(project=plant)
     assert derived_values(report, 9)[started] == 0  # submitted is not approved
     client.force_login(reviewer)
-    response = client.post("/review/approve/", {"projects": [row.pk]})
+    response = client.post("/review/approve/", {"rows": [f"p{row.pk}:{row.version}"]})
     assert response.status_code == 302
     plant.refresh_from_db()
     assert (plant.stage, plant.start_date) == ("started", datetime.date(2023, 9, 12))
@@ -161,7 +155,9 @@ def test_review_queue_shows_project_progress_and_returns_it(client, report, fgj,
     client.force_login(reviewer)
     page = client.get("/review/?year=2023").content.decode()
     assert f'data-progress="{row.pk}"' in page
-    client.post("/review/return/", {"projects": [row.pk], "comment": "投资额与台账不符"})
+    client.post(
+        "/review/return/", {"rows": [f"p{row.pk}:{row.version}"], "comment": "投资额与台账不符"}
+    )
     row.refresh_from_db()
     assert (row.state, row.review_comment) == ("returned", "投资额与台账不符")
     client.force_login(fgj)
@@ -181,7 +177,7 @@ def test_history_records_project_progress_with_its_users(client, report, fgj, re
     post(client, "submit", (plant, {"investment_completed": "900"}))
     row = ProjectProgress.objects.get(project=plant)
     client.force_login(reviewer)
-    client.post("/review/approve/", {"projects": [row.pk]})
+    client.post("/review/approve/", {"rows": [f"p{row.pk}:{row.version}"]})
     history = list(row.history.order_by("history_date"))
     assert [(h.state, h.history_user) for h in history] == [
         ("submitted", fgj),

@@ -7,14 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from indicators import workflow
 from indicators.models import EntryState, Indicator, RegisterRule
 from indicators.progress import month_end
-from indicators.workflow import APPROVE, RETURN, SUBMIT, record
-from projects import workflow
+from indicators.workflow import APPROVE, REOPEN
 from projects.demo import ensure_register
 from projects.models import BuildType, Category, Project, ProjectProgress, Stage
 from projects.register import derived_values, list_url, monthly_investment
+from reporting.standing import judged
 
+from .conftest import submit
 from .test_projects import register_built_once
 
 MONTHS = (1, 3, 6, 9, 12)
@@ -101,11 +103,7 @@ def independent(report, month):
 
 
 def dashboard_values(report, month):
-    return {
-        i.register_rule: i.progress.actual
-        for i in Indicator.objects.for_dashboard(report, month)
-        if i.register_rule
-    }
+    return {i.register_rule: i.progress.actual for i in judged(report, month) if i.register_rule}
 
 
 # --- Derived values ------------------------------------------------------------------------------
@@ -159,8 +157,7 @@ def ready_new_project(report):
 
 
 def report_progress(project, month, user, **fields):
-    row = ProjectProgress(project=project, month=month)
-    return record(row, user, SUBMIT, fields={"investment_completed": Decimal(1), **fields})
+    return submit(user, project, month, investment_completed=Decimal(1), **fields)
 
 
 def test_a_start_counts_once_approved_and_from_its_month(register, fgj, reviewer):
@@ -168,7 +165,7 @@ def test_a_start_counts_once_approved_and_from_its_month(register, fgj, reviewer
     ProjectProgress.objects.filter(project=project, month__gte=10).delete()
     before = {m: derived_values(register, m) for m in (9, 10, 12)}
 
-    row = report_progress(project, 10, fgj, stage=Stage.STARTED, physical_progress="已开工")
+    row = report_progress(project, 10, reviewer, stage=Stage.STARTED, physical_progress="已开工")
     assert derived_values(register, 10) == before[10]  # submitted is not approved
 
     workflow.review(reviewer, [row], APPROVE)
@@ -192,7 +189,7 @@ def test_a_completion_counts_once_approved(register, fgj, reviewer):
     ).first()
     ProjectProgress.objects.filter(project=project, month__gte=10).delete()
     before = derived_values(register, 11)[RegisterRule.COMPLETED]
-    row = report_progress(project, 11, fgj, stage=Stage.COMPLETED)
+    row = report_progress(project, 11, reviewer, stage=Stage.COMPLETED)
     workflow.review(reviewer, [row], APPROVE)
     after = derived_values(register, 11)
     assert after[RegisterRule.COMPLETED] == before + 1
@@ -205,7 +202,7 @@ def test_returning_an_entry_takes_its_investment_out(register, reviewer):
         project__report=register, project__category=Category.IMPLEMENTATION, month=9
     ).first()
     before = derived_values(register, 9)[RegisterRule.IMPLEMENTATION_YEAR]
-    record(row, reviewer, RETURN, fields={}, comment="数据有误")
+    workflow.review(reviewer, [row], REOPEN, "数据有误")
     after = derived_values(register, 9)
     assert after == independent(register, 9)
     assert after[RegisterRule.IMPLEMENTATION_YEAR] != before
@@ -240,7 +237,7 @@ def test_the_list_behind_each_derived_number_has_the_same_count_or_sum(
 
 def test_the_totals_row_shows_the_dashboard_number(client, register, leader):
     client.force_login(leader)
-    for indicator in Indicator.objects.for_dashboard(register, 9):
+    for indicator in judged(register, 9):
         if not indicator.register_rule:
             continue
         page = client.get(list_url(register, indicator.register_rule, 9)).content.decode()

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from indicators import timeliness
 from indicators.models import EntryState
 from indicators.templatetags.targets import amount, percent
-from projects.models import Stage
 
 register = template.Library()
 
@@ -48,7 +47,7 @@ def register_tag(row):
 
 @register.simple_tag
 def indicator_row(row):
-    """One target as a table row, from a row of ``indicators.tables.indicator_rows``.
+    """One target as a table row, from a row of ``reporting.tables.indicator_rows``.
 
     A tag rather than inline template markup because the overview lists every target: at
     hundreds of rows one ``format_html`` a row costs a fraction of fifteen template variables.
@@ -98,12 +97,6 @@ def page_query(context, param, number):
     query = context["request"].GET.copy()
     query[param] = number
     return "?" + query.urlencode()
-
-
-@register.filter
-def stage_label(stage):
-    """A project stage's word (谋划/具备开工条件/已开工/已竣工)."""
-    return Stage(stage).label if stage else "—"
 
 
 def unit_suffix(unit):

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.excel import ExcelImportError, load_report_file, report_setup_bytes
 from indicators.models import Report
+from indicators.setup import load_report_file, report_setup_bytes
+from indicators.xlsx import ExcelImportError
 
 
 class Command(BaseCommand):

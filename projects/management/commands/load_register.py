@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.excel import ExcelImportError
 from indicators.models import Report, User
+from indicators.xlsx import ExcelImportError
 from projects.excel import load_register_file
 
 

@@ -1,0 +1,109 @@
+"""Who changed what, from django-simple-history: one reading for targets, projects and their
+monthly rows, old value -> new.
+
+simple-history's ``diff_against`` asks the database for each record's predecessor; a page with a
+year of changes would pay a query per row. Here the caller fetches the history rows once (with
+their users) and `changes` pairs each row with the previous one of the same object in Python.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .templatetags.targets import amount
+
+ACTIONS = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One history row worth showing: who did what to which record, and when."""
+
+    when: datetime
+    who: str
+    subject: str  # the record: "目标任务", "9月进展", "项目信息"
+    action: str  # 新建 / 修改 / 删除
+    fields: list  # (label, old, new) as display text; old is "" on creation
+
+
+def display(record, name, names=None):
+    """A stored value as a person reads it: choice labels, names behind ids, plain amounts."""
+    value = getattr(record, name)
+    if value is None or value == "":
+        return "—"
+    if names and name in names:
+        return str(names[name].get(value, value))
+    field = record._meta.get_field(name.removesuffix("_id"))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return amount(value, 4)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(record, name):
+    return str(record._meta.get_field(name.removesuffix("_id")).verbose_name)
+
+
+def changes(records, fields, *, subject, names=None, on_create=()):
+    """The changes in ``records`` (historical rows, any order, of one or more objects).
+
+    ``fields``: attribute names worth comparing (``lead_department_id`` for a foreign key, with
+    its display names in ``names``: {name: {id: text}}); ``subject(record)`` names the record;
+    ``on_create``: the fields worth showing when a record is created or deleted.
+    """
+    previous = {}
+    found = []
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if before is None or record.history_type != "~":
+            # Creation and deletion: say what the record held, not every empty "before".
+            diffs = [
+                (_label(record, f), "", display(record, f, names))
+                for f in on_create
+                if getattr(record, f) not in (None, "")
+            ]
+        else:
+            diffs = [
+                (_label(record, f), display(before, f, names), display(record, f, names))
+                for f in fields
+                if getattr(before, f) != getattr(record, f)
+            ]
+            if not diffs:
+                continue
+        user = record.history_user
+        found.append(
+            Change(
+                when=record.history_date,
+                who=user.display_name if user else _("系统"),
+                subject=subject(record),
+                action=str(ACTIONS.get(record.history_type, record.history_type)),
+                fields=diffs,
+            )
+        )
+    return found
+
+
+def newest_first(*groups):
+    """Several lists of changes as one, newest first."""
+    merged = [change for group in groups for change in group]
+    merged.sort(key=lambda change: change.when, reverse=True)
+    return merged
+
+
+def entry_changes(history, *, value_field, text_fields):
+    """The changes to a subject's monthly rows (``history``: their historical rows)."""
+    return changes(
+        history,
+        ("month", value_field, "state", *text_fields, "review_comment"),
+        subject=lambda record: _("%(m)s月进展") % {"m": record.month},
+        on_create=(value_field, "state"),
+    )

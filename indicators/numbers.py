@@ -1,0 +1,95 @@
+"""Numbers as people type them, and as inputs show them: one parser, one plain writer.
+
+Every number that comes in (the monthly form, the Excel imports, the set-up and register
+workbooks) goes through `parse`; every number an input or a template cell shows for editing is
+written by `plain`. What `plain` writes, `parse` accepts unchanged, so a stored value saved again
+as displayed is the same value.
+
+Understood: full-width digits and punctuation (１２３，４５６．７), spaces of any width, a
+leading sign (including the typographic minus −), and thousands commas where they group by three
+(1,500 and 1,234,567.5; "1,5" is refused rather than guessed). Refused, with a message a clerk can
+act on: units and words (500万, 4.5%, 约100), NaN, infinity, hexadecimal and exponents.
+"""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# After normalising: an optional sign, digits grouped by commas or not, an optional fraction.
+_PLAIN = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?|[+-]?\.\d+")
+_SPACES = re.compile(r"\s+")
+_MINUS = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+"})
+
+NOT_A_NUMBER = _("请只填写数字，不要带单位或文字（如“万元”“%”“约”）。")
+BAD_COMMAS = _("千分位逗号的位置不对：请写成 1,500 或 1500。")
+
+
+def parse(text):
+    """The Decimal a clerk meant by ``text``; None for blank. Raises ValueError(message)."""
+    if text is None:
+        return None
+    if isinstance(text, Decimal):
+        if not text.is_finite():
+            raise ValueError(str(NOT_A_NUMBER))
+        return text
+    if isinstance(text, int | float):
+        return parse(format(text, ".15g") if isinstance(text, float) else str(text))
+    text = unicodedata.normalize("NFKC", str(text)).translate(_MINUS)
+    text = _SPACES.sub("", text)
+    if not text:
+        return None
+    if not _PLAIN.fullmatch(text):
+        if re.fullmatch(r"[+-]?[\d,]+(\.\d+)?", text):
+            raise ValueError(str(BAD_COMMAS))
+        raise ValueError(str(NOT_A_NUMBER))
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+        raise ValueError(str(NOT_A_NUMBER)) from None
+
+
+def plain(value):
+    """A number written plainly for an input or a message: 1239, 1239.5, 0.0001 (no separators,
+    no trailing zeros, never an exponent); "" for None."""
+    if value is None or value == "":
+        return ""
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+class NumberField(forms.DecimalField):
+    """A DecimalField that reads numbers with `parse` and shows them with `plain`.
+
+    Django's own field localises what it shows (1,239.0000 under USE_THOUSAND_SEPARATOR) and
+    then refuses that text when it comes back; this one shows what it accepts.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+        return number
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int | float):
+            return plain(value)
+        return value
+
+    def widget_attrs(self, widget):
+        # DecimalField adds step="any" for NumberInput; a text input takes no such attribute.
+        return {}

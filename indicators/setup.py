@@ -1,0 +1,516 @@
+"""A new report in: the set-up workbook of sections, departments and targets
+(``manage.py load_report FILE.xlsx`` and the admin upload), and the same workbook out as a blank
+template or a filled copy of an existing report. The layout is also written on the workbook's own
+说明 sheet:
+
+- sheet ``工作报告``: two columns (项目, 内容) with the rows 地区, 年度, 标题.
+- sheet ``板块``: 顺序, 板块名称. One row per section, in report order.
+- sheet ``责任单位``: 代码, 名称, 简称, 顺序. ``代码`` is the pinyin abbreviation used for
+  logins and templates (fgj); departments are shared by every report and matched by 代码.
+- sheet ``目标任务``: 编号, 板块, 顺序, 目标任务, 单位, 类型, 年度目标, 基数, 牵头单位,
+  配合单位, 月度计划, 需年终确定, 项目库取数规则, 报告原文. 类型 is one of
+  累计型/存量型/节点型/控制型/底线型 (or its code); 牵头单位 and 配合单位 name departments by
+  代码 or name (several separated by 、 or ,); 月度计划 is blank (linear m/12) or 12 cumulative
+  fractions separated by commas; 需年终确定 is 是 or blank; 项目库取数规则 is blank or one of
+  `RegisterRule` (label or code).
+
+Loading matches the report by (地区, 年度), sections by name, departments by 代码 and targets by
+编号: loading the same file twice changes nothing, and nothing is ever deleted. Each sheet has its
+own reader; a workbook with any problem is refused whole, with every problem listed.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Department, Indicator, Kind, RegisterRule, Report, Section, validate_plan
+from .numbers import plain
+from .xlsx import (
+    INTEGER,
+    META_SHEET,
+    TEXT,
+    WRAP,
+    Column,
+    ExcelImportError,
+    Sheet,
+    SheetReader,
+    field_errors,
+    open_workbook_safely,
+    read_choice,
+    read_integer,
+    read_meta,
+    read_number,
+    workbook_bytes,
+)
+
+SETUP_KIND = "county-targets/report"
+REPORT_SHEET, SECTION_SHEET, DEPARTMENT_SHEET, INDICATOR_SHEET, HELP_SHEET = (
+    "工作报告",
+    "板块",
+    "责任单位",
+    "目标任务",
+    "说明",
+)
+REPORT_KEYS = ("地区", "年度", "标题")
+SECTION_HEADERS = ("顺序", "板块名称")
+DEPARTMENT_HEADERS = ("代码", "名称", "简称", "顺序")
+INDICATOR_HEADERS = (
+    "编号",
+    "板块",
+    "顺序",
+    "目标任务",
+    "单位",
+    "类型",
+    "年度目标",
+    "基数",
+    "牵头单位",
+    "配合单位",
+    "月度计划",
+    "需年终确定",
+    "项目库取数规则",
+    "报告原文",
+)
+LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+SETUP_HELP = [
+    "本工作簿用于建立一份政府工作报告的板块、责任单位和目标任务"
+    "（manage.py load_report 文件名.xlsx，或在管理后台“政府工作报告”页点击“从Excel导入”）。",
+    "表头在每个工作表的第1行，数据从第2行开始；请不要改动表头和工作表名称。",
+    "【工作报告】两列：项目、内容；依次填写 地区（如 柳城县）、年度（如 2024）、标题。",
+    "【板块】顺序（数字）、板块名称。",
+    "【责任单位】代码（拼音缩写，如 fgj，用于账号和填报模板，一经使用不要更改）、"
+    "名称（全称）、简称、顺序。"
+    "责任单位按代码匹配，各年度的报告共用。",
+    "【目标任务】每行一项：编号（报告内唯一，如 PP-01）、板块（须在【板块】中）、"
+    "顺序、目标任务、单位、"
+    "类型、年度目标、基数（可空）、牵头单位、配合单位、月度计划、需年终确定、项目库取数规则、报告原文。",
+    "类型：累计型（全年逐月累加）、存量型（达到的总量）、节点型（完成百分比0–100，年度目标填100）、"
+    "控制型（不超过目标，如失业率）、底线型（不低于目标，如增速）。",
+    "牵头单位、配合单位填写责任单位的代码或名称；配合单位有多个时用顿号或逗号分隔。",
+    "月度计划：留空表示按月平均（m/12）；否则填写12个逐月累计比例（0–1，逐月不减），用逗号分隔，"
+    "如 0.1,0.3,0.55,0.75,0.85,0.9,0.92,0.94,0.96,0.98,1,1。",
+    "需年终确定：年终才能确定完成情况的填“是”，否则留空。",
+    "项目库取数规则：数值由项目库自动计算的指标填写规则名称（见下），否则留空。",
+    "规则名称：" + "、".join(str(label) for label in RegisterRule.labels),
+    "导入规则：报告按“地区+年度”匹配，板块按名称、责任单位按代码、目标任务按编号匹配；"
+    "已存在的更新，不存在的新建，从不删除。同一文件导入两次，第二次不做任何改动。",
+    "只要有一处错误，整份文件都不会导入，系统会列出全部问题及其所在的工作表、行和列。",
+]
+
+
+def report_setup_sheets(report=None):
+    """The set-up workbook: ``report``'s catalogue, or a blank template when None."""
+    sections, departments, indicators = [], [], []
+    if report is not None:
+        sections = list(report.sections.order_by("order", "id"))
+        indicators = list(
+            Indicator.objects.for_report(report).prefetch_related("cooperating_departments")
+        )
+        used = {i.lead_department_id for i in indicators} | {
+            d.pk for i in indicators for d in i.cooperating_departments.all()
+        }
+        departments = list(Department.objects.filter(pk__in=used))
+    report_rows = [
+        ("地区", report.region if report else ""),
+        ("年度", report.year if report else None),
+        ("标题", report.title if report else ""),
+    ]
+    indicator_rows = (
+        (
+            i.code,
+            i.section.name,
+            i.order,
+            i.name,
+            i.unit,
+            i.get_kind_display(),
+            plain(i.target),
+            plain(i.baseline),
+            i.lead_department.code,
+            "、".join(d.code for d in i.cooperating_departments.all()),
+            ",".join(plain(Decimal(str(v))) for v in i.monthly_plan) if i.monthly_plan else "",
+            "是" if i.is_year_end_only else "",
+            i.get_register_rule_display() if i.register_rule else "",
+            i.source_quote,
+        )
+        for i in indicators
+    )
+    # Amounts are written as text so a target of 392.73 is read back exactly as typed.
+    widths = (9, 14, 6, 26, 7, 8, 11, 9, 10, 14, 24, 10, 18, 40)
+    styles = {3: WRAP, 13: WRAP}
+    return [
+        Sheet(
+            HELP_SHEET,
+            [Column("说明", 120, WRAP)],
+            ((line,) for line in SETUP_HELP),
+            autofilter=False,
+        ),
+        Sheet(REPORT_SHEET, [Column("项目", 10), Column("内容", 40)], iter(report_rows)),
+        Sheet(
+            SECTION_SHEET,
+            [Column(SECTION_HEADERS[0], 8, INTEGER), Column(SECTION_HEADERS[1], 24)],
+            ((s.order, s.name) for s in sections),
+        ),
+        Sheet(
+            DEPARTMENT_SHEET,
+            [Column(h, w) for h, w in zip(DEPARTMENT_HEADERS, (10, 28, 14, 8), strict=True)],
+            ((d.code, d.name, d.short_name, d.order) for d in departments),
+        ),
+        Sheet(
+            INDICATOR_SHEET,
+            [
+                Column(h, w, styles.get(n, TEXT))
+                for n, (h, w) in enumerate(zip(INDICATOR_HEADERS, widths, strict=True))
+            ],
+            indicator_rows,
+        ),
+        Sheet(
+            META_SHEET,
+            [Column("key", 12), Column("value", 30)],
+            iter([("kind", SETUP_KIND), ("version", 1)]),
+            state="hidden",
+            autofilter=False,
+            printable=False,
+        ),
+    ]
+
+
+def report_setup_bytes(report=None):
+    return workbook_bytes(report_setup_sheets(report))
+
+
+@dataclass
+class ReportPlan:
+    """What a set-up workbook would create or change, checked and ready to apply."""
+
+    report: dict
+    sections: list  # (order, name)
+    departments: list  # dicts of code, name, short_name, order
+    indicators: list  # dicts of Indicator fields by name, with section/lead/cooperating names
+
+
+def read_report_workbook(workbook):
+    """Read and check a whole set-up workbook, one reader per sheet; raises `ExcelImportError`
+    listing every problem of every sheet."""
+    meta = read_meta(workbook)
+    if meta and meta.get("kind") not in ("", SETUP_KIND):
+        raise ExcelImportError(_("这不是工作报告设置工作簿（可能是月度填报模板）。"))
+    problems = []
+    report, existing = _read_report(workbook, problems)
+    sections = _read_sections(workbook, problems)
+    departments, lookup = _read_departments(workbook, problems)
+    indicators = _read_indicators(
+        workbook, problems, existing, {name for _order, name in sections}, lookup
+    )
+    if problems:
+        raise ExcelImportError(problems)
+    if not indicators:
+        raise ExcelImportError(_("“目标任务”表中没有任何目标任务。"))
+    return ReportPlan(report, sections, departments, indicators)
+
+
+def _read_report(workbook, problems):
+    """工作报告: (region, year, title) as a dict, and the stored report they name (or None)."""
+    info = SheetReader(workbook, REPORT_SHEET, ("项目", "内容"), problems)
+    values = {}
+    for number, row in info.rows:
+        key = row["项目"]
+        if key not in REPORT_KEYS:
+            info.problem(number, 0, _("应为 地区、年度 或 标题。"))
+        values[key] = (number, row["内容"])
+    report = {}
+    for key, attribute in zip(REPORT_KEYS, ("region", "year", "title"), strict=True):
+        number, text = values.get(key, (None, ""))
+        if not text and info.name in workbook.sheetnames:
+            info.problem(number, 1, _("请填写%(key)s。") % {"key": key})
+        report[attribute] = text
+    if report["year"]:
+        year = read_integer(info, values["年度"][0], "内容", report["year"], None)
+        report["year"] = year
+        if year is not None and not 2000 <= year <= 2100:
+            info.problem(values["年度"][0], 1, _("年度须在2000到2100之间。"))
+    if all(report.values()):
+        field_errors(info, None, Report(**report), {"region": "内容", "title": "内容"}, ["year"])
+    existing = (
+        Report.objects.filter(region=report["region"], year=report["year"]).first()
+        if report["region"] and isinstance(report["year"], int)
+        else None
+    )
+    return report, existing
+
+
+def _read_sections(workbook, problems):
+    """板块: [(order, name)] in the sheet's order."""
+    sheet = SheetReader(workbook, SECTION_SHEET, SECTION_HEADERS, problems)
+    sections, names = [], set()
+    for number, row in sheet.rows:
+        name = row["板块名称"]
+        order = read_integer(sheet, number, "顺序", row["顺序"], len(sections) + 1)
+        if not name:
+            sheet.problem(number, 1, _("板块名称不能为空。"))
+            continue
+        if name in names:
+            sheet.problem(number, 1, _("板块“%(name)s”重复。") % {"name": name})
+            continue
+        field_errors(
+            sheet, number, Section(name=name, order=order), {"name": "板块名称"}, ["report"]
+        )
+        names.add(name)
+        sections.append((order, name))
+    return sections
+
+
+def _read_departments(workbook, problems):
+    """责任单位: the departments to create or update, and {code, name or short name: code} for
+    every department a target may name (stored ones and the file's)."""
+    sheet = SheetReader(workbook, DEPARTMENT_SHEET, DEPARTMENT_HEADERS, problems)
+    departments, lookup = [], {}
+    stored = {d.code: d for d in Department.objects.all()}
+    stored_names = {d.name: d.code for d in stored.values()}
+    for department in stored.values():
+        for key in (department.code, department.name, department.short_name):
+            lookup.setdefault(key, department.code)
+    in_file = set()
+    for number, row in sheet.rows:
+        code, name = row["代码"], row["名称"]
+        values = {
+            "code": code,
+            "name": name,
+            "short_name": row["简称"] or name,
+            "order": read_integer(sheet, number, "顺序", row["顺序"], len(departments) + 1),
+        }
+        mapping = {"code": "代码", "name": "名称", "short_name": "简称"}
+        field_errors(sheet, number, Department(**values), mapping, ["leader"])
+        if code in in_file:
+            sheet.problem(number, 0, _("代码“%(code)s”重复。") % {"code": code})
+            continue
+        if stored_names.get(name, code) != code:
+            sheet.problem(
+                number,
+                1,
+                _("名称“%(name)s”已被代码为“%(other)s”的单位使用。")
+                % {"name": name, "other": stored_names[name]},
+            )
+        in_file.add(code)
+        departments.append(values)
+        for key in (code, name, values["short_name"]):
+            lookup[key] = code
+    return departments, lookup
+
+
+# Indicator field -> the 目标任务 column it is read from, to report model validation in place.
+INDICATOR_COLUMNS = {
+    "code": "编号",
+    "order": "顺序",
+    "name": "目标任务",
+    "unit": "单位",
+    "kind": "类型",
+    "target": "年度目标",
+    "baseline": "基数",
+    "source_quote": "报告原文",
+    "monthly_plan": "月度计划",
+    "register_rule": "项目库取数规则",
+}
+YEAR_END_WORDS = ("", "是", "否", "true", "false", "1", "0", "y", "n")
+
+
+def _read_indicators(workbook, problems, existing, section_names, lookup):
+    """目标任务: one dict of Indicator fields a row, with its section, lead and cooperating
+    departments by name/code; each checked by the model's own validation."""
+    sheet = SheetReader(workbook, INDICATOR_SHEET, INDICATOR_HEADERS, problems)
+    indicators, codes = [], {}
+    stored = {i.code: i for i in Indicator.objects.filter(report=existing)} if existing else {}
+    for number, row in sheet.rows:
+        col = sheet.column
+        code = row["编号"]
+        if not code:
+            sheet.problem(number, col("编号"), _("编号不能为空。"))
+        elif code in codes:
+            sheet.problem(
+                number,
+                col("编号"),
+                _("编号“%(code)s”重复：第%(first)s行已有。") % {"code": code, "first": codes[code]},
+            )
+        else:
+            codes[code] = number
+        if row["板块"] not in section_names:
+            sheet.problem(
+                number, col("板块"), _("板块“%(name)s”不在“板块”表中。") % {"name": row["板块"]}
+            )
+        kind = read_choice(row["类型"], Kind.choices)
+        if kind is None:
+            sheet.problem(
+                number, col("类型"), _("类型应为 累计型、存量型、节点型、控制型 或 底线型。")
+            )
+        target = read_number(sheet, number, "年度目标", row["年度目标"])
+        lead = lookup.get(row["牵头单位"])
+        if lead is None:
+            sheet.problem(
+                number,
+                col("牵头单位"),
+                _("牵头单位“%(name)s”不在“责任单位”表中。") % {"name": row["牵头单位"]},
+            )
+        year_end_text = row["需年终确定"].strip().lower()
+        if year_end_text not in YEAR_END_WORDS:
+            sheet.problem(number, col("需年终确定"), _("请填写“是”或留空。"))
+        fields = {
+            "code": code,
+            "order": read_integer(sheet, number, "顺序", row["顺序"], len(indicators) + 1),
+            "name": row["目标任务"],
+            "unit": row["单位"],
+            "kind": kind or "",
+            "target": target,
+            "baseline": read_number(sheet, number, "基数", row["基数"], required=False),
+            "source_quote": row["报告原文"],
+            "monthly_plan": _read_plan(sheet, number, row["月度计划"]),
+            "is_year_end_only": year_end_text in ("是", "true", "1", "y"),
+            "register_rule": _read_rule(sheet, number, row["项目库取数规则"]),
+        }
+        _check_indicator(sheet, number, stored.get(code) or Indicator(), fields)
+        indicators.append(
+            {
+                **fields,
+                "section": row["板块"],
+                "lead": lead,
+                "cooperating": _read_cooperating(sheet, number, row["配合单位"], lookup),
+            }
+        )
+    return indicators
+
+
+def _read_cooperating(sheet, number, text, lookup):
+    cooperating = []
+    for part in LIST_SEPARATORS.split(text):
+        if not part:
+            continue
+        if part not in lookup:
+            sheet.problem(
+                number,
+                sheet.column("配合单位"),
+                _("配合单位“%(name)s”不在“责任单位”表中。") % {"name": part},
+            )
+        else:
+            cooperating.append(lookup[part])
+    return sorted(set(cooperating))
+
+
+def _read_plan(sheet, number, text):
+    if not text:
+        return None
+    parts = [p for p in re.split(r"[,，;；\s]+", text) if p]
+    try:
+        plan = [float(Decimal(p)) for p in parts]
+        validate_plan(plan)
+    except (ArithmeticError, ValueError):
+        sheet.problem(number, sheet.column("月度计划"), _("月度计划须为12个数字。"))
+        return None
+    except ValidationError as error:
+        for message in error.messages:
+            sheet.problem(number, sheet.column("月度计划"), message)
+        return None
+    return plan
+
+
+def _read_rule(sheet, number, text):
+    if not text:
+        return ""
+    rule = read_choice(text, RegisterRule.choices)
+    if rule is None:
+        sheet.problem(
+            number,
+            sheet.column("项目库取数规则"),
+            _("未知的取数规则“%(rule)s”，请见“说明”表。") % {"rule": text},
+        )
+        return ""
+    return rule
+
+
+def _check_indicator(sheet, number, candidate, fields):
+    """The model's own validation of a row, reported on its columns; ``candidate`` (the stored
+    target, or a new one) is left as it was."""
+    original = {name: getattr(candidate, name) for name in fields}
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    exclude = ["report", "section", "lead_department"]
+    exclude += [name for name in ("kind", "target") if fields[name] in (None, "")]
+    field_errors(sheet, number, candidate, INDICATOR_COLUMNS, exclude)
+    if fields["target"] is not None and fields["kind"]:
+        try:
+            candidate.clean()  # ratio targets above 0; a stored target's kind kept
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = sheet.column(INDICATOR_COLUMNS.get(name, "编号"))
+                for message in messages:
+                    sheet.problem(number, column, message)
+    for name, value in original.items():
+        setattr(candidate, name, value)
+
+
+@transaction.atomic
+def apply_report_plan(plan):
+    """Create or update everything in ``plan``; returns counts of created and changed rows."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+
+    def upsert(model, lookup, values):
+        instance = model.objects.filter(**lookup).first()
+        if instance is None:
+            instance = model.objects.create(**lookup, **values)
+            counts["created"] += 1
+            return instance
+        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        if changed:
+            for name in changed:
+                setattr(instance, name, values[name])
+            instance.save()
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+        return instance
+
+    info = plan.report
+    report = upsert(
+        Report, {"region": info["region"], "year": info["year"]}, {"title": info["title"]}
+    )
+    departments = {}
+    for values in plan.departments:
+        values = dict(values)
+        code = values.pop("code")
+        departments[code] = upsert(Department, {"code": code}, values)
+    missing = {i["lead"] for i in plan.indicators} | {
+        c for i in plan.indicators for c in i["cooperating"]
+    }
+    for department in Department.objects.filter(code__in=missing - departments.keys()):
+        departments[department.code] = department
+    sections = {
+        name: upsert(Section, {"report": report, "name": name}, {"order": order})
+        for order, name in plan.sections
+    }
+    for values in plan.indicators:
+        values = dict(values)
+        cooperating = [departments[c] for c in values.pop("cooperating")]
+        values["section"] = sections[values.pop("section")]
+        values["lead_department"] = departments[values.pop("lead")]
+        code = values.pop("code")
+        before = counts["updated"] + counts["created"]
+        indicator = upsert(Indicator, {"report": report, "code": code}, values)
+        wanted = {d.pk for d in cooperating}
+        if set(indicator.cooperating_departments.values_list("pk", flat=True)) != wanted:
+            indicator.cooperating_departments.set(cooperating)
+            if counts["updated"] + counts["created"] == before:
+                counts["unchanged"] -= 1
+                counts["updated"] += 1
+    counts["report"] = report
+    return counts
+
+
+def load_report_file(uploaded_file):
+    """Check and load a set-up workbook, all or nothing; raises `ExcelImportError`."""
+    workbook = open_workbook_safely(uploaded_file)
+    try:
+        plan = read_report_workbook(workbook)
+    finally:
+        workbook.close()
+    return apply_report_plan(plan)

@@ -1,0 +1,512 @@
+"""Workbooks in and out, whatever they hold: the one write-only writer, and the guarded reading
+of untrusted uploads. The summary (``reporting.summary``), the monthly template and import
+(``reporting.monthly_excel``), the report set-up (``indicators.setup``), the register
+(``projects.excel``) and the users workbook all build on these.
+
+Out (STYLE.md, after pretix's ``ListExporter``): each sheet is a `Sheet` whose ``rows`` is a
+generator of plain values; `write_workbook` is the one openpyxl *write-only* writer that formats
+them, so memory stays flat however long a sheet grows. A value that needs a format of its own
+is wrapped in `Styled` (a status word with its colour, an amount, a percentage).
+
+In: every uploaded file goes through `open_workbook_safely` first (size limit, real .xlsx only,
+declared uncompressed size checked before openpyxl parses anything, read-only, formulas never
+evaluated); `SheetReader` reads one sheet's rows by header, recording each `Problem` with its
+sheet, row and column, so a file is refused whole with every problem listed.
+"""
+
+import datetime
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from . import numbers, progress
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+META_SHEET = "_meta"
+MAX_IMPORT_ROWS = 20000
+YES = ("是", "yes", "y", "true", "1", "√", "✓")
+YI = "亿元"
+
+# ------------------------------------------------------------------------------------------------
+# The writer
+# ------------------------------------------------------------------------------------------------
+
+# Style names a column or a `Styled` value may carry.
+TEXT, WRAP, INTEGER, DECIMAL, PERCENT, INPUT, INPUT_TEXT, TITLE, HEADER, NOTE = (
+    "text",
+    "wrap",
+    "integer",
+    "decimal",
+    "percent",
+    "input",
+    "input_text",
+    "title",
+    "header",
+    "note",
+)
+STATUS_PREFIX = "status:"
+
+_THIN = Side(style="thin", color="B6BEC7")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
+_STYLE_SPECS = {
+    TEXT: {},
+    WRAP: {"alignment": Alignment(wrap_text=True, vertical="top")},
+    INTEGER: {"number_format": "#,##0"},
+    # 亿元 and every other non-integer amount: two decimals with thousands commas.
+    DECIMAL: {"number_format": "#,##0.00"},
+    PERCENT: {"number_format": "0.0%"},
+    INPUT: {"protection": Protection(locked=False), "fill": _INPUT_FILL},
+    INPUT_TEXT: {
+        "protection": Protection(locked=False),
+        "fill": _INPUT_FILL,
+        "alignment": Alignment(wrap_text=True, vertical="top"),
+        "number_format": "@",
+    },
+    TITLE: {"font": Font(bold=True, size=13)},
+    HEADER: {
+        "font": Font(bold=True),
+        "fill": PatternFill("solid", fgColor="EEF1F4"),
+        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "border": Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN),
+    },
+    NOTE: {"font": Font(italic=True, color="555555")},
+}
+for _status, _colour in progress.STATUS_COLOURS.items():
+    _STYLE_SPECS[STATUS_PREFIX + _status] = {
+        "fill": PatternFill("solid", fgColor=_colour.lstrip("#").upper()),
+        "font": Font(color="FFFFFF", bold=True),
+        "alignment": Alignment(horizontal="center"),
+    }
+
+# Styles written even on an empty cell: the template's input cells must be unlocked and marked.
+KEEP_EMPTY = (INPUT, INPUT_TEXT)
+
+# Text a spreadsheet could take for a formula or a command (=, +, -, @): always written as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 10
+    style: str = TEXT
+
+
+@dataclass
+class Sheet:
+    """A sheet to write: a title line, a header row and the rows a generator yields.
+
+    ``rows`` yields sequences of values; a value is written with its column's style unless it is
+    a `Styled`. ``notes`` are lines written below the table, outside its filter.
+    """
+
+    name: str
+    columns: list
+    rows: object
+    title: str | None = None
+    notes: list = field(default_factory=list)
+    protect: bool = False
+    validations: list = field(default_factory=list)
+    state: str = "visible"
+    autofilter: bool = True
+    printable: bool = True
+
+
+class Styled:
+    """A value with a style of its own, e.g. a status word filled with its colour."""
+
+    __slots__ = ("style", "value")
+
+    def __init__(self, value, style):
+        self.value = value
+        self.style = style
+
+
+def clean_text(text):
+    """User text as a spreadsheet can hold it: control characters removed (openpyxl refuses
+    them), and nothing that Excel would run."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def amount(value, unit=""):
+    """A target or actual value: two decimals for 亿元 and fractions, none for whole counts."""
+    if value is None:
+        return None
+    if unit != YI and value == int(value):
+        return Styled(value, INTEGER)
+    return Styled(value, DECIMAL)
+
+
+def display_width(text):
+    """Roughly how many Excel width units a text needs: a Chinese character takes two.
+
+    Counted from the UTF-8 length (CJK characters take three bytes, ASCII one), which is
+    exact for those two and cheap enough to ask of every cell."""
+    text = str(text)
+    return len(text) + (len(text.encode()) - len(text)) // 2
+
+
+class _Writer:
+    """Turns plain values into write-only cells; one style array per style name, made once."""
+
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self.style_arrays = {}
+
+    def style_array(self, ws, name):
+        array = self.style_arrays.get(name)
+        if array is None:
+            cell = Cell(ws, row=1, column=1)
+            for attribute, value in _STYLE_SPECS[name].items():
+                setattr(cell, attribute, value)
+            # Cell styles are indices into the workbook's style tables, the same for every sheet:
+            # building them once and handing each cell a copy keeps styling close to free.
+            array = self.style_arrays[name] = cell._style
+        return array
+
+    def cell(self, ws, value, style, width=0):
+        """The value as written: plain where the General format shows it the same, else a cell
+        with its style. Styling costs (a styled cell is ~2x a plain one in openpyxl), so a style
+        is only given where it changes what the reader sees."""
+        if isinstance(value, Styled):
+            value, style = value.value, value.style
+        if value is None:
+            return (
+                Cell(ws, 1, 1, None, self.style_array(ws, style)) if style in KEEP_EMPTY else None
+            )
+        if isinstance(value, str):
+            value = clean_text(value)
+            if style == TEXT or (
+                style == WRAP
+                and "\n" not in value
+                and (len(value) * 2 <= width or display_width(value) <= width)
+            ):
+                if not value.startswith(FORMULA_PREFIXES):
+                    return value
+                style = TEXT
+            cell = Cell(ws, 1, 1, value, self.style_array(ws, style))
+            # openpyxl stores a string beginning with "=" as a formula: user text never is one.
+            cell.data_type = "s"
+            return cell
+        if style == TEXT or (style == INTEGER and -1000 < value < 1000):
+            return value
+        return Cell(ws, 1, 1, value, self.style_array(ws, style))
+
+    def write(self, sheet):
+        ws = self.workbook.create_sheet(sheet.name)
+        ws.sheet_state = sheet.state
+        columns = sheet.columns
+        last = get_column_letter(len(columns))
+        header_row = 2 if sheet.title else 1
+        # Everything above the rows (widths, panes, fit-to-page) must be set before the first row.
+        for index, column in enumerate(columns, 1):
+            width = max(column.width, display_width(column.header) / 2 + 2)
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = f"A{header_row + 1}"
+        if sheet.printable:
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if sheet.title:
+            ws.append([self.cell(ws, sheet.title, TITLE)])
+        ws.append([self.cell(ws, column.header, HEADER) for column in columns])
+        styles = [(column.style, column.width) for column in columns]
+        count = 0
+        cell = self.cell
+        for row in sheet.rows:
+            ws.append([cell(ws, value, *style) for value, style in zip(row, styles, strict=True)])
+            count += 1
+        last_row = header_row + count
+        if sheet.notes:
+            ws.append([])
+            for note in sheet.notes:
+                ws.append([self.cell(ws, note, NOTE)])
+        # What follows the rows in the sheet's XML: filter, protection, validation, printing.
+        if sheet.autofilter:
+            ws.auto_filter.ref = f"A{header_row}:{last}{last_row}"
+        for validation in sheet.validations:
+            ws.data_validations.append(validation)
+        if sheet.protect:
+            ws.protection.sheet = True
+            ws.protection.formatColumns = False  # people may widen a column to read it
+            ws.protection.formatRows = False
+        if sheet.printable:
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.paperSize = 9  # A4
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+            ws.print_title_rows = f"1:{header_row}"
+            ws.print_options.horizontalCentered = True
+            ws.page_margins.left = ws.page_margins.right = 0.4
+        return ws
+
+
+def write_workbook(sheets, out, *, lock_structure=False):
+    """Write ``sheets`` to ``out`` (a path or a binary file) with one write-only workbook."""
+    workbook = Workbook(write_only=True)
+    writer = _Writer(workbook)
+    for sheet in sheets:
+        writer.write(sheet)
+    if lock_structure:
+        # Hidden sheets stay hidden and sheets cannot be renamed, added or removed.
+        workbook.security = WorkbookProtection(lockStructure=True)
+    workbook.save(out)
+    return out
+
+
+def workbook_bytes(sheets, **options):
+    buffer = BytesIO()
+    write_workbook(sheets, buffer, **options)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------
+# Untrusted files
+# ------------------------------------------------------------------------------------------------
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_ZIP_MEMBERS = 500
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why (part of) a workbook was refused, and where: sheet, row and column when known."""
+
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""  # a column letter
+    header: str = ""
+
+    @property
+    def place(self):
+        parts = []
+        if self.sheet:
+            parts.append(_("工作表“%(sheet)s”") % {"sheet": self.sheet})
+        if self.row:
+            parts.append(_("第%(row)s行") % {"row": self.row})
+        if self.column:
+            parts.append(_("%(column)s列") % {"column": self.column})
+            if self.header:
+                parts.append(f"（{self.header}）")
+        return "".join(parts)
+
+    def __str__(self):
+        place = self.place
+        return f"{place}：{self.message}" if place else self.message
+
+
+class ExcelImportError(Exception):
+    """A workbook refused whole; ``problems`` lists every reason found."""
+
+    def __init__(self, problems):
+        if isinstance(problems, (str, Problem)):
+            problems = [problems]
+        self.problems = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def max_upload_bytes():
+    return getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def max_uncompressed_bytes():
+    return getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 10 * max_upload_bytes())
+
+
+def _megabytes(size):
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+def open_workbook_safely(uploaded_file):
+    """Open an uploaded .xlsx for reading without trusting it; raises `ExcelImportError`.
+
+    ``uploaded_file`` is a Django upload or any binary file object (``name`` is checked when it
+    has one). Refused: over the size limit (``settings.IMPORT_MAX_BYTES``, default 5 MB), empty,
+    anything but a real .xlsx package (a renamed CSV, an .xls, a macro workbook), and a zip whose
+    declared uncompressed size is too large (a zip bomb) -- checked before openpyxl parses any
+    XML. Python's zipfile never inflates a member past its declared size, so the check holds.
+    The workbook is opened read-only with formulas as formulas (``data_only=False``): nothing is
+    evaluated, and callers refuse formula cells where they expect a value. Close it when done.
+    """
+    limit = max_upload_bytes()
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > limit:
+        raise ExcelImportError(
+            _("文件太大（%(size)s MB），上限为%(limit)s MB。")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+        )
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    data = uploaded_file.read(limit + 1)
+    if len(data) > limit:
+        raise ExcelImportError(_("文件太大，上限为%(limit)s MB。") % {"limit": _megabytes(limit)})
+    if not data:
+        raise ExcelImportError(_("文件是空的，请选择填写好的Excel文件。"))
+    name = str(getattr(uploaded_file, "name", "") or "")
+    not_xlsx = _("不是Excel工作簿（.xlsx）文件。请用Excel打开模板，填写后按 .xlsx 格式保存再上传。")
+    if name and not name.lower().endswith(".xlsx"):
+        raise ExcelImportError(not_xlsx)
+    if not data.startswith(b"PK\x03\x04"):
+        raise ExcelImportError(not_xlsx)
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise ExcelImportError(not_xlsx) from None
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise ExcelImportError(not_xlsx)
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise ExcelImportError(_("不接受含宏的工作簿，请另存为普通的 .xlsx 文件。"))
+    if len(members) > MAX_ZIP_MEMBERS or (
+        sum(member.file_size for member in members) > max_uncompressed_bytes()
+    ):
+        raise ExcelImportError(_("文件解压后过大，可能不是正常的Excel文件，已拒绝。"))
+    try:
+        return load_workbook(BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception:
+        raise ExcelImportError(
+            _("无法读取该文件。请确认它是用Excel（或WPS）保存的 .xlsx 工作簿。")
+        ) from None
+
+
+def is_formula(cell):
+    value = cell.value
+    return cell.data_type == "f" or isinstance(value, (ArrayFormula, DataTableFormula))
+
+
+FORMULA_REFUSED = _("不接受公式，请直接填写数值（可复制后“选择性粘贴—数值”）。")
+
+
+def cell_text(value):
+    """A cell's value as the text a form field would receive: numbers as Excel shows them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        # Excel keeps 15 significant digits: 0.3 must not come back as 0.30000000000000004.
+        text = format(value, ".15g")
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return str(value).strip()
+
+
+def read_meta(workbook):
+    if META_SHEET not in workbook.sheetnames:
+        return {}
+    meta = {}
+    for row in workbook[META_SHEET].iter_rows(max_col=2, max_row=50, values_only=True):
+        if row and row[0] is not None:
+            meta[str(row[0])] = cell_text(row[1]) if len(row) > 1 else ""
+    return meta
+
+
+class SheetReader:
+    """Rows of one set-up sheet as dicts by header, collecting problems with their places."""
+
+    def __init__(self, workbook, name, headers, problems):
+        self.name, self.headers, self.problems = name, headers, problems
+        self.rows = []
+        if name not in workbook.sheetnames:
+            problems.append(Problem(_("缺少工作表“%(sheet)s”。") % {"sheet": name}))
+            return
+        rows = workbook[name].iter_rows(max_col=len(headers) + 1)
+        header = [cell_text(c.value) for c in next(rows, ())]
+        header += [""] * (len(headers) - len(header))
+        bad = False
+        for index, expected in enumerate(headers):
+            if header[index] != expected:
+                self.problem(
+                    1,
+                    index,
+                    _("表头应为“%(expected)s”，实际为“%(found)s”。")
+                    % {"expected": expected, "found": header[index]},
+                )
+                bad = True
+        if bad:
+            return
+        for number, cells in enumerate(rows, 2):
+            if number > MAX_IMPORT_ROWS:
+                self.problem(number, None, _("行数过多。"))
+                break
+            cells = list(cells)[: len(headers)]
+            cells += [None] * (len(headers) - len(cells))
+            values = {}
+            for index, cell in enumerate(cells):
+                if cell is not None and is_formula(cell):
+                    self.problem(number, index, _("不接受公式，请直接填写内容。"))
+                    values[headers[index]] = ""
+                else:
+                    values[headers[index]] = cell_text(cell.value if cell is not None else None)
+            if any(values.values()):
+                self.rows.append((number, values))
+
+    def problem(self, row, index, message):
+        column = get_column_letter(index + 1) if index is not None else ""
+        header = self.headers[index] if index is not None else ""
+        self.problems.append(Problem(str(message), self.name, row, column, header))
+
+    def column(self, header):
+        return self.headers.index(header)
+
+
+def read_number(reader, row, header, text, *, required=True):
+    """The number in a cell (read by ``numbers.parse``, as the forms read it), or None with the
+    problem recorded on the reader."""
+    try:
+        value = numbers.parse(text)
+    except ValueError as error:
+        reader.problem(row, reader.column(header), f"“{text}”：{error}")
+        return None
+    if value is None and required:
+        reader.problem(row, reader.column(header), _("不能为空。"))
+    return value
+
+
+def read_integer(reader, row, header, text, default):
+    if text == "":
+        return default
+    value = read_number(reader, row, header, text)
+    if value is None:
+        return default
+    if value != value.to_integral_value() or value < 0:
+        reader.problem(row, reader.column(header), _("须为不小于0的整数。"))
+        return default
+    return int(value)
+
+
+def field_errors(reader, row, instance, mapping, exclude):
+    """Model field validation (lengths, choices, digits), reported on the sheet's columns."""
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            header = mapping.get(name)
+            index = reader.column(header) if header else None
+            for message in messages:
+                reader.problem(row, index, message)
+
+
+def read_choice(text, choices):
+    """The code for a choice given by its label or its code, or None."""
+    for code, label in choices:
+        if text in (code, str(label)):
+            return code
+    return None

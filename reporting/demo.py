@@ -1,0 +1,65 @@
+"""The demo: the 2023 report of 柳城县 with its logins, a year of progress and the project
+register (``manage.py load_demo``, never in production), and `grow`, which multiplies it for
+query-count tests and the benchmark."""
+
+from django.db import transaction
+
+from indicators.demo import ensure_entries, ensure_report, ensure_users
+from indicators.models import Indicator, ProgressEntry
+from projects.demo import ensure_register
+from projects.models import Project, ProjectProgress
+
+
+@transaction.atomic
+def load_demo():
+    """Idempotent: what exists is kept, what is missing is added. Returns counts for the log."""
+    report = ensure_report()
+    _, reviewer = ensure_users()
+    entries = ensure_entries(report, reviewer)
+    projects = ensure_register(report, reviewer)
+    return {"report": report, "entries": entries, "projects": projects}
+
+
+def grow(report, factor=10):
+    """Make the report ``factor`` times its size: copies of every target (with its entries) and
+    of every project (with its progress), for query-count tests and `make bench`.
+
+    Copies get codes with a ``-Gn`` suffix, so growing twice adds more copies.
+    """
+    indicators = list(report.indicators.all())
+    entries = list(ProgressEntry.objects.filter(indicator__report=report))
+    projects = list(Project.objects.filter(report=report))
+    progress = list(ProjectProgress.objects.filter(project__report=report))
+    generation = Indicator.objects.filter(report=report, code__contains="-G").count() // max(
+        len(indicators), 1
+    )
+    with transaction.atomic():
+        for copy in range(1, factor):
+            suffix = f"-G{generation + copy}"
+            new_indicators = Indicator.objects.bulk_create(
+                _copy(i, code=i.code + suffix) for i in indicators
+            )
+            by_old = {old.pk: new for old, new in zip(indicators, new_indicators, strict=True)}
+            ProgressEntry.objects.bulk_create(
+                _copy(e, indicator=by_old[e.indicator_id]) for e in entries
+            )
+            new_projects = Project.objects.bulk_create(
+                _copy(p, code=p.code + suffix) for p in projects
+            )
+            by_old = {old.pk: new for old, new in zip(projects, new_projects, strict=True)}
+            ProjectProgress.objects.bulk_create(
+                _copy(p, project=by_old[p.project_id]) for p in progress
+            )
+
+
+def _copy(instance, **changes):
+    """An unsaved copy of a model instance with some fields changed."""
+    fields = {
+        f.attname: getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if not f.primary_key
+    }
+    for name, value in changes.items():
+        fields.pop(f"{name}_id", None)
+        fields[name] = value
+    return type(instance)(**fields)

@@ -1,0 +1,124 @@
+"""Forms of the monthly cycle besides the rows themselves (``reporting.rows``): what the monthly
+form posts around its rows, the review selection, month locks and the queue's filters."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import MONTHS, Department, Section
+
+from .rows import PROJECT, TARGET
+
+KINDS = {TARGET.key: TARGET, PROJECT.key: PROJECT}
+
+
+def row_keys(text):
+    """ "i12,p7" -> [("i", 12), ("p", 7)]; ValueError when malformed."""
+    keys = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part[0] not in KINDS:
+            raise ValueError(part)
+        keys.append((part[0], int(part[1:])))
+    return keys
+
+
+class MonthlyPostForm(forms.Form):
+    """What the monthly form posts besides the rows: the action, and which rows it showed.
+
+    ``rows`` names every row the page showed ("i12,p7"). Each must be one of the department's
+    rows this month; a forged key for another department's target refuses the whole post (403).
+    Whether each row may still change is the workflow gate's answer, given row by row.
+    """
+
+    ACTIONS = [("save", _("保存草稿")), ("submit", _("报送"))]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    rows = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, known, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = set(known)
+
+    def clean_rows(self):
+        try:
+            keys = row_keys(self.cleaned_data["rows"])
+        except ValueError:
+            raise forms.ValidationError(_("表单数据不完整，请刷新后重新填写。")) from None
+        if not set(keys) <= self.known:
+            raise forms.ValidationError(
+                _("表单中含有不属于本单位的目标任务或项目，未保存任何内容。"), code="foreign"
+            )
+        return keys
+
+
+class SelectionField(forms.Field):
+    """Rows chosen on the review page, each as "i12:3" (kind, id, the version shown)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        tokens = value if isinstance(value, list | tuple) else ([value] if value else [])
+        chosen = []
+        for token in tokens:
+            try:
+                key, version = str(token).split(":")
+                ((kind, pk),) = row_keys(key)
+                chosen.append((kind, pk, int(version)))
+            except ValueError:
+                raise forms.ValidationError(_("所选记录无效，请刷新后重试。")) from None
+        return chosen
+
+
+class ReviewForm(forms.Form):
+    """Approve, return or reopen a selection of target entries and project progress rows."""
+
+    rows = SelectionField(required=False)
+    comment = forms.CharField(label=_("意见"), required=False, max_length=2000)
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("rows") or []
+        if not self.errors and not chosen:
+            raise forms.ValidationError(_("请至少选择一条记录。"))
+        selection = []
+        for key, kind in KINDS.items():
+            wanted = {pk: version for k, pk, version in chosen if k == key}
+            found = kind.model.objects.filter(pk__in=wanted).select_related(
+                f"{kind.subject_field}__report", "submitted_by", "reviewed_by", "updated_by"
+            )
+            found = {entry.pk: entry for entry in found}
+            if len(found) != len(wanted):
+                raise forms.ValidationError(_("所选记录不存在，请刷新后重试。"))
+            selection += [(entry, wanted[pk]) for pk, entry in found.items()]
+        cleaned["selection"] = selection
+        return cleaned
+
+
+class LockForm(forms.Form):
+    ACTIONS = [("lock", _("锁定")), ("unlock", _("解锁"))]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+
+
+class ReviewFilterForm(forms.Form):
+    """Filters of the review queue."""
+
+    department = forms.ModelChoiceField(
+        label=_("责任单位"), queryset=Department.objects.all(), required=False
+    )
+    section = forms.ModelChoiceField(
+        label=_("板块"), queryset=Section.objects.none(), required=False
+    )
+    month = forms.TypedChoiceField(
+        label=_("月份"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *MONTHS],
+    )
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = Section.objects.filter(report=report)

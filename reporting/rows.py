@@ -1,0 +1,175 @@
+"""The rows of a department's month: every target it leads and every project it runs, each with
+its stored entry, the latest approved one before it, whether it may change now, and the form that
+checks what is typed into it.
+
+One builder for the monthly web form, the Excel template and the Excel import, so the three show
+the same rows, ask the same question ("may this row change", answered by the workflow gate) and
+check typing with the same form.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from indicators import workflow
+from indicators.forms import EntryForm
+from indicators.models import EntryState, Indicator, ProgressEntry
+from projects.forms import ProjectProgressForm
+from projects.models import Project, ProjectProgress
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """A kind of subject reported monthly: targets ("i") or projects ("p")."""
+
+    key: str
+    model: type
+    form_class: type
+
+    @property
+    def subject_field(self):
+        return self.model.subject_field
+
+    @property
+    def fields(self):
+        return (self.form_class.value_field, *self.form_class.text_fields)
+
+
+TARGET = RowKind("i", ProgressEntry, EntryForm)
+PROJECT = RowKind("p", ProjectProgress, ProjectProgressForm)
+
+
+@dataclass
+class Row:
+    kind: RowKind
+    subject: object  # an Indicator or a Project
+    month: int
+    entry: object  # the stored ProgressEntry / ProjectProgress, or None
+    previous: object  # the latest approved row of an earlier month, or None
+    refusal: str | None  # why it cannot change now (None: it can)
+    form: object = None
+
+    @property
+    def key(self):
+        """("i", id) for a target, ("p", id) for a project: how posted row lists name it."""
+        return (self.kind.key, self.subject.pk)
+
+    @property
+    def is_editable(self):
+        return self.refusal is None
+
+    @property
+    def version(self):
+        return self.entry.version if self.entry is not None else 0
+
+    @property
+    def state(self):
+        return self.entry.state if self.entry is not None else None
+
+    def bind(self, data=None, *, submitting=False):
+        """Give the row its form (bound to ``data`` when given) and return it."""
+        self.form = self.kind.form_class(
+            data,
+            prefix=f"{self.kind.key}{self.subject.pk}",
+            subject=self.subject,
+            month=self.month,
+            previous=self.previous,
+            entry=self.entry,
+            submitting=submitting,
+        )
+        return self.form
+
+    def bind_values(self, values, *, submitting=False):
+        """Bind the row's form to unprefixed ``values`` (an import's cells, by field name)."""
+        prefix = f"{self.kind.key}{self.subject.pk}"
+        data = {f"{prefix}-{name}": value for name, value in values.items()}
+        return self.bind(data, submitting=submitting)
+
+    @property
+    def is_filled(self):
+        name = self.kind.form_class.value_field
+        if self.form is not None and self.form.is_bound:
+            return bool(str(self.form[name].value() or "").strip())
+        return self.entry is not None and self.entry.number is not None
+
+    def is_blank(self):
+        """Nothing typed in this row (in what was posted)."""
+        return all(not str(self.form[name].value() or "").strip() for name in self.kind.fields)
+
+    def change(self):
+        """What the workflow gate writes for this row's (valid) form."""
+        cleaned = self.form.cleaned_data
+        return workflow.Change(
+            self.subject, self.month, self.form.fields_to_save(), version=cleaned["version"]
+        )
+
+
+def latest_before(model, ids, month):
+    """For each subject id, its latest approved ``model`` row of a month before ``month``."""
+    key = f"{model.subject_field}_id"
+    latest = {}
+    rows = model.objects.filter(
+        **{f"{key}__in": ids}, month__lt=month, state=EntryState.APPROVED
+    ).order_by(key, "-month")
+    for row in rows:
+        latest.setdefault(getattr(row, key), row)
+    return latest
+
+
+def _rows(kind, user, subjects, month, locked, today):
+    ids = [subject.pk for subject in subjects]
+    key = f"{kind.subject_field}_id"
+    entries = {
+        getattr(entry, key): entry
+        for entry in kind.model.objects.filter(**{f"{key}__in": ids}, month=month).select_related(
+            "submitted_by", "reviewed_by", "updated_by"
+        )
+    }
+    previous = latest_before(kind.model, ids, month)
+    rows = []
+    for subject in subjects:
+        entry = entries.get(subject.pk)
+        reason = workflow.refusal(
+            user, subject, month, entry, workflow.SAVE, locked=locked, today=today
+        )
+        rows.append(Row(kind, subject, month, entry, previous.get(subject.pk), reason))
+    return rows
+
+
+@dataclass
+class MonthRows:
+    """A department's month: its target rows and project rows, and whether the month is locked."""
+
+    report: object
+    month: int
+    locked: bool
+    targets: list
+    projects: list
+
+    @property
+    def all(self):
+        return self.targets + self.projects
+
+
+def month_rows(user, report, month, today=None):
+    """The `MonthRows` of the department of ``user`` (a reporter) for ``month`` of ``report``:
+    targets in report order, projects by code. A fixed number of queries however many rows."""
+    today = today or timezone.localdate()
+    locked = workflow.is_locked(report, month)
+    indicators = list(
+        Indicator.objects.for_report(report)
+        .select_related("report")
+        .filter(lead_department_id=user.department_id)
+    )
+    projects = list(
+        Project.objects.filter(report=report, lead_department_id=user.department_id)
+        .select_related("report")
+        .order_by("code")
+    )
+    return MonthRows(
+        report,
+        month,
+        locked,
+        _rows(TARGET, user, indicators, month, locked, today),
+        _rows(PROJECT, user, projects, month, locked, today),
+    )

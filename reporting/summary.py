@@ -1,0 +1,311 @@
+"""The meeting summary workbook (/export/summary.xlsx, ``manage.py export_summary``): five sheets
+built as row generators and written by the one write-only writer (``indicators.xlsx``).
+
+Every number comes from ``reporting.standing.judged`` and ``progress.summarise`` (the objects the
+dashboards show, never recomputed here), the register as of the month
+(``Project.objects.as_of``, as /projects/ reads it) and ``timeliness.department_timeliness``.
+"""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators import progress, timeliness
+from indicators.models import Department
+from indicators.timeliness import department_timeliness
+from indicators.xlsx import (
+    DECIMAL,
+    INTEGER,
+    PERCENT,
+    STATUS_PREFIX,
+    WRAP,
+    Column,
+    Sheet,
+    Styled,
+    amount,
+    write_workbook,
+)
+from projects.models import Project, Stage
+
+from .standing import judged
+
+WAN_PER_YI = Decimal(10000)
+
+# Reporting timeliness borrows the status palette: on time reads as done, late as behind.
+TIMELINESS_STYLES = {
+    timeliness.ON_TIME: STATUS_PREFIX + progress.DONE,
+    timeliness.LATE: STATUS_PREFIX + progress.BEHIND,
+    timeliness.MISSING: STATUS_PREFIX + progress.FAR_BEHIND,
+}
+
+
+def status_cell(status, cache=None):
+    """A status as its word filled with its colour. ``cache`` (a dict kept for one export)
+    saves translating the same six words for every row."""
+    if cache is not None:
+        if status not in cache:
+            cache[status] = status_cell(status)
+        return cache[status]
+    return Styled(str(progress.STATUS_LABELS[status]), STATUS_PREFIX + status)
+
+
+SUMMARY_SHEETS = ("总览", "指标明细", "滞后事项", "项目清单", "报送情况")
+
+
+def summary_title(report, month, now, what):
+    return _(
+        "%(region)s%(year)s年政府工作报告目标任务%(what)s（截至%(month)s月底）　制表时间：%(made)s"
+    ) % {
+        "region": report.region,
+        "year": report.year,
+        "what": what,
+        "month": month,
+        "made": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def section_groups(indicators):
+    """(section, members) in report order, for indicators already ordered by section."""
+    groups = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.section, []).append(indicator)
+    return list(groups.items())
+
+
+def overview_columns():
+    return [
+        Column(_("板块"), 18),
+        Column(_("目标数"), 8, INTEGER),
+        Column(_("已完成"), 8, INTEGER),
+        Column(_("达到序时进度"), 10, INTEGER),
+        Column(_("滞后"), 8, INTEGER),
+        Column(_("严重滞后"), 8, INTEGER),
+        Column(_("无数据"), 8, INTEGER),
+        Column(_("待年终确定"), 9, INTEGER),
+        Column(_("平均完成率"), 10, PERCENT),
+        Column(_("序时进度"), 10, PERCENT),
+    ]
+
+
+def _summary_row(name, summary):
+    counts = summary.counts
+    return (
+        name,
+        summary.total,
+        counts[progress.DONE],
+        counts[progress.ON_TRACK],
+        counts[progress.BEHIND],
+        counts[progress.FAR_BEHIND],
+        counts[progress.NO_DATA],
+        counts[progress.YEAR_END],
+        summary.average_completion,
+        summary.average_expected,
+    )
+
+
+def overview_rows(indicators):
+    for section, members in section_groups(indicators):
+        yield _summary_row(section.name, progress.summarise(i.progress for i in members))
+    yield _summary_row(_("合计"), progress.summarise(i.progress for i in indicators))
+
+
+def verdict(month, summary):
+    counts = summary.counts
+    text = _(
+        "截至%(month)s月底，%(total)s项目标中已完成%(done)s项，达到序时进度%(on_track)s项，"
+        "滞后%(behind)s项，严重滞后%(far)s项，无数据%(none)s项"
+    ) % {
+        "month": month,
+        "total": summary.total,
+        "done": counts[progress.DONE],
+        "on_track": counts[progress.ON_TRACK],
+        "behind": counts[progress.BEHIND],
+        "far": counts[progress.FAR_BEHIND],
+        "none": counts[progress.NO_DATA],
+    }
+    if counts[progress.YEAR_END]:
+        text += _("，待年终确定%(n)s项") % {"n": counts[progress.YEAR_END]}
+    return text + "。"
+
+
+def detail_columns(month):
+    return [
+        Column(_("板块"), 14),
+        Column(_("编号"), 8),
+        Column(_("目标任务"), 24, WRAP),
+        Column(_("单位"), 6),
+        Column(_("年度目标"), 11),
+        Column(_("截至%(month)s月底") % {"month": month}, 11),
+        Column(_("完成率"), 8, PERCENT),
+        Column(_("序时进度"), 8, PERCENT),
+        Column(_("状态"), 11),
+        Column(_("进度对比"), 25),
+        Column(_("牵头单位"), 12),
+        Column(_("进展情况"), 30, WRAP),
+        Column(_("存在问题"), 30, WRAP),
+    ]
+
+
+def detail_row(indicator, statuses=None):
+    """One judged indicator (``standing.judged``, or anything shaped like it) as a 指标明细 row."""
+    judged = indicator.progress
+    return (
+        indicator.section.name,
+        indicator.code,
+        indicator.name,
+        indicator.unit,
+        amount(indicator.target, indicator.unit),
+        amount(judged.actual, indicator.unit),
+        judged.completion,
+        judged.expected,
+        status_cell(judged.status, statuses),
+        progress.gap_phrase(judged, indicator.kind, indicator.unit),
+        str(indicator.lead_department),
+        indicator.latest_note or "",
+        indicator.latest_problems or "",
+    )
+
+
+def detail_rows(indicators):
+    statuses = {}
+    for indicator in indicators:
+        yield detail_row(indicator, statuses)
+
+
+def behind_columns():
+    return [
+        Column(_("编号"), 8),
+        Column(_("目标任务"), 24, WRAP),
+        Column(_("状态"), 11),
+        Column(_("完成率"), 8, PERCENT),
+        Column(_("序时进度"), 8, PERCENT),
+        Column(_("进度对比"), 20, WRAP),
+        Column(_("牵头单位"), 12),
+        Column(_("分管县领导"), 10),
+        Column(_("存在问题"), 40, WRAP),
+    ]
+
+
+def behind_rows(indicators, leaders):
+    """Far behind first, then behind, each in report order."""
+    for status in (progress.FAR_BEHIND, progress.BEHIND):
+        for indicator in indicators:
+            judged = indicator.progress
+            if judged.status != status:
+                continue
+            yield (
+                indicator.code,
+                indicator.name,
+                status_cell(status),
+                judged.completion,
+                judged.expected,
+                progress.gap_phrase(judged, indicator.kind, indicator.unit),
+                str(indicator.lead_department),
+                leaders.get(indicator.lead_department_id, ""),
+                indicator.latest_problems or "",
+            )
+
+
+def project_columns(month):
+    return [
+        Column(_("项目编号"), 12),
+        Column(_("项目名称"), 30, WRAP),
+        Column(_("类别"), 8),
+        Column(_("建设性质"), 8),
+        Column(_("项目阶段"), 12),
+        Column(_("牵头单位"), 12),
+        Column(_("总投资（亿元）"), 12, DECIMAL),
+        Column(_("本年计划投资（亿元）"), 12, DECIMAL),
+        Column(_("本年完成投资（亿元，截至%(month)s月底）") % {"month": month}, 14, DECIMAL),
+    ]
+
+
+def project_rows(report, month):
+    """Every project of the register as it stood at the end of ``month`` (stage then, this
+    year's investment from approved rows): the same reading /projects/ shows."""
+    projects = (
+        Project.objects.as_of(report, month).select_related("lead_department").order_by("code")
+    )
+    stages = dict(Stage.choices)
+    for project in projects.iterator(chunk_size=2000):
+        invested = project.invested
+        yield (
+            project.code,
+            project.name,
+            project.get_category_display(),
+            project.get_build_type_display(),
+            str(stages[project.stage_then]),
+            str(project.lead_department),
+            project.total_investment / WAN_PER_YI,
+            project.planned_investment / WAN_PER_YI,
+            None if invested is None else invested / WAN_PER_YI,
+        )
+
+
+def timeliness_columns(month):
+    return [
+        Column(_("责任单位"), 14),
+        Column(_("分管县领导"), 10),
+        Column(_("应报目标数"), 8, INTEGER),
+        *(Column(_("%(m)s月") % {"m": m}, 9) for m in range(1, month + 1)),
+        Column(_("逾期或未报月数"), 10, INTEGER),
+    ]
+
+
+def timeliness_rows(table, month):
+    """Departments x months from ``timeliness.department_timeliness``: the same cells the
+    /departments/ page shows, each a word filled with its colour."""
+    for row in table:
+        leader = row.department.leader
+        yield (
+            str(row.department),
+            leader.display_name if leader else "",
+            row.due,
+            *(timeliness_cell(cell) for cell in row.months[:month]),
+            row.months_behind(until=month),
+        )
+
+
+def timeliness_cell(cell):
+    style = TIMELINESS_STYLES.get(cell.state)
+    return Styled(str(cell.label), style) if style else str(cell.label)
+
+
+def summary_sheets(report, month, *, now=None, today=None):
+    """The five sheets of the meeting summary as of ``month``, in the order they print."""
+    now = now or timezone.now()
+    today = today or timezone.localdate()
+    indicators = judged(report, month)
+    leaders = {
+        department.pk: department.leader.display_name if department.leader else ""
+        for department in Department.objects.select_related("leader")
+    }
+    summary = progress.summarise(i.progress for i in indicators)
+    title = summary_title(report, month, now, _("进展汇总"))
+    return [
+        Sheet(
+            "总览",
+            overview_columns(),
+            overview_rows(indicators),
+            title=title,
+            notes=[verdict(month, summary)],
+        ),
+        Sheet("指标明细", detail_columns(month), detail_rows(indicators), title=title),
+        Sheet("滞后事项", behind_columns(), behind_rows(indicators, leaders), title=title),
+        Sheet("项目清单", project_columns(month), project_rows(report, month), title=title),
+        Sheet(
+            "报送情况",
+            timeliness_columns(month),
+            timeliness_rows(department_timeliness(report, today), month),
+            title=title,
+        ),
+    ]
+
+
+def write_summary(report, month, out, *, now=None, today=None):
+    return write_workbook(summary_sheets(report, month, now=now, today=today), out)
+
+
+def summary_filename(report, month):
+    return f"{report.region}{report.year}年目标任务进展汇总（截至{month}月底）.xlsx"

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from .views import dashboards, excel, monthly, review
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", dashboards.overview, name="home"),
+    path("start/", monthly.landing, name="landing"),
+    path("sections/<int:pk>/", dashboards.section_detail, name="section"),
+    path("indicators/<int:pk>/", dashboards.indicator_detail, name="indicator"),
+    path("departments/", dashboards.department_list, name="departments"),
+    path("departments/<int:pk>/", dashboards.department_detail, name="department"),
+    path("screen/", dashboards.screen, name="screen"),
+    path("report/<int:year>/<int:month>/", monthly.monthly_form, name="monthly-form"),
+    path("review/", review.review_queue, name="review"),
+    path("review/<str:action>/", review.review_action, name="review-action"),
+    path("locks/<int:year>/<int:month>/", review.month_lock, name="month-lock"),
+    path("export/summary.xlsx", excel.export_summary, name="export-summary"),
+    path("import/", excel.import_upload, name="import"),
+    path("import/template.xlsx", excel.import_template, name="import-template"),
+]

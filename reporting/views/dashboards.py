@@ -1,0 +1,422 @@
+"""Leadership dashboards: the overview, a section, a target, departments and the big screen.
+
+Every page reads the judged list (``reporting.standing.judged``: status computed in one place)
+and, where it shows reporting, ``timeliness.department_timeliness``; it hands plain series to
+``charts``. Each page runs a fixed number of queries whatever the size of the report.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from indicators import access, charts, progress
+from indicators.access import dashboard_required
+from indicators.history import changes, entry_changes, newest_first
+from indicators.models import (
+    Department,
+    EntryState,
+    Indicator,
+    Kind,
+    ProgressEntry,
+    Report,
+    Section,
+)
+from indicators.periods import Period, default_month, resolve_period
+from indicators.timeliness import SHORT_LABELS, department_timeliness
+from projects.models import Project, ProjectProgress
+from reporting.filters import IndicatorFilter
+from reporting.standing import judged
+from reporting.tables import IndicatorTable, indicator_rows
+
+PROJECTS_PER_PAGE = 25
+SCREEN_FAR_BEHIND = 8  # as many as the big screen's block shows at a readable size
+SCREEN_REFRESH_SECONDS = 300
+SCREEN_CHART_HEIGHT = 340  # px: a chart and its heading fill half of a 1080-pixel screen
+
+
+# --- Period ---
+
+
+def period_for(request, report):
+    """The month asked for on a page that belongs to one report (a section, a target)."""
+    text = request.GET.get("month", "")
+    month = int(text) if text.isdigit() and 1 <= int(text) <= 12 else None
+    return Period(report, month or default_month(report, timezone.localdate()))
+
+
+def period_context(period, reports=None):
+    """What ``_period_picker.html`` needs; ``reports`` limits the years it offers."""
+    return {
+        "period": period,
+        "reports": Report.objects.latest_first() if reports is None else reports,
+        "months": range(1, 13),
+    }
+
+
+# --- Grouping the judged list ---
+
+
+def section_summaries(indicators):
+    """(section, summary, indicators) for each section, in report order."""
+    rows = []
+    for section, members in groupby(indicators, key=lambda i: i.section):
+        members = list(members)
+        rows.append((section, progress.summarise(i.progress for i in members), members))
+    return rows
+
+
+def far_behind(indicators):
+    return [i for i in indicators if i.progress.status == progress.FAR_BEHIND]
+
+
+def grouped_rows(sections, month):
+    """(section, rows) for ``_indicator_rows.html``: each section's targets as plain rows."""
+    return [(section, indicator_rows(members, month)) for section, _summary, members in sections]
+
+
+@dataclass(frozen=True)
+class RankedDepartment:
+    department: Department
+    summary: progress.Summary
+    timeliness: object  # timeliness.DepartmentTimeliness
+    month: int  # the month the page shows
+    months_behind: int  # months up to ``month`` reported late or not at all
+
+    @property
+    def this_month(self):
+        return self.timeliness.month(self.month)
+
+
+def department_ranking(indicators, timeliness, month):
+    """Departments best first: share of their targets on track, then fewest far behind, then
+    fewest months reported late. Departments with nothing to judge or report are left out."""
+    by_department = defaultdict(list)
+    for indicator in indicators:
+        by_department[indicator.lead_department_id].append(indicator.progress)
+    ranked = []
+    for row in timeliness:
+        members = by_department.get(row.department.pk, [])
+        if not members and not row.due:
+            continue
+        ranked.append(
+            RankedDepartment(
+                department=row.department,
+                summary=progress.summarise(members),
+                timeliness=row,
+                months_behind=row.months_behind(month),
+                month=month,
+            )
+        )
+
+    def key(item):
+        share = item.summary.share_on_track
+        return (
+            share is None,
+            -(share or 0),
+            item.summary.counts[progress.FAR_BEHIND],
+            item.months_behind,
+            item.department.order,
+        )
+
+    return sorted(ranked, key=key)
+
+
+# --- Charts from judged values ---
+
+
+def section_chart(div_id, sections, theme="light", font_size=13, height=None):
+    return charts.embed(
+        div_id,
+        charts.section_completion(
+            [section.name for section, _summary, _members in sections],
+            [summary.average_completion for _section, summary, _members in sections],
+            [summary.average_expected for _section, summary, _members in sections],
+            theme=theme,
+            font_size=font_size,
+            height=height,
+        ),
+    )
+
+
+def timeliness_chart(div_id, rows, theme="light", height=None, font_size=13):
+    return charts.embed(
+        div_id,
+        charts.timeliness_heatmap(
+            [str(row.department) for row in rows],
+            range(1, 13),
+            [[cell.state for cell in row.months] for row in rows],
+            SHORT_LABELS,
+            theme=theme,
+            height=height,
+            font_size=font_size,
+        ),
+    )
+
+
+def bullet_chart(div_id, rows):
+    """Bullets for the table rows that have a completion to draw (ratio kinds, judged)."""
+    drawn = [
+        r for r in rows if r["kind"] in progress.RATIO_KINDS and r["status"] != progress.YEAR_END
+    ]
+    if not drawn:
+        return None
+    return charts.embed(
+        div_id,
+        charts.bullets(
+            [r["code"] for r in drawn],
+            [r["completion_fraction"] for r in drawn],
+            [r["expected_fraction"] for r in drawn],
+            [r["status"] for r in drawn],
+            names=[f"{r['code']} {r['name']}" for r in drawn],
+        ),
+    )
+
+
+# --- Pages ---
+
+
+@login_required
+def overview(request):
+    if not access.can_read_dashboards(request.user):
+        # "/" is everyone's home: a reporter's is the month they are due to fill in.
+        return redirect(access.home_url(request.user))
+    period = resolve_period(request)
+    indicators = judged(period.report, period.month)
+    summary = progress.summarise(i.progress for i in indicators)
+    sections = section_summaries(indicators)
+    timeliness = department_timeliness(period.report, timezone.localdate())
+    groups = grouped_rows(sections, period.month)
+    context = {
+        **period_context(period),
+        "summary": summary,
+        "sections": sections,
+        "groups": groups,
+        "far_behind": [
+            row for _s, rows in groups for row in rows if row["status"] == progress.FAR_BEHIND
+        ],
+        "ranking": department_ranking(indicators, timeliness, period.month),
+        "section_chart": section_chart("chart-sections", sections),
+        "status_chart": charts.embed("chart-status", charts.status_breakdown(summary.counts)),
+    }
+    return render(request, "reporting/overview.html", context)
+
+
+@dashboard_required
+def section_detail(request, pk):
+    section = get_object_or_404(Section.objects.select_related("report"), pk=pk)
+    period = period_for(request, section.report)
+    filterset = IndicatorFilter(request.GET, queryset=Indicator.objects.filter(section=section))
+    indicators = filterset.judged(period.report, period.month)
+    table = IndicatorTable(indicator_rows(indicators, period.month))
+    RequestConfig(request).configure(table)
+    shown = [row.record for row in table.page.object_list] if table.page else []
+    filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+    context = {
+        **period_context(period, reports=[section.report]),
+        "section": section,
+        "filter": filterset,
+        "is_filtered": filtered,
+        "summary": progress.summarise(i.progress for i in indicators),
+        "table": table,
+        "bullet_chart": bullet_chart("chart-bullets", shown),
+    }
+    return render(request, "reporting/section.html", context)
+
+
+@login_required
+def indicator_detail(request, pk):
+    indicator = access.get_for_reader(
+        request.user,
+        Indicator.objects.select_related("report", "section", "lead_department"),
+        pk,
+    )
+    period = period_for(request, indicator.report)
+    standing = judged(period.report, period.month, Indicator.objects.filter(pk=indicator.pk))[0]
+    entries = list(
+        indicator.entries.select_related("updated_by", "submitted_by", "reviewed_by").order_by(
+            "month"
+        )
+    )
+    context = {
+        **period_context(period, reports=[indicator.report]),
+        "indicator": standing,
+        "cooperating": list(indicator.cooperating_departments.all()),
+        "entries": entries,
+        "can_reopen": access.can_review(request.user),
+        "chart": charts.embed("chart-path", path_figure(standing, entries, period)),
+        "history": audit_trail(indicator),
+    }
+    return render(request, "reporting/indicator.html", context)
+
+
+@dashboard_required
+def department_list(request):
+    period = resolve_period(request)
+    indicators = judged(period.report, period.month)
+    timeliness = department_timeliness(period.report, timezone.localdate())
+    by_department = defaultdict(list)
+    for indicator in indicators:
+        by_department[indicator.lead_department_id].append(indicator.progress)
+    rows = [
+        (row, row.month(period.month), progress.summarise(by_department[row.department.pk]))
+        for row in timeliness
+    ]
+    context = {
+        **period_context(period),
+        "rows": rows,
+        "heatmap": timeliness_chart("chart-timeliness", timeliness),
+        "deadline_day": settings.REPORT_DEADLINE_DAY,
+    }
+    return render(request, "reporting/departments.html", context)
+
+
+@login_required
+def department_detail(request, pk):
+    department = access.get_for_reader(
+        request.user, Department.objects.select_related("leader"), pk
+    )
+    period = resolve_period(request)
+    indicators = judged(
+        period.report, period.month, Indicator.objects.filter(lead_department=department)
+    )
+    projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
+    timeliness = department_timeliness(
+        period.report, timezone.localdate(), departments=[department]
+    )[0]
+    context = {
+        **period_context(period),
+        "department": department,
+        "summary": progress.summarise(i.progress for i in indicators),
+        # All its targets (a department leads tens, not hundreds): the overview's plain rows.
+        "groups": grouped_rows(section_summaries(indicators), period.month),
+        # A page of its projects; sorting and filters live on the register's own list.
+        "projects": projects.get_page(request.GET.get("p-page")),
+        "timeliness": timeliness,
+        "this_month": timeliness.month(period.month),
+        "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
+    }
+    return render(request, "reporting/department.html", context)
+
+
+def department_projects(department, period):
+    """The department's projects as the register list reads them as of the month (stage then,
+    this year's investment, 未报送), with the review state of the month's entry."""
+    month_entry = ProjectProgress.objects.filter(project=OuterRef("pk"), month=period.month)
+    return (
+        Project.objects.as_of(period.report, period.month)
+        .filter(lead_department=department)
+        .annotate(month_state=Subquery(month_entry.values("state")[:1]))
+        .order_by("code")
+    )
+
+
+@dashboard_required
+def screen(request):
+    period = resolve_period(request)
+    indicators = judged(period.report, period.month)
+    sections = section_summaries(indicators)
+    timeliness = department_timeliness(period.report, timezone.localdate())
+    behind = far_behind(indicators)
+    this_month = [row.month(period.month) for row in timeliness]
+    context = {
+        **period_context(period),
+        "summary": progress.summarise(i.progress for i in indicators),
+        "far_behind": behind[:SCREEN_FAR_BEHIND],
+        "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
+        "departments_behind": [
+            row.department for row in timeliness if row.month(period.month).is_behind
+        ],
+        "departments_due": sum(1 for cell in this_month if cell.due),
+        "section_chart": section_chart(
+            "chart-sections", sections, theme="dark", font_size=20, height=SCREEN_CHART_HEIGHT
+        ),
+        "timeliness_chart": timeliness_chart(
+            "chart-timeliness",
+            timeliness,
+            theme="dark",
+            height=SCREEN_CHART_HEIGHT,
+            font_size=17,
+        ),
+        "refresh_seconds": SCREEN_REFRESH_SECONDS,
+        "refresh_minutes": SCREEN_REFRESH_SECONDS // 60,
+    }
+    return render(request, "reporting/screen.html", context)
+
+
+# --- A target's monthly path and its history ---
+
+
+def path_figure(indicator, entries, period):
+    """The target's approved month-end values up to the chosen month against its plan."""
+    approved = {e.month: e.value for e in entries if e.state == EntryState.APPROVED}
+    months = list(range(1, period.month + 1))
+    if indicator.is_derived:
+        # Register-derived targets have no typed entries: only the as-of value is known here.
+        approved = {period.month: indicator.progress.actual}
+    values = [approved.get(m) for m in months]
+    expected_path = []
+    scale = 100 if indicator.kind == Kind.MILESTONE else indicator.target
+    if indicator.is_ratio:
+        expected_path = [
+            progress.expected_fraction(m, indicator.monthly_plan) * scale for m in range(1, 13)
+        ]
+    limit = indicator.kind if indicator.kind in progress.LIMIT_KINDS else None
+    return charts.monthly_path(
+        months,
+        values,
+        expected_path,
+        scale if indicator.is_ratio else indicator.target,
+        unit="%" if indicator.kind == Kind.MILESTONE else indicator.unit,
+        limit=limit,
+    )
+
+
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "unit",
+    "kind",
+    "target",
+    "baseline",
+    "section_id",
+    "lead_department_id",
+    "monthly_plan",
+    "is_year_end_only",
+    "register_rule",
+    "source_quote",
+)
+
+
+def audit_trail(indicator):
+    """Every change to the target and its monthly entries, newest first, old value -> new.
+
+    Four queries whatever the history's length: both history tables (with their users) and the
+    names that foreign keys point to.
+    """
+    names = {
+        "section_id": dict(
+            Section.objects.filter(report=indicator.report_id).values_list("pk", "name")
+        ),
+        "lead_department_id": dict(Department.objects.values_list("pk", "short_name")),
+    }
+    own = changes(
+        indicator.history.select_related("history_user"),
+        INDICATOR_FIELDS,
+        subject=lambda record: _("目标任务"),
+        names=names,
+    )
+    entries = entry_changes(
+        ProgressEntry.history.filter(indicator_id=indicator.pk).select_related("history_user"),
+        value_field="value",
+        text_fields=("note", "problems"),
+    )
+    return newest_first(own, entries)

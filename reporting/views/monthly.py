@@ -1,0 +1,139 @@
+"""The reporter's monthly form: one row per target and project the department reports, saved as a
+draft or submitted through the workflow gate, all rows or none."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators import access, workflow
+from indicators.models import Report
+from indicators.periods import reporting_month
+from reporting.forms import MonthlyPostForm
+from reporting.rows import month_rows
+
+
+@login_required
+def landing(request):
+    """Where a login lands: a reporter on the month they are due to report, a dashboard reader
+    on the overview; someone with no role yet is told so (403)."""
+    user = request.user
+    if access.can_read_dashboards(user):
+        return redirect("reporting:home")
+    if not user.is_reporter:
+        raise PermissionDenied
+    report = Report.objects.latest_first().first()
+    if report is None:
+        return redirect("reporting:department", pk=user.department_id)
+    month = reporting_month(report, timezone.localdate())
+    return redirect("reporting:monthly-form", year=report.year, month=month)
+
+
+def get_report_for_year(year):
+    report = Report.objects.latest_first().filter(year=year).first()
+    if report is None:
+        raise Http404(_("没有%(year)s年度的工作报告。") % {"year": year})
+    return report
+
+
+def month_refusal(report, month, today):
+    """Why this month's page cannot be opened for reporting now, or None."""
+    if not 1 <= month <= 12:
+        return _("月份须在1到12之间。")
+    if (report.year, month) > (today.year, today.month):
+        return _("%(year)s年%(month)s月还没有到，不能提前填报。") % {
+            "year": report.year,
+            "month": month,
+        }
+    return None
+
+
+def refused(request, message, status=400):
+    return render(request, "refused.html", {"message": message}, status=status)
+
+
+@access.reporter_required
+def monthly_form(request, year, month):
+    report = get_report_for_year(year)
+    refusal = month_refusal(report, month, timezone.localdate())
+    if refusal:
+        return refused(request, refusal)
+    user = request.user
+    month_of = month_rows(user, report, month)
+    rows = month_of.all
+    if request.method != "POST":
+        return render_form(request, month_of)
+    post = MonthlyPostForm(request.POST, known=[row.key for row in rows])
+    if not post.is_valid():
+        for errors in post.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        foreign = post.has_error("rows", code="foreign")
+        return render_form(request, month_of, status=403 if foreign else 400)
+    action = post.cleaned_data["action"]
+    submitting = action == workflow.SUBMIT
+    posted = set(post.cleaned_data["rows"])
+    chosen = []
+    for row in rows:
+        if row.key not in posted:
+            continue
+        form = row.bind(request.POST, submitting=submitting)
+        if not row.is_editable:
+            # Closed since the page was shown (submitted elsewhere, reviewed, locked): only an
+            # attempt to change it needs an answer, and the answer is the gate's reason.
+            if form.is_touched:
+                chosen.append(row)
+        elif form.is_touched or (submitting and not row.is_blank()):
+            chosen.append(row)
+    if not chosen:
+        messages.info(request, _("没有需要保存的内容。"))
+        return redirect(request.get_full_path())
+    closed = [row for row in chosen if not row.is_editable]
+    for row in closed:
+        row.form.is_valid()
+        row.form.add_error(None, row.refusal)
+    if closed:
+        messages.error(request, _("有的行已不能修改（原因见各行），未保存任何内容。"))
+        return render_form(request, month_of, status=403)
+    if not all(row.form.is_valid() for row in chosen):
+        messages.error(request, _("有填写错误，未保存任何内容。请按各行提示修改后重新提交。"))
+        return render_form(request, month_of)
+    try:
+        workflow.apply(user, [row.change() for row in chosen], action)
+    except workflow.Refused as refusal:
+        for index, reason in refusal.reasons.items():
+            chosen[index].form.add_error(None, reason)
+        messages.error(request, _("有的行未能保存（原因见各行），未保存任何内容。"))
+        return render_form(request, month_of, status=409 if refusal.is_conflict else 403)
+    if submitting:
+        messages.success(request, _("已报送%(n)s条，等待督查室审核。") % {"n": len(chosen)})
+    else:
+        messages.success(request, _("已保存%(n)s条草稿。") % {"n": len(chosen)})
+    return redirect(request.get_full_path())
+
+
+def render_form(request, month_of, status=200):
+    rows = month_of.all
+    for row in rows:
+        if row.is_editable and row.form is None:
+            row.bind()
+    editable = [row for row in rows if row.is_editable]
+    filled = sum(1 for row in editable if row.is_filled)
+    context = {
+        "report": month_of.report,
+        "month": month_of.month,
+        "months": range(1, 13),
+        "locked": month_of.locked,
+        # What the reporter fills comes first; read-only rows (derived, submitted) follow.
+        "rows": sorted(month_of.targets, key=lambda row: not row.is_editable),
+        "project_rows": month_of.projects,
+        "editable_count": len(editable),
+        "filled_count": filled,
+        "empty_count": len(editable) - filled,
+        "row_keys": ",".join(f"{row.kind.key}{row.subject.pk}" for row in rows),
+        "department": request.user.department,
+    }
+    return render(request, "reporting/monthly_form.html", context, status=status)

@@ -1,0 +1,145 @@
+"""The supervision office's side: the review queue, approving, returning and reopening entries,
+and month locks. Every change goes through the workflow gate."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from indicators import workflow
+from indicators.access import reviewer_required
+from indicators.models import EntryState, MonthLock, ProgressEntry
+from indicators.periods import resolve_period
+from projects.models import ProjectProgress
+from reporting.forms import LockForm, ReviewFilterForm, ReviewForm
+from reporting.rows import latest_before
+from reporting.views.monthly import get_report_for_year
+
+ACTIONS = (workflow.APPROVE, workflow.RETURN, workflow.REOPEN)
+DONE_MESSAGES = {
+    workflow.APPROVE: gettext_lazy("已审核通过%(n)s条。"),
+    workflow.RETURN: gettext_lazy("已退回%(n)s条，填报单位将看到退回意见。"),
+    workflow.REOPEN: gettext_lazy("已退回更正%(n)s条，填报单位将看到意见并重新报送。"),
+}
+
+
+@reviewer_required
+def review_queue(request):
+    period = resolve_period(request)
+    report = period.report
+    filters = ReviewFilterForm(request.GET or None, report=report)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    entries = (
+        ProgressEntry.objects.filter(indicator__report=report, state=EntryState.SUBMITTED)
+        .select_related("indicator__section", "indicator__lead_department", "submitted_by")
+        .order_by("month", "indicator__lead_department__order", "indicator__code")
+    )
+    progress = (
+        ProjectProgress.objects.filter(project__report=report, state=EntryState.SUBMITTED)
+        .select_related("project__lead_department", "submitted_by")
+        .order_by("month", "project__lead_department__order", "project__code")
+    )
+    if chosen.get("department"):
+        entries = entries.filter(indicator__lead_department=chosen["department"])
+        progress = progress.filter(project__lead_department=chosen["department"])
+    if chosen.get("section"):
+        entries = entries.filter(indicator__section=chosen["section"])
+        progress = progress.none()  # sections hold targets, not projects
+    if chosen.get("month"):
+        entries = entries.filter(month=chosen["month"])
+        progress = progress.filter(month=chosen["month"])
+    locks = {
+        lock.month: lock
+        for lock in MonthLock.objects.filter(report=report).select_related("locked_by")
+    }
+    context = {
+        "period": period,
+        "filters": filters,
+        "entries": _with_previous(list(entries)),
+        "project_progress": _with_previous(list(progress)),
+        "lock_rows": [(month, locks.get(month)) for month in range(1, 13)],
+        "lock_history": MonthLock.history.filter(report_id=report.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:12],
+        "back": request.get_full_path(),
+    }
+    return render(request, "reporting/review.html", context)
+
+
+def _with_previous(rows):
+    """Attach to each row the approved figure of an earlier month the reviewer compares with."""
+    if not rows:
+        return rows
+    model = type(rows[0])
+    latest = latest_before(model, [row.subject_id for row in rows], 13)
+    for row in rows:
+        earlier = latest.get(row.subject_id)
+        row.previous = earlier if earlier and earlier.month < row.month else None
+    return rows
+
+
+def _back(request):
+    """Where the reviewer came from (the queue with its filters, a target's page) or the queue."""
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}):
+        return url
+    return reverse("reporting:review")
+
+
+@require_POST
+@reviewer_required
+def review_action(request, action):
+    if action not in ACTIONS:
+        raise Http404
+    form = ReviewForm(request.POST)
+    back = _back(request)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    selection = form.cleaned_data["selection"]
+    entries = [entry for entry, _version in selection]
+    versions = dict(selection)
+    try:
+        workflow.review(
+            request.user, entries, action, form.cleaned_data["comment"], versions=versions
+        )
+    except workflow.Refused as refusal:
+        for index, reason in refusal.reasons.items():
+            messages.error(request, f"{entries[index]}：{reason}")
+        messages.error(request, _("未做任何改动。"))
+        return redirect(back)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, DONE_MESSAGES[action] % {"n": len(entries)})
+    return redirect(back)
+
+
+@require_POST
+@reviewer_required
+def month_lock(request, year, month):
+    report = get_report_for_year(year)
+    if not 1 <= month <= 12:
+        raise Http404
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    try:
+        if form.cleaned_data["action"] == "lock":
+            workflow.lock_month(request.user, report, month)
+            messages.success(
+                request, _("%(month)s月已锁定，填报单位不能再修改。") % {"month": month}
+            )
+        else:
+            workflow.unlock_month(request.user, report, month)
+            messages.success(request, _("%(month)s月已解锁。") % {"month": month})
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect(reverse("reporting:review") + f"?year={report.year}")

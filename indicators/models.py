@@ -326,6 +326,26 @@ class EntryState(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+def reviewed_entry_constraints(prefix, subject_field, value_field):
+    """The rules every monthly row keeps in the database itself: one row per subject and month,
+    a month of the year, a known state, and a figure once the row leaves draft."""
+    return [
+        models.UniqueConstraint(
+            fields=[subject_field, "month"], name=f"{prefix}_{subject_field}_month_unique"
+        ),
+        models.CheckConstraint(
+            condition=Q(month__gte=1, month__lte=12), name=f"{prefix}_month_in_year"
+        ),
+        models.CheckConstraint(
+            condition=Q(state__in=EntryState.values), name=f"{prefix}_state_valid"
+        ),
+        models.CheckConstraint(
+            condition=Q(state=EntryState.DRAFT) | Q(**{f"{value_field}__isnull": False}),
+            name=f"{prefix}_value_required_beyond_draft",
+        ),
+    ]
+
+
 class ReviewedEntry(models.Model):
     """What a department reports for one month, and where it stands in review.
 
@@ -421,25 +441,13 @@ class ProgressEntry(ReviewedEntry):
         verbose_name_plural = _("月度进展")
         ordering = ["indicator", "month"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "month"], name="entry_indicator_month_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="entry_month_in_year"
-            ),
+            *reviewed_entry_constraints("entry", "indicator", "value"),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(value__gte=0), name="entry_value_not_negative"
             ),
             models.CheckConstraint(
                 condition=~Q(kind=Kind.MILESTONE) | Q(value__isnull=True) | Q(value__lte=100),
                 name="entry_milestone_at_most_100",
-            ),
-            models.CheckConstraint(
-                condition=Q(state=EntryState.DRAFT) | Q(value__isnull=False),
-                name="entry_value_required_beyond_draft",
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=EntryState.values), name="entry_state_valid"
             ),
         ]
 

@@ -172,7 +172,7 @@ def _stored_rows(changes):
         subject_ids = {pk for pk, _month in keys}
         months = {month for _pk, month in keys}
         stored = (
-            model.objects.select_for_update()
+            model.objects.select_for_update(of=("self",))
             .filter(**{f"{model.subject_field}_id__in": subject_ids, "month__in": months})
             .select_related("submitted_by", "reviewed_by", "updated_by")
         )

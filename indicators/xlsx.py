@@ -16,12 +16,14 @@ sheet, row and column, so a file is refused whole with every problem listed.
 
 import datetime
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
@@ -314,6 +316,22 @@ class ExcelImportError(Exception):
             problems = [problems]
         self.problems = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
         super().__init__("; ".join(str(p) for p in self.problems))
+
+
+@contextmanager
+def command_file(path):
+    """A workbook named on a management command's line, opened for reading: a missing file or a
+    refused workbook becomes one CommandError listing every problem."""
+    try:
+        with open(path, "rb") as file:
+            yield file
+    except FileNotFoundError as error:
+        raise CommandError(f"No such file: {path}") from error
+    except ExcelImportError as error:
+        lines = "\n".join(f"  - {problem}" for problem in error.problems)
+        raise CommandError(
+            f"{path} was not loaded ({len(error.problems)} problems):\n{lines}"
+        ) from error
 
 
 def max_upload_bytes():

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.models import Department, EntryState, Report, ReviewedEntry
+from indicators.models import (
+    Department,
+    EntryState,
+    Report,
+    ReviewedEntry,
+    reviewed_entry_constraints,
+)
 from indicators.progress import deadline, month_end
 
 
@@ -296,19 +302,10 @@ class ProjectProgress(ReviewedEntry):
         verbose_name_plural = _("项目月度进展")
         ordering = ["project", "month"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "month"], name="project_progress_month_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="project_progress_month_in_year"
-            ),
+            *reviewed_entry_constraints("project_progress", "project", "investment_completed"),
             models.CheckConstraint(
                 condition=Q(investment_completed__isnull=True) | Q(investment_completed__gte=0),
                 name="project_progress_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(state=EntryState.DRAFT) | Q(investment_completed__isnull=False),
-                name="project_progress_value_beyond_draft",
             ),
         ]
 

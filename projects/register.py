@@ -126,21 +126,23 @@ def list_url(report, rule, month):
 
 
 @dataclass(frozen=True)
-class Totals:
-    """The totals row of a project list: a count and sums in 万元 (亿元 through the ``_yi``s)."""
+class Amounts:
+    """Projects taken together (a filtered list, or one group of the investment page): how many,
+    their total investment, and this year's plan and completion, in 万元 (亿元 via ``_yi``)."""
 
     count: int
-    total_investment: Decimal
-    planned_investment: Decimal
+    total: Decimal
+    planned: Decimal
     invested: Decimal | None  # None while no project has approved data, as 无数据 on dashboards
+    key: object = None  # the group's value (a programme, a department...), None for a total
 
     @property
     def total_yi(self):
-        return in_yi(self.total_investment)
+        return in_yi(self.total)
 
     @property
     def planned_yi(self):
-        return in_yi(self.planned_investment)
+        return in_yi(self.planned)
 
     @property
     def invested_yi(self):
@@ -149,9 +151,9 @@ class Totals:
     @property
     def share(self):
         """This year's investment as a fraction of the plan."""
-        if self.invested is None or not self.planned_investment:
+        if self.invested is None or not self.planned:
             return None
-        return self.invested / self.planned_investment
+        return self.invested / self.planned
 
 
 def totals(projects):
@@ -164,10 +166,10 @@ def totals(projects):
         planned_sum=Sum("planned_investment"),
         invested_sum=Sum("invested"),
     )
-    return Totals(
+    return Amounts(
         count=row["project_count"],
-        total_investment=wan(row["total_sum"]) or Decimal(0),
-        planned_investment=wan(row["planned_sum"]) or Decimal(0),
+        total=wan(row["total_sum"]) or Decimal(0),
+        planned=wan(row["planned_sum"]) or Decimal(0),
         invested=wan(row["invested_sum"]),
     )
 
@@ -178,30 +180,6 @@ def in_yi(amount):
 
 
 # --- The investment dashboard --------------------------------------------------------------------
-@dataclass(frozen=True)
-class Group:
-    """Projects grouped by one field: how many, planned and completed this year (万元)."""
-
-    key: object
-    count: int
-    planned: Decimal
-    invested: Decimal | None
-
-    @property
-    def planned_yi(self):
-        return in_yi(self.planned)
-
-    @property
-    def invested_yi(self):
-        return in_yi(self.invested)
-
-    @property
-    def share(self):
-        if self.invested is None or not self.planned:
-            return None
-        return self.invested / self.planned
-
-
 def investment_by(projects, *fields):
     """Planned and completed investment of ``projects`` (from ``as_of``) per value of
     ``fields``, in one grouped query, largest plan first."""
@@ -210,15 +188,17 @@ def investment_by(projects, *fields):
         .values(*fields)
         .annotate(
             project_count=Count("pk"),
+            total_sum=Sum("total_investment"),
             planned_sum=Sum("planned_investment"),
             invested_sum=Sum("invested"),
         )
         .order_by("-planned_sum", *fields)
     )
     return [
-        Group(
+        Amounts(
             key=row[fields[0]] if len(fields) == 1 else tuple(row[f] for f in fields),
             count=row["project_count"],
+            total=wan(row["total_sum"]) or Decimal(0),
             planned=wan(row["planned_sum"]) or Decimal(0),
             invested=wan(row["invested_sum"]),
         )

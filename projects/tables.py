@@ -16,11 +16,11 @@ def _total_attrs(name):
     return {**NUM, "tf": {"class": "num", "data-total": name}}
 
 
-def _amount_footer(name):
+def _amount_footer(attribute):
     """A totals cell in 万元 with its 亿元 equivalent, the unit the report's targets use."""
 
     def footer(table):
-        value = getattr(table.totals, name)
+        value = getattr(table.totals, attribute)
         if value is None:
             return "—"
         yi = amount(in_yi(value), 4)
@@ -56,12 +56,12 @@ class ProjectTable(BaseTable):
     total_investment = AmountColumn(
         verbose_name=_("总投资"),
         attrs=_total_attrs("total_investment"),
-        footer=_amount_footer("total_investment"),
+        footer=_amount_footer("total"),
     )
     planned_investment = AmountColumn(
         verbose_name=_("本年计划"),
         attrs=_total_attrs("planned_investment"),
-        footer=_amount_footer("planned_investment"),
+        footer=_amount_footer("planned"),
     )
     invested = AmountColumn(
         verbose_name=_("本年完成"),

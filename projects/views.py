@@ -175,8 +175,8 @@ def investment(request):
             "by-programme",
             charts.planned_vs_completed(
                 [g.key or _("未归类") for g in by_programme],
-                [register.in_yi(g.planned) for g in by_programme],
-                [register.in_yi(g.invested) for g in by_programme],
+                [g.planned_yi for g in by_programme],
+                [g.invested_yi for g in by_programme],
                 unit=_("亿元"),
             ),
         ),
@@ -185,8 +185,8 @@ def investment(request):
             "by-department",
             charts.planned_vs_completed(
                 [g.key[1] for g in by_department],
-                [register.in_yi(g.planned) for g in by_department],
-                [register.in_yi(g.invested) for g in by_department],
+                [g.planned_yi for g in by_department],
+                [g.invested_yi for g in by_department],
                 unit=_("亿元"),
             ),
         ),

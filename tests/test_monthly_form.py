@@ -325,3 +325,30 @@ def test_monthly_form_query_count_does_not_grow(client, report, fgj, django_asse
         response = client.get(URL)
     assert response.content.decode().count("data-code=") > 200
     assert len(large) == len(small)
+
+
+def test_a_row_submitted_elsewhere_meanwhile_is_refused_with_who_did_it(client, report, fgj):
+    """The page was opened while the row was a draft; another window submitted it since."""
+    solar = indicator(report, "EC-05")
+    submit(fgj, solar, 9, workflow.SAVE, value=Decimal(80))
+    client.force_login(fgj)
+    client.get(URL)
+    submit(fgj, solar, 9, value=Decimal(81))  # the other window
+    response = post(client, report, "save", {solar: {"value": "82", "version": 1}})
+    assert response.status_code == 403
+    row = response.content.decode().split('data-code="EC-05"')[1].split("</tr>")[0]
+    assert "已由t-fgj于" in row and "报送，等待审核，不能再修改" in row
+    assert "不属于本单位" not in response.content.decode()
+    assert ProgressEntry.objects.get(indicator=solar).value == 81
+
+
+def test_a_fall_to_zero_needs_confirming_even_when_the_row_has_a_note(client, report, fgj):
+    solar = indicator(report, "EC-05")  # a milestone, in percent done
+    approve(solar, 8, 95, note="并网调试")
+    submit(fgj, solar, 9, workflow.SAVE, value=Decimal(95), note="并网调试")
+    client.force_login(fgj)
+    response = post(
+        client, report, "save", {solar: {"value": "0", "note": "并网调试", "version": 1}}
+    )
+    assert "低于8月已审核的95" in response.content.decode()
+    assert ProgressEntry.objects.get(indicator=solar, month=9).value == 95

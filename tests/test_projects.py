@@ -199,7 +199,7 @@ def test_a_filter_nobody_matches_shows_an_empty_list_with_zero_totals(client, re
     response = client.get(f"{LIST}&q=no-such-project")
     assert response.status_code == 200
     totals = response.context["totals"]
-    assert (totals.count, totals.total_investment, totals.invested) == (0, 0, None)
+    assert (totals.count, totals.total, totals.invested) == (0, 0, None)
     assert "没有符合条件的项目" in response.content.decode()
 
 
@@ -210,8 +210,8 @@ def test_totals_row_adds_up_the_whole_filter_not_just_the_page(client, register,
     totals = response.context["totals"]
     projects = list(Project.objects.filter(report=register, category=Category.IMPLEMENTATION))
     assert totals.count == 153
-    assert totals.total_investment == sum(p.total_investment for p in projects)
-    assert totals.planned_investment == sum(p.planned_investment for p in projects)
+    assert totals.total == sum(p.total_investment for p in projects)
+    assert totals.planned == sum(p.planned_investment for p in projects)
     september = ProjectProgress.objects.filter(
         project__in=projects, month=9, state=EntryState.APPROVED
     )

@@ -209,3 +209,57 @@ def test_ids_in_the_queue_print_without_a_thousands_comma(client, report, review
     assert 'value="i12345:1"' in page
     assert "12,345" not in page
     assert entry.pk == 12345
+
+
+def test_the_office_reopens_an_approved_figure_from_the_target_page(client, report, reviewer, fgj):
+    entry = submitted(report, "EC-05", user=fgj)
+    workflow.review(reviewer, [entry], workflow.APPROVE)
+    entry.refresh_from_db()
+    client.force_login(reviewer)
+    page = client.get(f"/indicators/{entry.indicator_id}/?month=9").content.decode()
+    assert f'value="i{entry.pk}:{entry.version}"' in page and "退回更正" in page
+    back = f"/indicators/{entry.indicator_id}/?month=9"
+    response = client.post(
+        "/review/reopen/",
+        {"rows": [token(entry)], "comment": "与统计局数据不符", "next": back},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == back
+    assert "已退回更正1条" in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.state, entry.review_comment) == ("returned", "与统计局数据不符")
+    assert [r.state for r in entry.history.order_by("history_date")][-2:] == [
+        "approved",
+        "returned",
+    ]
+    # the department sees why, and can correct it
+    client.force_login(fgj)
+    assert "与统计局数据不符" in client.get("/report/2023/9/").content.decode()
+
+
+def test_reopening_needs_a_comment_and_an_unlocked_month(client, report, reviewer, fgj):
+    entry = submitted(report, "EC-05", user=fgj)
+    workflow.review(reviewer, [entry], workflow.APPROVE)
+    entry.refresh_from_db()
+    client.force_login(reviewer)
+    response = client.post("/review/reopen/", {"rows": [token(entry)], "comment": ""}, follow=True)
+    assert "请填写退回意见" in response.content.decode()
+    workflow.lock_month(reviewer, report, 9)
+    response = client.post("/review/reopen/", {"rows": [token(entry)], "comment": "x"}, follow=True)
+    assert "9月已被督查室锁定" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.state == "approved"
+
+
+def test_an_approval_from_a_stale_queue_is_refused(client, report, reviewer, fgj):
+    """The queue showed version 1; the entry was returned and resubmitted with another figure
+    since: approving what the reviewer never saw is refused."""
+    entry = submitted(report, "EC-05", user=fgj)
+    shown = token(entry)
+    workflow.review(reviewer, [entry], workflow.RETURN, "请核实")
+    submit(fgj, entry.indicator, 9, value=Decimal(12))
+    client.force_login(reviewer)
+    response = client.post("/review/approve/", {"rows": [shown]}, follow=True)
+    assert "请刷新后再改" in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.state, entry.value) == ("submitted", Decimal(12))

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Report
 from indicators.setup import load_report_file, report_setup_bytes
-from indicators.xlsx import ExcelImportError
+from indicators.xlsx import command_file
 
 
 class Command(BaseCommand):
@@ -39,16 +39,8 @@ class Command(BaseCommand):
                 out.write(report_setup_bytes(report))
             self.stdout.write(f"Wrote {path}")
             return
-        try:
-            with open(path, "rb") as workbook:
-                counts = load_report_file(workbook)
-        except FileNotFoundError as error:
-            raise CommandError(f"No such file: {path}") from error
-        except ExcelImportError as error:
-            lines = "\n".join(f"  - {problem}" for problem in error.problems)
-            raise CommandError(
-                f"{path} was not loaded ({len(error.problems)} problems):\n{lines}"
-            ) from error
+        with command_file(path) as workbook:
+            counts = load_report_file(workbook)
         self.stdout.write(
             f"{counts['report']}: created {counts['created']}, updated {counts['updated']}, "
             f"unchanged {counts['unchanged']}."

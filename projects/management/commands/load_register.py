@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Report, User
-from indicators.xlsx import ExcelImportError
+from indicators.xlsx import command_file
 from projects.excel import load_register_file
 
 
@@ -40,22 +40,14 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No such user: {options['user']}")
         path = options["file"]
-        try:
-            with open(path, "rb") as workbook:
-                counts = load_register_file(
-                    workbook,
-                    report,
-                    user,
-                    approve=options["approve"],
-                    dry_run=options["check"],
-                )
-        except FileNotFoundError as error:
-            raise CommandError(f"No such file: {path}") from error
-        except ExcelImportError as error:
-            lines = "\n".join(f"  - {problem}" for problem in error.problems)
-            raise CommandError(
-                f"{path} was not loaded ({len(error.problems)} problems):\n{lines}"
-            ) from error
+        with command_file(path) as workbook:
+            counts = load_register_file(
+                workbook,
+                report,
+                user,
+                approve=options["approve"],
+                dry_run=options["check"],
+            )
         if options["check"]:
             self.stdout.write(
                 f"{path} is fine: {counts['projects']} projects, {counts['progress']} monthly rows."

@@ -71,7 +71,7 @@ def peak_memory(function):
 
 
 def plain(value):
-    from indicators.excel import Styled
+    from indicators.xlsx import Styled
 
     return value.value if isinstance(value, Styled) else value
 
@@ -113,7 +113,7 @@ def line(label, ours, floor, memory_ours, memory_floor):
 
 
 def bench_demo(report, repeat):
-    from indicators import excel
+    from reporting import summary as excel
 
     cells = plain_sheets(excel.summary_sheets(report, MONTH))
     count = sum(len(row) for _, rows in cells for row in rows)
@@ -165,25 +165,26 @@ def synthetic_indicators(count):
 
 
 def bench_synthetic(count, repeat):
-    from indicators import excel
+    from indicators import xlsx
+    from reporting import summary
 
     indicators = synthetic_indicators(count)
 
     def sheet():
-        return excel.Sheet(
+        return xlsx.Sheet(
             "指标明细",
-            excel.detail_columns(MONTH),
-            excel.detail_rows(indicators),
+            summary.detail_columns(MONTH),
+            summary.detail_rows(indicators),
             title="synthetic",
         )
 
     cells = plain_sheets([sheet()])
 
     def ours():
-        excel.write_workbook([sheet()], BytesIO())
+        xlsx.write_workbook([sheet()], BytesIO())
 
     floor = floor_writer(cells)
-    columns = len(excel.detail_columns(MONTH))
+    columns = len(summary.detail_columns(MONTH))
     print(
         f"Synthetic 指标明细: {count:,} indicators x {columns} columns "
         "(rows made in memory, see the docstring; same detail_rows and writer as the export):"
@@ -201,8 +202,8 @@ def bench_import(report, count):
     from django.contrib.auth.models import Group
     from openpyxl import load_workbook
 
-    from indicators import excel
     from indicators.models import Department, Indicator, ProgressEntry, User
+    from reporting import monthly_excel as excel
 
     department = Department.objects.create(name="基准测试局", short_name="基准局", code="bench")
     user = User.objects.create(username="bench-reporter", department=department)

@@ -6,6 +6,7 @@ use it, so a number refused on the page is refused in a workbook too.
 """
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Department, EntryState, Kind, ProgressEntry, Section
@@ -223,3 +224,12 @@ class ReviewFilterForm(forms.Form):
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(report=report)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form (old password, the new one twice, every validator in settings), which also
+    lifts the forced change once the person has chosen their own password."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = False
+        return super().save(commit)

@@ -31,12 +31,32 @@ class DepartmentScopedAdmin:
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "department", "is_staff", "is_active"]
-    list_filter = ["groups", "department", "is_staff", "is_active"]
+    list_filter = ["groups", "department", "is_staff", "is_active", "must_change_password"]
     list_select_related = ["department"]
+    search_fields = [*BaseUserAdmin.search_fields, "phone"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("所属单位"), {"fields": ["department"]}),
+        (_("所属单位"), {"fields": ["department", "phone", "must_change_password"]}),
     ]
+    change_list_template = "admin/indicators/user/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        # The office chose this password: the person replaces it at the first login.
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        from .views.accounts import admin_load_users, admin_users_template
+
+        def view(function):
+            return self.admin_site.admin_view(lambda request: function(request, self))
+
+        return [
+            path("load/", view(admin_load_users), name="indicators_user_load"),
+            path("load/template.xlsx", view(admin_users_template), name="indicators_user_template"),
+            *super().get_urls(),
+        ]
 
 
 class SectionInline(admin.TabularInline):

@@ -190,7 +190,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one
 # address, lock further tries for LOGIN_LOCKOUT_MINUTES. The office unlocks earlier in the admin
-# (访问尝试: delete the rows) or with `manage.py axes_reset_username LOGIN` (docs/deploy.md).
+# (Axes, Access attempts: delete the rows) or with `manage.py axes_reset_username LOGIN`.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

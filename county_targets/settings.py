@@ -119,7 +119,8 @@ AUTH_USER_MODEL = "indicators.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's, with a message its Chinese catalogue translates (see the class).
+        "NAME": "indicators.forms.MinimumLengthValidator",
         "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

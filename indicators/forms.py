@@ -7,7 +7,9 @@ use it, so a number refused on the page is refused in a workbook too.
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Department, EntryState, Kind, ProgressEntry, Section
 
@@ -233,3 +235,16 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def save(self, commit=True):
         self.user.must_change_password = False
         return super().save(commit)
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule. Django 5.2 reworded its message and the Chinese catalogue it ships has
+    only the former wording, so the page mixed an English sentence into Chinese: say it with
+    the former wording, which every language Django ships still translates."""
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}

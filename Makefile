@@ -37,13 +37,15 @@ run: $(VENV)/.runtime
 
 # Settings come from the environment (docs/deploy.md); the first step refuses to go on without a
 # key and hosts. gunicorn replaces the shell (exec) so that systemd's signals reach it; its
-# timeout leaves room for the largest imports. Each request is logged by the app, one JSON line.
+# timeout leaves room for the largest imports; systemd, not gunicorn's control socket (which
+# would be written into the service user's home), manages it. The app logs each request.
 serve: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	STATIC_MANIFEST=1 exec $(VENV)/bin/gunicorn county_targets.wsgi -k gthread \
-		--workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --timeout 120
+		--workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --timeout 120 \
+		--no-control-socket
 
 backup: $(VENV)/.runtime
 	$(PY) manage.py backup

@@ -8,7 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -274,41 +275,55 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
     def with_progress(self, month):
-        """Annotate the latest approved entry of a due month <= ``month`` (a quarterly target's
-        figure as of its last quarter): value, month and texts; and whether ``month`` itself is
-        submitted or approved.
+        """These indicators as a list, each with its latest approved entry of a due month <=
+        ``month`` (a quarterly target's figure as of its last quarter): ``actual``,
+        ``actual_month``, ``latest_note``, ``latest_problems`` (None when there is none); and
+        ``is_reported``, whether ``month`` itself is submitted or approved.
 
-        One query for any number of indicators (correlated subqueries), so dashboards stay at a
-        fixed query count as the report grows.
+        Two queries for any number of indicators, both set-based: the indicators, with
+        ``is_reported`` as an EXISTS (which the database runs as a semi-join), and one window
+        over their approved entries that keeps each indicator's latest
+        (``entry_approved_by_month`` serves it).
         """
-        latest_due = Case(
-            *(
-                When(
-                    frequency=frequency,
-                    then=Value(progress.latest_due_month(frequency, month) or 0),
-                )
-                for frequency in progress.DUE_MONTHS
-            ),
-            default=Value(month),
-            output_field=models.IntegerField(),
-        )
-        latest = ProgressEntry.objects.filter(
-            indicator=OuterRef("pk"),
-            month__lte=OuterRef("due_month"),
-            state=ProgressEntry.State.APPROVED,
-        ).order_by("-month")
         reported = ProgressEntry.objects.filter(
             indicator=OuterRef("pk"),
             month=month,
             state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
         )
-        return self.annotate(due_month=latest_due).annotate(
-            actual=Subquery(latest.values("value")[:1]),
-            actual_month=Subquery(latest.values("month")[:1]),
-            latest_note=Subquery(latest.values("note")[:1]),
-            latest_problems=Subquery(latest.values("problems")[:1]),
-            is_reported=Exists(reported),
+        indicators = list(self.annotate(is_reported=Exists(reported)))
+        if not indicators:
+            return indicators
+        due = Q()
+        for frequency in progress.DUE_MONTHS:
+            latest_due = progress.latest_due_month(frequency, month)
+            if latest_due:
+                due |= Q(indicator__frequency=frequency, month__lte=latest_due)
+        latest = (
+            ProgressEntry.objects.filter(
+                due, indicator__in=self.order_by().values("pk"), state=EntryState.APPROVED
+            )
+            .order_by()
+            .annotate(
+                recency=Window(
+                    RowNumber(), partition_by=[F("indicator_id")], order_by=F("month").desc()
+                )
+            )
+            .filter(recency=1)
+            .values_list("indicator_id", "value", "month", "note", "problems")
         )
+        found = {row[0]: row[1:] for row in latest} if due else {}
+        for indicator in indicators:
+            (
+                indicator.actual,
+                indicator.actual_month,
+                indicator.latest_note,
+                indicator.latest_problems,
+            ) = found.get(indicator.pk, NO_ENTRY)
+        return indicators
+
+
+# What `with_progress` gives an indicator with no approved entry yet.
+NO_ENTRY = (None, None, None, None)
 
 
 class Indicator(models.Model):
@@ -546,6 +561,8 @@ class ReviewedEntry(models.Model):
     # Set by each concrete model: the foreign key to its subject, and the field holding its number.
     subject_field = ""
     value_field = ""
+    # Fields copied from the subject on every write (`copy_from_subject`).
+    copied_fields = ()
 
     class Meta:
         abstract = True
@@ -563,6 +580,9 @@ class ReviewedEntry(models.Model):
         """The figure this row reports (a target's value, a project's investment)."""
         return getattr(self, self.value_field)
 
+    def copy_from_subject(self):
+        """Copy ``copied_fields`` from the subject before a write (bulk writes call it too)."""
+
     def after_review(self, before, user):
         """React to a move by the workflow gate (``before``: the state it left); may raise
         ValidationError to refuse the move. Entries of targets need nothing."""
@@ -573,6 +593,7 @@ class ProgressEntry(ReviewedEntry):
 
     subject_field = "indicator"
     value_field = "value"
+    copied_fields = ("kind",)
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("目标任务"), on_delete=models.PROTECT, related_name="entries"
@@ -591,6 +612,16 @@ class ProgressEntry(ReviewedEntry):
         verbose_name = _("月度进展")
         verbose_name_plural = _("月度进展")
         ordering = ["indicator", "month"]
+        indexes = [
+            # "The latest approved entry of a month <= m" for every indicator of a page
+            # (`IndicatorQuerySet.with_progress`): approved rows only, by indicator then month,
+            # so the window over them reads the index in order and never sorts.
+            models.Index(
+                fields=["indicator", "month"],
+                condition=Q(state=EntryState.APPROVED),
+                name="entry_approved_by_month",
+            ),
+        ]
         constraints = [
             *reviewed_entry_constraints("entry", "indicator", "value"),
             # A floor or a ceiling may read negative (deflation, a fall in revenue).
@@ -608,8 +639,11 @@ class ProgressEntry(ReviewedEntry):
         return f"{self.indicator.code} {self.month}月"
 
     def save(self, *args, **kwargs):
-        self.kind = self.indicator.kind
+        self.copy_from_subject()
         super().save(*args, **kwargs)
+
+    def copy_from_subject(self):
+        self.kind = self.indicator.kind
 
     def clean(self):
         # `kind` is copied, not edited, so forms skip the constraint that reads it: say it here.
@@ -651,3 +685,27 @@ class MonthLock(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.month}月"
+
+
+class DataVersion(models.Model):
+    """How far the data behind the dashboards has moved: one row per report (``report-<id>``)
+    and one for everything shared by all reports (``everything``: regions, departments, the
+    names of people).
+
+    Every change that a dashboard could show advances the rows it touches *in the same
+    transaction* (``indicators.versions``), so every process and every server sees the new
+    version the moment it sees the new data; cached dashboards are keyed by it and never stale.
+    ``stamp`` is new at every advance (random), so a version number reused after a restore from
+    backup, or a test's rolled-back transaction, never names an older cache entry.
+    """
+
+    key = models.CharField(max_length=40, primary_key=True)
+    counter = models.PositiveBigIntegerField(default=0)
+    stamp = models.CharField(max_length=32, default="")
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self):
+        return f"{self.key} {self.counter}"

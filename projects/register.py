@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
-from indicators.models import RegisterRule
+from indicators.models import EntryState, RegisterRule
 from indicators.progress import month_end
 
-from .models import STAGE_ORDER, BuildType, Category, Project, latest_investment
+from .models import STAGE_ORDER, BuildType, Category, Project, ProjectProgress, latest_investment
 
 WAN_PER_YI = Decimal(10000)  # amounts are stored in 万元; report targets speak of 亿元
 CENT = Decimal("0.01")
@@ -237,18 +237,33 @@ def stage_counts(projects):
 def monthly_investment(report, month):
     """This year's investment of each category at the end of months 1..``month``, in 亿元 (None
     where no project has approved data yet): the values PP-03 and PP-06 take month by month.
-    One query, however many projects."""
-    projects = Project.objects.filter(report=report)
-    sums = {}
-    for m in range(1, month + 1):
-        projects = projects.annotate(**{f"invested_{m}": latest_investment(m)})
-        for category in Category.values:
-            sums[f"{category}_{m}_sum"] = Sum(f"invested_{m}", filter=Q(category=category))
-    row = projects.aggregate(**sums)
-    return {
-        category: [in_yi(wan(row[f"{category}_{m}_sum"])) for m in range(1, month + 1)]
-        for category in Category.values
-    }
+
+    One query over the report's approved rows, whatever the register's size (not a subquery per
+    project and month): each project's figure counts from the month it was approved for until
+    its next approved month, which the running sums below add up as changes.
+    """
+    rows = (
+        ProjectProgress.objects.filter(
+            project__report=report, state=EntryState.APPROVED, month__lte=month
+        )
+        .order_by("project_id", "month")
+        .values_list("project_id", "project__category", "month", "investment_completed")
+    )
+    changes = {category: [Decimal(0)] * (month + 1) for category in Category.values}
+    reported = {category: month + 1 for category in Category.values}  # first month with data
+    last = {}
+    for project_id, category, row_month, invested in rows:
+        changes[category][row_month] += invested - last.get(project_id, 0)
+        last[project_id] = invested
+        reported[category] = min(reported[category], row_month)
+    curves = {}
+    for category in Category.values:
+        total, curve = Decimal(0), []
+        for m in range(1, month + 1):
+            total += changes[category][m]
+            curve.append(in_yi(wan(total)) if m >= reported[category] else None)
+        curves[category] = curve
+    return curves
 
 
 def signed_projects(report, month):

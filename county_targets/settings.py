@@ -120,6 +120,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     # Tests run on a file, not in memory: concurrent writers need a real database to contend for.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+# Dashboards' computed content is cached (indicators/cached.py), keyed by the data version that
+# every change advances in the database (indicators/versions.py): an entry is never stale,
+# whichever backend holds it. Local memory by default (each process keeps its own); REDIS_URL
+# (redis://127.0.0.1:6379/0) shares one cache between every process and server, through Django's
+# own Redis backend. Short socket timeouts: with Redis down, pages are computed, not refused.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "county-targets",
+        # Enough for every page of a few reports and months; the oldest go first.
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 2000)},
+    }
+}
+# How long an unused cached page is kept (it is never stale: this only frees memory).
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 24 * 3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "indicators.User"
 

@@ -5,3 +5,34 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("目标任务")
+
+    def ready(self):
+        # Every row a dashboard shows advances the data version when it changes (see versions).
+        from . import versions
+        from .models import (
+            Department,
+            Indicator,
+            MonthLock,
+            ProgressEntry,
+            Region,
+            Report,
+            Section,
+            User,
+        )
+
+        versions.watch(Region, versions.of_everything)
+        versions.watch(Department, versions.of_everything)
+        versions.watch(User, versions.of_person)
+        versions.watch(Report, versions.of_report)
+        versions.watch(Section, versions.of_own_report)
+        versions.watch(Indicator, versions.of_own_report)
+        versions.watch(MonthLock, versions.of_own_report)
+        versions.watch(ProgressEntry, versions.of_subject_report)
+        versions.watch_many(
+            Indicator.cooperating_departments.through,
+            lambda instance: (
+                versions.of_own_report(instance)
+                if isinstance(instance, Indicator)
+                else versions.of_everything(instance)
+            ),
+        )

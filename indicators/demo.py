@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from . import versions
 from .models import (
     Department,
     EntryState,
@@ -243,7 +244,8 @@ def ensure_users():
             region=region,
             last_name=f"{department.short_name}填报员",
         )
-    departments.filter(leader__isnull=True).update(leader=leader)
+    if departments.filter(leader__isnull=True).update(leader=leader):
+        versions.advance(everything=True)  # a bulk update: no signal advanced it
     return leader, reviewer
 
 
@@ -284,6 +286,7 @@ def ensure_entries(report, reviewer):
                 )
             )
     bulk_create_with_history(entries, ProgressEntry, default_user=reviewer)
+    versions.advance([report.pk])  # written in bulk: no signal advanced the data version
     return len(entries)
 
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("项目库")
+
+    def ready(self):
+        # A register change advances its report's data version (see indicators.versions).
+        from indicators import versions
+
+        from .models import Project, ProjectProgress
+
+        versions.watch(Project, versions.of_own_report)
+        versions.watch(ProjectProgress, versions.of_subject_report)

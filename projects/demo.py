@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from indicators import versions
 from indicators.models import Department, EntryState, User
 from indicators.progress import month_end
 
@@ -252,4 +253,5 @@ def ensure_register(report, reviewer):
     reporters = {u.department_id: u for u in User.objects.filter(groups__name="reporter")}
     progress = build_progress(projects, reporters, reviewer, rng)
     bulk_create_with_history(progress, ProjectProgress, default_user=reviewer)
+    versions.advance([report.pk])  # written in bulk: no signal advanced the data version
     return len(projects)

@@ -2,10 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from indicators import access
+from indicators import access, cached
 from indicators.access import dashboard_required
 from indicators.history import changes, entry_changes, newest_first
 from indicators.models import Department, Indicator, RegisterRule
@@ -24,26 +25,39 @@ PER_PAGE = 50
 def project_list(request):
     period = resolve_period(request)
     user = request.user
-    projects = access.scope(user, Project.objects.as_of(period.report, period.month))
     filterset = ProjectFilter(
         request.GET,
-        queryset=projects.select_related("lead_department"),
+        queryset=access.scope(
+            user, Project.objects.as_of(period.report, period.month)
+        ).select_related("lead_department"),
         report=period.report,
         departments=access.scope(
             user, Department.objects.filter(region=period.report.region_id), "pk", "region"
         ),
     )
-    filtered = filterset.qs
-    table = ProjectTable(filtered, totals=register.totals(filtered))
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+
+    def make():
+        filtered = filterset.qs
+        table = ProjectTable(filtered, totals=register.totals(filtered))
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        context = {"period": period, "table": table, "totals": table.totals}
+        return {"body": render_to_string("projects/_project_list_body.html", context, request)}
+
+    # A reporter's list is their department's: the scope is part of the key.
+    scope = "all" if access.can_read_dashboards(user) else f"department-{user.department_id}"
+    content = cached.fragments(
+        "projects",
+        reports=[period.report],
+        parts=[period.month, scope, cached.query_part(request)],
+        make=make,
+    )
     context = {
         "period": period,
         "reports": access.reports_for(request.user),
         "months": range(1, 13),
         "filter": filterset,
-        "table": table,
-        "totals": table.totals,
         "can_read_dashboards": access.can_read_dashboards(user),
+        **content,
     }
     return render(request, "projects/project_list.html", context)
 
@@ -122,6 +136,24 @@ def project_detail(request, pk):
 @dashboard_required
 def investment(request):
     period = resolve_period(request)
+    content = cached.fragments(
+        "investment",
+        reports=[period.report],
+        parts=[period.month],
+        make=lambda: {
+            "body": render_to_string("projects/_investment_body.html", investment_content(period))
+        },
+    )
+    context = {
+        "period": period,
+        "reports": access.reports_for(request.user),
+        "months": range(1, 13),
+        **content,
+    }
+    return render(request, "projects/investment.html", context)
+
+
+def investment_content(period):
     report, month = period.report, period.month
     projects = Project.objects.as_of(report, month)
     by_programme = register.investment_by(projects, "programme")
@@ -166,10 +198,8 @@ def investment(request):
         )
     stage_labels = [Stage(s).label for s in register.STAGE_ORDER]
     list_base = register.list_url(report, None, month)
-    context = {
+    return {
         "period": period,
-        "reports": access.reports_for(request.user),
-        "months": range(1, 13),
         "list_base": list_base,
         "year_charts": year_charts,
         "by_programme": by_programme,
@@ -219,4 +249,3 @@ def investment(request):
             "by-month-signed", charts.signed_by_month(range(1, month + 1), signed_months)
         ),
     }
-    return render(request, "projects/investment.html", context)

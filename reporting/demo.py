@@ -4,8 +4,9 @@ query-count tests and the benchmark."""
 
 from django.db import transaction
 
+from indicators import versions
 from indicators.demo import REGION, ensure_entries, ensure_report, ensure_users, other_regions
-from indicators.models import Indicator, ProgressEntry
+from indicators.models import Department, Indicator, ProgressEntry, Region, Report, Section
 from projects.demo import ensure_register
 from projects.models import Project, ProjectProgress
 
@@ -63,6 +64,69 @@ def grow(report, factor=10):
             ProjectProgress.objects.bulk_create(
                 _copy(p, project=by_old[p.project_id]) for p in progress
             )
+        versions.advance([report.pk])  # written in bulk: no signals advanced the data version
+
+
+def add_counties(report, count, *, city="演示市"):
+    """``count`` neighbouring counties under a city above ``report``'s region, each with a copy
+    of ``report`` as it stands (sections, departments, targets with their entries, the register
+    with its progress): a city of many counties, for query-count tests and `make bench`.
+
+    The counties are named 邻县1, 邻县2...; adding more continues the numbering. Returns the
+    new reports."""
+    region = report.region
+    parent, _ = Region.objects.get_or_create(name=city, defaults={"level": Region.Level.CITY})
+    if region.parent_id is None:
+        region.parent = parent
+        region.save()
+    sections = list(report.sections.all())
+    departments = list(Department.objects.filter(region=region))
+    indicators = list(report.indicators.all())
+    entries = list(ProgressEntry.objects.filter(indicator__report=report))
+    projects = list(Project.objects.filter(report=report))
+    progress = list(ProjectProgress.objects.filter(project__report=report))
+    first = Region.objects.filter(parent=parent, name__startswith="邻县").count() + 1
+    reports = []
+    with transaction.atomic():
+        for number in range(first, first + count):
+            county = Region.objects.create(
+                name=f"邻县{number}", level=Region.Level.COUNTY, parent=parent
+            )
+            copy = Report.objects.create(
+                region=county,
+                year=report.year,
+                title=report.title.replace(region.name, county.name),
+            )
+            by_section = _copies(sections, Section, {"report": copy})
+            by_department = _copies(departments, Department, {"region": county, "leader": None})
+            by_indicator = _copies(
+                indicators,
+                Indicator,
+                {"report": copy},
+                section=by_section,
+                lead_department=by_department,
+            )
+            _copies(entries, ProgressEntry, {}, indicator=by_indicator)
+            by_project = _copies(projects, Project, {"report": copy}, lead_department=by_department)
+            _copies(progress, ProjectProgress, {}, project=by_project)
+            versions.advance([copy.pk])  # written in bulk: no signals advanced the data version
+            reports.append(copy)
+    return reports
+
+
+def _copies(instances, model, values, **links):
+    """Copies of ``instances`` with ``values``, each foreign key in ``links`` pointing at the copy
+    of what the original pointed at ({original id: copy}), created in bulk; returns
+    {original id: copy}."""
+    copies = model.objects.bulk_create(
+        _copy(
+            instance,
+            **values,
+            **{name: copied[getattr(instance, f"{name}_id")] for name, copied in links.items()},
+        )
+        for instance in instances
+    )
+    return {old.pk: new for old, new in zip(instances, copies, strict=True)}
 
 
 def _copy(instance, **changes):

@@ -37,6 +37,13 @@ def judged_many(reports, month):
     return by_report
 
 
+def register_url(indicator, period):
+    """The projects behind a derived target's number as of ``period`` (None for typed ones)."""
+    if not indicator.register_rule:
+        return None
+    return list_url(period.report, indicator.register_rule, period.month)
+
+
 def _judge(rows, reports, month):
     needs = [reports[pk] for pk in {i.report_id for i in rows if i.register_rule}]
     derived = derived_values_for(needs, month) if needs else {}

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -429,13 +430,28 @@ def count_queries(client, url):
     return len(queries)
 
 
-def test_every_page_runs_the_same_queries_at_ten_times_demo_size(client, demo_year, leader):
+def cold_and_warm(client, urls):
+    """{page: (queries with the cache empty, queries once cached)}."""
+    counts = {}
+    for name, url in urls.items():
+        cache.clear()
+        counts[name] = (count_queries(client, url), count_queries(client, url))
+    return counts
+
+
+def test_every_page_runs_the_same_queries_from_demo_size_to_a_city(client, demo_year, leader):
+    """1x, then the report grown ten times, then ten more counties under a city: each page's
+    query count stays the same, cold (cache empty) and warm."""
     client.force_login(leader)
     urls = page_urls(demo_year)
     for url in urls.values():
         client.get(url)  # warm the session
-    small = {name: count_queries(client, url) for name, url in urls.items()}
+    small = cold_and_warm(client, urls)
     demo_cycle.grow(demo_year, 10)
-    large = {name: count_queries(client, url) for name, url in urls.items()}
+    large = cold_and_warm(client, urls)
+    demo_cycle.add_counties(demo_year, 10)
+    city = cold_and_warm(client, urls)
     assert large == small
-    print("queries per page:", small)
+    assert city == small
+    assert all(warm < cold for cold, warm in small.values())
+    print("queries per page (cold, warm):", small)

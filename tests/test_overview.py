@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -75,6 +76,8 @@ def test_bad_month_falls_back_to_the_default(client, report, leader):
 
 
 def count_queries(client, url):
+    """Queries of the page computed afresh (the cache empty, as after any change)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200

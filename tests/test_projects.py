@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -311,6 +312,8 @@ def test_investment_dashboard_groups_by_programme_department_and_stage(client, r
 
 # --- What the pages cost --------------------------------------------------------------------------
 def count_queries(client, url):
+    """Queries of the page computed afresh (the cache empty, as after any change)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -342,4 +345,5 @@ def test_query_counts_stay_small(client, register, leader):
         url: count_queries(client, url)
         for url in (LIST, INVESTMENT, f"/projects/{fgj_project(register).pk}/")
     }
-    assert all(n <= 13 for n in counts.values()), counts
+    # 14: one of them reads the data version the page's content is cached by.
+    assert all(n <= 14 for n in counts.values()), counts

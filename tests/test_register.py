@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from indicators import workflow
 from indicators.models import EntryState, Indicator, RegisterRule
@@ -210,6 +211,9 @@ def test_returning_an_entry_takes_its_investment_out(register, reviewer):
 
 # --- The list behind each number ------------------------------------------------------------------
 def list_context(client, report, rule, month):
+    """The context the list is rendered with: computed afresh (rules that share a list would
+    otherwise read the first one's cached page, whose context is not rendered again)."""
+    cache.clear()
     response = client.get(list_url(report, rule, month))
     assert response.status_code == 200
     return response.context

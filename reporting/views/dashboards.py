@@ -14,11 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from indicators import access, charts, progress
+from indicators import access, cached, charts, progress
 from indicators.access import dashboard_required
 from indicators.history import changes, entry_changes, newest_first
 from indicators.models import (
@@ -34,7 +35,7 @@ from indicators.timeliness import SHORT_LABELS, department_timeliness
 from projects.models import Project, ProjectProgress
 from reporting.filters import IndicatorFilter
 from reporting.navigation import home_url
-from reporting.standing import judged
+from reporting.standing import judged, register_url
 from reporting.tables import IndicatorTable, indicator_rows
 
 PROJECTS_PER_PAGE = 25
@@ -194,6 +195,12 @@ def bullet_chart(div_id, rows):
 
 
 # --- Pages ---
+# Each page renders its content (what comes from the report's data) through `cached.fragments`,
+# keyed by the data version; the person's parts (header, picker, forms that post) stay live.
+
+
+def _render(template, context, request=None):
+    return render_to_string(template, context, request=request)
 
 
 @login_required
@@ -202,13 +209,24 @@ def overview(request):
         # "/" is everyone's home: a reporter's is the month they are due to fill in.
         return redirect(home_url(request.user))
     period = resolve_period(request)
+    content = cached.fragments(
+        "overview",
+        reports=[period.report],
+        parts=[period.month],
+        make=lambda: {"body": _render("reporting/_overview_body.html", overview_content(period))},
+    )
+    context = {**period_context(request, period), **content}
+    return render(request, "reporting/overview.html", context)
+
+
+def overview_content(period):
     indicators = judged(period.report, period.month)
     summary = progress.summarise(i.progress for i in indicators)
     sections = section_summaries(indicators)
     timeliness = department_timeliness(period.report, timezone.localdate())
     groups = grouped_rows(sections, period.month)
-    context = {
-        **period_context(request, period),
+    return {
+        "period": period,
         "summary": summary,
         "sections": sections,
         "groups": groups,
@@ -219,31 +237,47 @@ def overview(request):
         "section_chart": section_chart("chart-sections", sections),
         "status_chart": charts.embed("chart-status", charts.status_breakdown(summary.counts)),
     }
-    return render(request, "reporting/overview.html", context)
 
 
 @dashboard_required
 def section_detail(request, pk):
     section = access.get_for_reader(request.user, Section.objects.select_related("report"), pk)
     period = period_for(request, section.report)
-    filterset = IndicatorFilter(
-        request.GET, queryset=Indicator.objects.filter(section=section), report=section.report
+
+    def make():
+        filterset = IndicatorFilter(
+            request.GET,
+            queryset=Indicator.objects.filter(section=section),
+            report=section.report,
+        )
+        indicators = filterset.judged(period.report, period.month)
+        table = IndicatorTable(indicator_rows(indicators, period.month))
+        RequestConfig(request).configure(table)
+        shown = [row.record for row in table.page.object_list] if table.page else []
+        filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+        chart = bullet_chart("chart-bullets", shown)
+        context = {
+            "period": period,
+            "section": section,
+            "filter": filterset,
+            "is_filtered": filtered,
+            "summary": progress.summarise(i.progress for i in indicators),
+            "table": table,
+            "bullet_chart": chart,
+        }
+        return {
+            "body": _render("reporting/_section_body.html", context, request),
+            "has_chart": chart is not None,
+        }
+
+    content = cached.fragments(
+        "section",
+        reports=[section.report],
+        parts=[section.pk, period.month, cached.query_part(request)],
+        make=make,
     )
-    indicators = filterset.judged(period.report, period.month)
-    table = IndicatorTable(indicator_rows(indicators, period.month))
-    RequestConfig(request).configure(table)
-    shown = [row.record for row in table.page.object_list] if table.page else []
-    filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
-    context = {
-        **period_context(request, period, reports=[section.report]),
-        "section": section,
-        "filter": filterset,
-        "is_filtered": filtered,
-        "summary": progress.summarise(i.progress for i in indicators),
-        "table": table,
-        "bullet_chart": bullet_chart("chart-bullets", shown),
-    }
-    return render(request, "reporting/section.html", context)
+    context = {**period_context(request, period, reports=[section.report]), "section": section}
+    return render(request, "reporting/section.html", {**context, **content})
 
 
 @login_required
@@ -254,43 +288,67 @@ def indicator_detail(request, pk):
         pk,
     )
     period = period_for(request, indicator.report)
-    standing = judged(period.report, period.month, Indicator.objects.filter(pk=indicator.pk))[0]
+    # Read live: the reopen forms post (CSRF), and the office alone sees them.
     entries = list(
         indicator.entries.select_related("updated_by", "submitted_by", "reviewed_by").order_by(
             "month"
         )
     )
+
+    def make():
+        standing = judged(period.report, period.month, Indicator.objects.filter(pk=indicator.pk))[0]
+        context = {
+            "period": period,
+            "indicator": standing,
+            "cooperating": list(indicator.cooperating_departments.all()),
+            "chart": charts.embed("chart-path", path_figure(standing, entries, period)),
+        }
+        return {
+            "standing": _render("reporting/_indicator_standing.html", context),
+            "history": _render("_history.html", {"history": audit_trail(indicator)}),
+        }
+
+    content = cached.fragments(
+        "indicator", reports=[indicator.report], parts=[indicator.pk, period.month], make=make
+    )
+    indicator.register_url = register_url(indicator, period)
     context = {
         **period_context(request, period, reports=[indicator.report]),
-        "indicator": standing,
-        "cooperating": list(indicator.cooperating_departments.all()),
+        "indicator": indicator,
         "entries": entries,
         "can_reopen": access.can_review(request.user),
-        "chart": charts.embed("chart-path", path_figure(standing, entries, period)),
-        "history": audit_trail(indicator),
     }
-    return render(request, "reporting/indicator.html", context)
+    return render(request, "reporting/indicator.html", {**context, **content})
 
 
 @dashboard_required
 def department_list(request):
     period = resolve_period(request)
-    indicators = judged(period.report, period.month)
-    timeliness = department_timeliness(period.report, timezone.localdate())
-    by_department = defaultdict(list)
-    for indicator in indicators:
-        by_department[indicator.lead_department_id].append(indicator.progress)
-    rows = [
-        (row, row.month(period.month), progress.summarise(by_department[row.department.pk]))
-        for row in timeliness
-    ]
-    context = {
-        **period_context(request, period),
-        "rows": rows,
-        "heatmap": timeliness_chart("chart-timeliness", timeliness),
-        "deadline_day": settings.REPORT_DEADLINE_DAY,
-    }
-    return render(request, "reporting/departments.html", context)
+
+    def make():
+        indicators = judged(period.report, period.month)
+        timeliness = department_timeliness(period.report, timezone.localdate())
+        by_department = defaultdict(list)
+        for indicator in indicators:
+            by_department[indicator.lead_department_id].append(indicator.progress)
+        rows = [
+            (row, row.month(period.month), progress.summarise(by_department[row.department.pk]))
+            for row in timeliness
+        ]
+        context = {
+            "period": period,
+            "rows": rows,
+            "heatmap": timeliness_chart("chart-timeliness", timeliness),
+            "deadline_day": settings.REPORT_DEADLINE_DAY,
+        }
+        return {"body": _render("reporting/_departments_body.html", context)}
+
+    content = cached.fragments(
+        "departments", reports=[period.report], parts=[period.month], make=make
+    )
+    return render(
+        request, "reporting/departments.html", {**period_context(request, period), **content}
+    )
 
 
 @login_required
@@ -299,26 +357,39 @@ def department_detail(request, pk):
         request.user, Department.objects.select_related("leader"), pk
     )
     period = resolve_period(request, region_id=department.region_id)
-    indicators = judged(
-        period.report, period.month, Indicator.objects.filter(lead_department=department)
+    page = request.GET.get("p-page", "")
+
+    def make():
+        indicators = judged(
+            period.report, period.month, Indicator.objects.filter(lead_department=department)
+        )
+        projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
+        timeliness = department_timeliness(
+            period.report, timezone.localdate(), departments=[department]
+        )[0]
+        context = {
+            "request": request,  # the pages' links keep the query (``page_query``)
+            "period": period,
+            "department": department,
+            "summary": progress.summarise(i.progress for i in indicators),
+            # All its targets (a department leads tens, not hundreds): the overview's rows.
+            "groups": grouped_rows(section_summaries(indicators), period.month),
+            # A page of its projects; sorting and filters live on the register's own list.
+            "projects": projects.get_page(page),
+            "timeliness": timeliness,
+            "this_month": timeliness.month(period.month),
+            "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
+        }
+        return {"body": _render("reporting/_department_body.html", context)}
+
+    content = cached.fragments(
+        "department",
+        reports=[period.report],
+        parts=[department.pk, period.month, cached.query_part(request)],
+        make=make,
     )
-    projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
-    timeliness = department_timeliness(
-        period.report, timezone.localdate(), departments=[department]
-    )[0]
-    context = {
-        **period_context(request, period),
-        "department": department,
-        "summary": progress.summarise(i.progress for i in indicators),
-        # All its targets (a department leads tens, not hundreds): the overview's plain rows.
-        "groups": grouped_rows(section_summaries(indicators), period.month),
-        # A page of its projects; sorting and filters live on the register's own list.
-        "projects": projects.get_page(request.GET.get("p-page")),
-        "timeliness": timeliness,
-        "this_month": timeliness.month(period.month),
-        "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
-    }
-    return render(request, "reporting/department.html", context)
+    context = {**period_context(request, period), "department": department}
+    return render(request, "reporting/department.html", {**context, **content})
 
 
 def department_projects(department, period):
@@ -336,34 +407,42 @@ def department_projects(department, period):
 @dashboard_required
 def screen(request):
     period = resolve_period(request)
-    indicators = judged(period.report, period.month)
-    sections = section_summaries(indicators)
-    timeliness = department_timeliness(period.report, timezone.localdate())
-    behind = far_behind(indicators)
-    this_month = [row.month(period.month) for row in timeliness]
+
+    def make():
+        indicators = judged(period.report, period.month)
+        sections = section_summaries(indicators)
+        timeliness = department_timeliness(period.report, timezone.localdate())
+        behind = far_behind(indicators)
+        this_month = [row.month(period.month) for row in timeliness]
+        context = {
+            "period": period,
+            "summary": progress.summarise(i.progress for i in indicators),
+            "far_behind": behind[:SCREEN_FAR_BEHIND],
+            "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
+            "departments_behind": [
+                row.department for row in timeliness if row.month(period.month).is_behind
+            ],
+            "departments_due": sum(1 for cell in this_month if cell.due),
+            "section_chart": section_chart(
+                "chart-sections", sections, theme="dark", font_size=20, height=SCREEN_CHART_HEIGHT
+            ),
+            "timeliness_chart": timeliness_chart(
+                "chart-timeliness",
+                timeliness,
+                theme="dark",
+                height=SCREEN_CHART_HEIGHT,
+                font_size=17,
+            ),
+        }
+        return {"body": _render("reporting/_screen_body.html", context)}
+
+    content = cached.fragments("screen", reports=[period.report], parts=[period.month], make=make)
     context = {
         **period_context(request, period),
-        "summary": progress.summarise(i.progress for i in indicators),
-        "far_behind": behind[:SCREEN_FAR_BEHIND],
-        "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
-        "departments_behind": [
-            row.department for row in timeliness if row.month(period.month).is_behind
-        ],
-        "departments_due": sum(1 for cell in this_month if cell.due),
-        "section_chart": section_chart(
-            "chart-sections", sections, theme="dark", font_size=20, height=SCREEN_CHART_HEIGHT
-        ),
-        "timeliness_chart": timeliness_chart(
-            "chart-timeliness",
-            timeliness,
-            theme="dark",
-            height=SCREEN_CHART_HEIGHT,
-            font_size=17,
-        ),
         "refresh_seconds": SCREEN_REFRESH_SECONDS,
         "refresh_minutes": SCREEN_REFRESH_SECONDS // 60,
     }
-    return render(request, "reporting/screen.html", context)
+    return render(request, "reporting/screen.html", {**context, **content})
 
 
 # --- A target's monthly path and its history ---

@@ -7,6 +7,8 @@ the two figures a clerk must confirm: one far above the year's goal, and a cumul
 that falls); `EntryForm` is a target's month, ``projects.forms.ProjectProgressForm`` a project's.
 """
 
+import copy
+
 from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,14 @@ def text_field(label):
     return forms.CharField(
         label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class SharedFields(dict):
+    """A form's fields that its every instance shares. Django copies the fields for each form
+    so that rendering one cannot change another; forms that only validate need not pay that."""
+
+    def __deepcopy__(self, memo):
+        return SharedFields(self)
 
 
 class RowForm(forms.Form):
@@ -124,6 +134,18 @@ class RowForm(forms.Form):
             self.needs_confirmation = True
             self.add_error(name, self.above_message % {"goal": plain(goal)})
         return cleaned
+
+    @classmethod
+    def for_checking(cls):
+        """This form for rows that are checked and never rendered (an import's thousands): its
+        instances share one set of fields instead of each copying its own, which is most of a
+        form's cost. The rules are the same form's rules."""
+        checking = cls.__dict__.get("_checking")
+        if checking is None:
+            checking = type(f"{cls.__name__}Checking", (cls,), {"__module__": cls.__module__})
+            checking.base_fields = SharedFields(copy.deepcopy(cls.base_fields))
+            cls._checking = checking
+        return checking
 
     @classmethod
     def typed(cls):

@@ -27,8 +27,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import access
+from . import access, versions
 from .models import EntryState, MonthLock, Report
 from .numbers import plain
 
@@ -237,25 +238,7 @@ def apply(user, changes, action, *, comment="", today=None):
             entries.append(entry or model(**{model.subject_field: subject, "month": change.month}))
         if reasons:
             raise Refused(reasons, conflict)
-        for index, (change, entry) in enumerate(zip(changes, entries, strict=True)):
-            creating = entry.pk is None
-            try:
-                _write(entry, user, action, change.fields, comment)
-            except IntegrityError as error:
-                model = type(entry)
-                exists = model.objects.filter(
-                    **{model.subject_field: change.subject, "month": change.month}
-                ).exists()
-                if creating and exists:
-                    # Another request created the same month's row between our read and write.
-                    raise Refused(
-                        {index: _("这条记录已被他人同时填写，请刷新后再改。")}, True
-                    ) from error
-                # A rule the database keeps (a milestone over 100, say) that the caller's form
-                # did not check: refused as it is, not blamed on someone else.
-                raise Refused(
-                    {index: _("数值不符合该目标的要求（如节点型不能超过100），未保存。")}
-                ) from error
+        _write_all(user, changes, entries, action, comment)
         # Reactions run once every row is written, so each sees the whole change (two months of
         # one project approved together move the register as one).
         for index, entry in enumerate(entries):
@@ -266,21 +249,93 @@ def apply(user, changes, action, *, comment="", today=None):
     return entries
 
 
-def _write(entry, user, action, fields, comment):
-    now = timezone.now()
+# What the gate itself writes on a row, besides the fields the caller's form gives.
+GATE_FIELDS = (
+    "state",
+    "version",
+    "updated_by",
+    "updated_at",
+    "submitted_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+)
+
+
+def _prepare(entry, user, action, fields, comment, now):
+    """Move ``entry`` in memory: the caller's fields, the next state and version, who and when."""
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.state = TRANSITIONS[(entry.state if entry.pk else None, action)]
     entry.version = entry.version + 1 if entry.pk else 1
-    entry.updated_by = user
+    entry.updated_by, entry.updated_at = user, now
     entry._history_user = user
     if action == SUBMIT:
         entry.submitted_by, entry.submitted_at = user, now
     elif action in REVIEWING:
         entry.reviewed_by, entry.reviewed_at = user, now
         entry.review_comment = comment
-    with transaction.atomic():
-        entry.save()
+    entry.copy_from_subject()
+
+
+def _write_all(user, changes, entries, action, comment):
+    """Write every prepared row in bulk: per model, one INSERT for the new rows and one UPDATE
+    for the stored ones, each with its history rows (simple-history's bulk functions, with the
+    acting user), then advance the reports' data version once. Nothing here checks a rule: the
+    rows were checked, and locked, before."""
+    now = timezone.now()
+    for change, entry in zip(changes, entries, strict=True):
+        _prepare(entry, user, action, change.fields, comment, now)
+    creating = [entry.pk is None for entry in entries]
+    try:
+        with transaction.atomic():  # a savepoint: a refused batch leaves the transaction usable
+            _bulk_write(user, changes, entries)
+    except IntegrityError:
+        # A rule the database keeps (a milestone over 100, say) that the caller's form did not
+        # check, or a row created meanwhile: find which row by writing them one by one (each
+        # save keeps its history and advances the version through the models' signals).
+        for entry, new in zip(entries, creating, strict=True):
+            if new:
+                entry.pk = None  # the rolled-back batch had given it one
+        _write_one_by_one(changes, entries, creating)
+
+
+def _bulk_write(user, changes, entries):
+    by_model = {}
+    for change, entry in zip(changes, entries, strict=True):
+        new, stored, fields = by_model.setdefault(type(entry), ([], [], set(GATE_FIELDS)))
+        (stored if entry.pk else new).append(entry)
+        fields.update(change.fields)
+    for model, (new, stored, fields) in by_model.items():
+        if new:
+            bulk_create_with_history(new, model, default_user=user)
+        if stored:
+            fields.update(model.copied_fields)
+            bulk_update_with_history(stored, model, sorted(fields), default_user=user)
+    versions.advance({change.subject.report_id for change in changes})
+
+
+def _write_one_by_one(changes, entries, creating):
+    for index, (change, entry) in enumerate(zip(changes, entries, strict=True)):
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError as error:
+            model = type(entry)
+            exists = model.objects.filter(
+                **{model.subject_field: change.subject, "month": change.month}
+            ).exists()
+            if creating[index] and exists:
+                # Another request created the same month's row between our read and write.
+                raise Refused(
+                    {index: _("这条记录已被他人同时填写，请刷新后再改。")}, True
+                ) from error
+            # A rule the database keeps (a milestone over 100, say) that the caller's form
+            # did not check: refused as it is, not blamed on someone else.
+            raise Refused(
+                {index: _("数值不符合该目标的要求（如节点型不能超过100），未保存。")}
+            ) from error
 
 
 def review(user, entries, action, comment="", versions=None):

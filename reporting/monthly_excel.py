@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators import workflow
@@ -197,10 +198,32 @@ def _validations(layout, rows, first):
         error=_("节点型目标和百分比指标须填写0到100之间的数字。"),
     )
     column = layout.letter("value")
-    for number_row, row in enumerate(rows, first):
-        limited = row.subject.kind == Kind.MILESTONE or row.subject.unit.strip() in ("%", "％")
-        (percent if limited else number).add(f"{column}{number_row}")
+    limited = {
+        number_row
+        for number_row, row in enumerate(rows, first)
+        if row.subject.kind == Kind.MILESTONE or row.subject.unit.strip() in ("%", "％")
+    }
+    # Whole runs of rows at once: adding cell by cell costs a scan of the cells added so far.
+    number.sqref = MultiCellRange(
+        _runs(column, (n for n in range(first, last + 1) if n not in limited))
+    )
+    percent.sqref = MultiCellRange(_runs(column, sorted(limited)))
     return [v for v in (number, percent, yes) if v.sqref]
+
+
+def _runs(column, numbers):
+    """ "G3:G9 G12" for rows 3-9 and 12 of column G (``numbers`` ascending)."""
+    ranges, start, end = [], None, None
+    for number in numbers:
+        if start is not None and number == end + 1:
+            end = number
+            continue
+        if start is not None:
+            ranges.append(f"{column}{start}:{column}{end}" if end > start else f"{column}{start}")
+        start = end = number
+    if start is not None:
+        ranges.append(f"{column}{start}:{column}{end}" if end > start else f"{column}{start}")
+    return " ".join(ranges)
 
 
 def monthly_template_sheets(user, report, month):

@@ -66,9 +66,13 @@ class Row:
     def state(self):
         return self.entry.state if self.entry is not None else None
 
-    def bind(self, data=None, *, submitting=False):
-        """Give the row its form (bound to ``data`` when given) and return it."""
-        self.form = self.kind.form_class(
+    def bind(self, data=None, *, submitting=False, rendered=True):
+        """Give the row its form (bound to ``data`` when given) and return it; ``rendered``
+        False for a row that is only checked (an import's), which costs less."""
+        form_class = self.kind.form_class
+        if not rendered:
+            form_class = form_class.for_checking()
+        self.form = form_class(
             data,
             prefix=f"{self.kind.key}{self.subject.pk}",
             subject=self.subject,
@@ -80,10 +84,11 @@ class Row:
         return self.form
 
     def bind_values(self, values, *, submitting=False):
-        """Bind the row's form to unprefixed ``values`` (an import's cells, by field name)."""
+        """Bind the row's form to unprefixed ``values`` (an import's cells, by field name), to
+        be checked and never rendered."""
         prefix = f"{self.kind.key}{self.subject.pk}"
         data = {f"{prefix}-{name}": value for name, value in values.items()}
-        return self.bind(data, submitting=submitting)
+        return self.bind(data, submitting=submitting, rendered=False)
 
     @property
     def is_filled(self):

@@ -9,9 +9,11 @@ Terms (see DESIGN.md): *actual* is the value of the latest approved entry with m
 
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 CUMULATIVE = "cumulative"
@@ -199,23 +201,37 @@ def is_missing(has_report, year, month, today, day=5, frequency=MONTHLY):
 def gap_phrase(progress, kind=None, unit=""):
     """The phrase a Chinese progress report uses: the gap to 序时进度, or the margin to a limit
     (in 个百分点 for a target in percent: growth of 5 % against 6 % is 1 个百分点 short)."""
+    words = _phrases(translation.get_language())
     if progress.margin is not None:
         amount = format_amount(abs(progress.margin))
         if progress.margin >= 0:
-            return str(LIMIT_ON_TRACK_LABELS.get(kind, _("达到目标")))
-        unit = _("个百分点") if is_percent(unit) else unit
-        if kind == CEILING:
-            return str(_("超出目标%(amount)s%(unit)s") % {"amount": amount, "unit": unit})
-        return str(_("低于目标%(amount)s%(unit)s") % {"amount": amount, "unit": unit})
+            return words[kind] if kind in LIMIT_ON_TRACK_LABELS else words[None]
+        unit = words["points_unit"] if is_percent(unit) else unit
+        template = words["over_limit"] if kind == CEILING else words["under_limit"]
+        return template % {"amount": amount, "unit": unit}
     gap = progress.gap_points
     if gap is None:
         return ""
     points = format_points(abs(gap))
     if points == "0":
-        return str(_("与序时进度持平"))
-    if gap > 0:
-        return str(_("超过序时进度%(points)s个百分点") % {"points": points})
-    return str(_("低于序时进度%(points)s个百分点") % {"points": points})
+        return words["level"]
+    return (words["ahead"] if gap > 0 else words["behind"]) % {"points": points}
+
+
+@functools.lru_cache(maxsize=16)
+def _phrases(language):
+    """The words of `gap_phrase` in ``language``, translated once (an export asks per row)."""
+    with translation.override(language):
+        return {
+            **{kind: str(label) for kind, label in LIMIT_ON_TRACK_LABELS.items()},
+            None: str(_("达到目标")),
+            "points_unit": str(_("个百分点")),
+            "over_limit": str(_("超出目标%(amount)s%(unit)s")),
+            "under_limit": str(_("低于目标%(amount)s%(unit)s")),
+            "level": str(_("与序时进度持平")),
+            "ahead": str(_("超过序时进度%(points)s个百分点")),
+            "behind": str(_("低于序时进度%(points)s个百分点")),
+        }
 
 
 def format_amount(value):

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
+from itertools import repeat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -97,6 +99,8 @@ for _status, _colour in progress.STATUS_COLOURS.items():
 # Styles written even on an empty cell: the template's input cells must be unlocked and marked.
 KEEP_EMPTY = (INPUT, INPUT_TEXT)
 
+DATE_TYPES = (datetime.date, datetime.time, datetime.timedelta)
+
 # Text a spreadsheet could take for a formula or a command (=, +, -, @): always written as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -162,6 +166,108 @@ def display_width(text):
     return len(text) + (len(text.encode()) - len(text)) // 2
 
 
+class _SheetCell(Cell):
+    """A write-only cell reused down a column with a fixed style: whether it is styled and its
+    style's index in the workbook, which openpyxl would work out again for every cell written,
+    are worked out once."""
+
+    __slots__ = ("has_style", "style_id")
+
+
+class _Column:
+    """One column's cells for a whole sheet: a plain one and one per style, made once and reused
+    row after row (each row is serialised before the next is filled), so writing a row costs
+    setting values, not building cells."""
+
+    __slots__ = ("index", "plain", "style", "styled", "width", "worksheet", "writer")
+
+    def __init__(self, writer, worksheet, index, style, width):
+        self.writer, self.worksheet = writer, worksheet
+        self.index, self.style, self.width = index, style, width
+        self.plain = self._cell(None)
+        self.styled = {}
+
+    def _cell(self, style):
+        cell = _SheetCell(self.worksheet, row=1, column=self.index)
+        if style is not None:
+            cell._style = StyleArray(self.writer.style_array(self.worksheet, style))
+        cell.has_style = cell._style is not None and any(cell._style)
+        if cell.has_style:
+            cell.style_id = self.worksheet.parent._cell_styles.add(cell._style)
+        return cell
+
+    def _fresh(self, value, style, row):
+        """A cell of its own for a date or time, to which openpyxl gives a number format."""
+        array = None if style == TEXT else self.writer.style_array(self.worksheet, style)
+        return Cell(self.worksheet, row=row, column=self.index, value=value, style_array=array)
+
+    def cell(self, value, row):
+        """The cell for ``value`` in row ``row``, or None for nothing to write. A style is only
+        given where it changes what the reader sees (a styled cell is ~2x a plain one)."""
+        style = self.style
+        if type(value) is Styled:
+            value, style = value.value, value.style
+        if value is None:
+            if style not in KEEP_EMPTY:
+                return None
+            cell = self._styled(style)
+            cell._value = None
+            cell.row = row
+            return cell
+        if type(value) is str:
+            value = clean_text(value)
+            if style == TEXT or (
+                style == WRAP
+                and "\n" not in value
+                and (len(value) * 2 <= self.width or display_width(value) <= self.width)
+            ):
+                if not value.startswith(FORMULA_PREFIXES):
+                    cell = self.plain
+                    cell.value = value
+                    cell.row = row
+                    return cell
+                style = TEXT
+            cell = self._styled(style) if style != TEXT else self.plain
+            cell.value = value
+            # openpyxl stores a string beginning with "=" as a formula: user text never is one.
+            cell.data_type = "s"
+            cell.row = row
+            return cell
+        if isinstance(value, DATE_TYPES):
+            return self._fresh(value, style, row)
+        if style == TEXT or (style == INTEGER and -1000 < value < 1000):
+            cell = self.plain
+            cell.value = value
+        else:
+            cell = self._styled(style)
+            cell.value = value
+        cell.row = row
+        return cell
+
+    def _styled(self, style):
+        cell = self.styled.get(style)
+        if cell is None:
+            cell = self.styled[style] = self._cell(style)
+        return cell
+
+
+def _rows_of(ws):
+    """What ``ws.append`` runs for a write-only sheet, taking ready cells instead of values:
+    each row list is serialised as it is sent (openpyxl 3.1's own protocol, pinned)."""
+    writer = ws._writer
+    xf = writer.xf.send(True)
+    with xf.element("sheetData"):
+        row = 1
+        try:
+            while True:
+                cells = yield
+                writer.write_row(xf, cells, row)
+                row += 1
+        except GeneratorExit:
+            pass
+    writer.xf.send(None)
+
+
 class _Writer:
     """Turns plain values into write-only cells; one style array per style name, made once."""
 
@@ -180,34 +286,6 @@ class _Writer:
             array = self.style_arrays[name] = cell._style
         return array
 
-    def cell(self, ws, value, style, width=0):
-        """The value as written: plain where the General format shows it the same, else a cell
-        with its style. Styling costs (a styled cell is ~2x a plain one in openpyxl), so a style
-        is only given where it changes what the reader sees."""
-        if isinstance(value, Styled):
-            value, style = value.value, value.style
-        if value is None:
-            return (
-                Cell(ws, 1, 1, None, self.style_array(ws, style)) if style in KEEP_EMPTY else None
-            )
-        if isinstance(value, str):
-            value = clean_text(value)
-            if style == TEXT or (
-                style == WRAP
-                and "\n" not in value
-                and (len(value) * 2 <= width or display_width(value) <= width)
-            ):
-                if not value.startswith(FORMULA_PREFIXES):
-                    return value
-                style = TEXT
-            cell = Cell(ws, 1, 1, value, self.style_array(ws, style))
-            # openpyxl stores a string beginning with "=" as a formula: user text never is one.
-            cell.data_type = "s"
-            return cell
-        if style == TEXT or (style == INTEGER and -1000 < value < 1000):
-            return value
-        return Cell(ws, 1, 1, value, self.style_array(ws, style))
-
     def write(self, sheet):
         ws = self.workbook.create_sheet(sheet.name)
         ws.sheet_state = sheet.state
@@ -221,20 +299,43 @@ class _Writer:
         ws.freeze_panes = f"A{header_row + 1}"
         if sheet.printable:
             ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws._get_writer()
+        ws._rows = out = _rows_of(ws)
+        next(out)
+        cells = [
+            _Column(self, ws, index, column.style, column.width)
+            for index, column in enumerate(columns, 1)
+        ]
+        first = cells[0]
+        number = 1
         if sheet.title:
-            ws.append([self.cell(ws, sheet.title, TITLE)])
-        ws.append([self.cell(ws, column.header, HEADER) for column in columns])
-        styles = [(column.style, column.width) for column in columns]
-        count = 0
-        cell = self.cell
+            out.send([first.cell(Styled(sheet.title, TITLE), number)])
+            number += 1
+        out.send(
+            [
+                c.cell(Styled(col.header, HEADER), number)
+                for c, col in zip(cells, columns, strict=True)
+            ]
+        )
+        width = len(cells)
         for row in sheet.rows:
-            ws.append([cell(ws, value, *style) for value, style in zip(row, styles, strict=True)])
-            count += 1
-        last_row = header_row + count
+            number += 1
+            if len(row) != width:
+                raise ValueError(f"{sheet.name}: a row of {len(row)} values for {width} columns")
+            out.send(
+                [
+                    cell
+                    for cell in map(_Column.cell, cells, row, repeat(number, width))
+                    if cell is not None
+                ]
+            )
+        last_row = number
         if sheet.notes:
-            ws.append([])
+            out.send([])
+            number += 1
             for note in sheet.notes:
-                ws.append([self.cell(ws, note, NOTE)])
+                number += 1
+                out.send([first.cell(Styled(note, NOTE), number)])
         # What follows the rows in the sheet's XML: filter, protection, validation, printing.
         if sheet.autofilter:
             ws.auto_filter.ref = f"A{header_row}:{last}{last_row}"

@@ -44,7 +44,9 @@ def status_cell(judged, cache=None):
     """A status as its word (fitting its kind: 达到目标 for a floor that holds) filled with its
     colour; ``judged`` is a ``progress.Progress``. ``cache`` (a dict kept for one export) saves
     making the same few cells for every row."""
-    key = (judged.status, judged.label)
+    # The word depends on the status and, for on-track floors and ceilings, the kind: a key that
+    # needs no translation (hashing the word itself would translate it for every row).
+    key = (judged.status, judged.kind if judged.status == progress.ON_TRACK else None)
     if cache is not None and key in cache:
         return cache[key]
     cell = Styled(str(judged.label), STATUS_PREFIX + judged.status)

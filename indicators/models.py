@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import Case, F, FilteredRelation, Q, When, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -280,17 +280,18 @@ class IndicatorQuerySet(models.QuerySet):
         ``actual_month``, ``latest_note``, ``latest_problems`` (None when there is none); and
         ``is_reported``, whether ``month`` itself is submitted or approved.
 
-        Two queries for any number of indicators, both set-based: the indicators, with
-        ``is_reported`` as an EXISTS (which the database runs as a semi-join), and one window
-        over their approved entries that keeps each indicator's latest
-        (``entry_approved_by_month`` serves it).
+        Two queries for any number of indicators, both set-based: the indicators joined to their
+        entry of ``month`` (``is_reported``), and one window over their approved entries that
+        keeps each indicator's latest (``entry_approved_by_month`` serves it).
         """
-        reported = ProgressEntry.objects.filter(
-            indicator=OuterRef("pk"),
-            month=month,
-            state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
+        # The month's own entry (one at most) joined, not asked for per indicator: a subquery
+        # may be planned as a scan of every report's entries of that month.
+        reported = Q(month_entry__state__in=(EntryState.SUBMITTED, EntryState.APPROVED))
+        indicators = list(
+            self.annotate(
+                month_entry=FilteredRelation("entries", condition=Q(entries__month=month))
+            ).annotate(is_reported=Case(When(reported, then=True), default=False))
         )
-        indicators = list(self.annotate(is_reported=Exists(reported)))
         if not indicators:
             return indicators
         due = Q()

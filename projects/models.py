@@ -12,6 +12,8 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    F,
+    FilteredRelation,
     OuterRef,
     Q,
     Subquery,
@@ -86,22 +88,23 @@ class ProjectQuerySet(models.QuerySet):
         register's dates, which approved progress sets); before its start a project is 具备开工条件
         if it was registered so or an approved report of that month or earlier said so, else 谋划.
         ``invested``: this year's investment as of the latest approved month <= ``month`` (万元);
-        ``is_reported``: a submitted or approved row for the month; ``is_late``: 未报送, nothing
-        submitted once the month's deadline has passed.
+        ``month_state``: the state of the month's row (None: none yet); ``is_reported``: a
+        submitted or approved row for the month; ``is_late``: 未报送, nothing submitted once the
+        month's deadline has passed.
         """
         today = today or timezone.localdate()
         end = month_end(report.year, month)
         approved_ready = ProjectProgress.objects.filter(
             project=OuterRef("pk"), month__lte=month, state=EntryState.APPROVED
         ).exclude(stage__in=("", Stage.PLANNED))
-        reported = ProjectProgress.objects.filter(
-            project=OuterRef("pk"),
-            month=month,
-            state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
-        )
         overdue = today > deadline(report.year, month, settings.REPORT_DEADLINE_DAY)
+        reported = Q(month_row__state__in=REPORTED)
         return (
             self.filter(report=report)
+            # The month's own row (one at most: unique per project and month), joined rather
+            # than asked for per project: a join the database plans with the others, where a
+            # subquery may become a scan of every report's rows of that month.
+            .annotate(month_row=FilteredRelation("progress", condition=Q(progress__month=month)))
             .annotate(
                 invested=latest_investment(month),
                 stage_then=Case(
@@ -112,12 +115,16 @@ class ProjectQuerySet(models.QuerySet):
                     default=Value(Stage.PLANNED),
                     output_field=CharField(),
                 ),
-                is_reported=Exists(reported),
-            )
-            .annotate(
-                is_late=~Exists(reported) if overdue else Value(False, output_field=BooleanField())
+                month_state=F("month_row__state"),
+                is_reported=Case(When(reported, then=True), default=False),
+                is_late=Case(When(reported, then=False), default=True)
+                if overdue
+                else Value(False, output_field=BooleanField()),
             )
         )
+
+
+REPORTED = (EntryState.SUBMITTED, EntryState.APPROVED)
 
 
 class Project(models.Model):

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, Sum, Value, Window
+from django.db.models.functions import Lag
 from django.urls import reverse
 
 from indicators.models import EntryState, RegisterRule
@@ -238,31 +240,48 @@ def monthly_investment(report, month):
     """This year's investment of each category at the end of months 1..``month``, in 亿元 (None
     where no project has approved data yet): the values PP-03 and PP-06 take month by month.
 
-    One query over the report's approved rows, whatever the register's size (not a subquery per
-    project and month): each project's figure counts from the month it was approved for until
-    its next approved month, which the running sums below add up as changes.
+    One grouped query, whatever the register's size (not a subquery per project and month):
+    each approved row counts as its change from the project's previous approved row (a window),
+    summed per category and month; the running sum of the changes up to a month is the sum of
+    every project's latest figure by then.
     """
-    rows = (
+    changes = (
         ProjectProgress.objects.filter(
             project__report=report, state=EntryState.APPROVED, month__lte=month
         )
-        .order_by("project_id", "month")
-        .values_list("project_id", "project__category", "month", "investment_completed")
+        .order_by()
+        .values(
+            category=F("project__category"),
+            month_number=F("month"),
+            change=F("investment_completed")
+            - Window(
+                Lag("investment_completed", default=Value(Decimal(0))),
+                partition_by=[F("project_id")],
+                order_by=F("month").asc(),
+            ),
+        )
     )
-    changes = {category: [Decimal(0)] * (month + 1) for category in Category.values}
-    reported = {category: month + 1 for category in Category.values}  # first month with data
-    last = {}
-    for project_id, category, row_month, invested in rows:
-        changes[category][row_month] += invested - last.get(project_id, 0)
-        last[project_id] = invested
-        reported[category] = min(reported[category], row_month)
+    sql, params = changes.query.sql_with_params()
+    category, number, change = (
+        connection.ops.quote_name(name) for name in ("category", "month_number", "change")
+    )
+    with connection.cursor() as cursor:
+        # Grouping over a window needs the window in a subquery, which the ORM cannot group.
+        cursor.execute(
+            f"SELECT {category}, {number}, SUM({change}) FROM ({sql}) changes "
+            f"GROUP BY {category}, {number}",
+            params,
+        )
+        sums = {(row[0], row[1]): row[2] for row in cursor.fetchall()}
     curves = {}
-    for category in Category.values:
-        total, curve = Decimal(0), []
+    for name in Category.values:
+        total, curve, seen = Decimal(0), [], False
         for m in range(1, month + 1):
-            total += changes[category][m]
-            curve.append(in_yi(wan(total)) if m >= reported[category] else None)
-        curves[category] = curve
+            if (name, m) in sums:
+                total += Decimal(sums[name, m])
+                seen = True
+            curve.append(in_yi(wan(total)) if seen else None)
+        curves[name] = curve
     return curves
 
 

@@ -12,7 +12,6 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,7 +31,7 @@ from indicators.models import (
 )
 from indicators.periods import Period, default_month, resolve_period
 from indicators.timeliness import SHORT_LABELS, department_timeliness
-from projects.models import Project, ProjectProgress
+from projects.models import Project
 from reporting.filters import IndicatorFilter
 from reporting.navigation import home_url
 from reporting.standing import judged, register_url
@@ -394,12 +393,10 @@ def department_detail(request, pk):
 
 def department_projects(department, period):
     """The department's projects as the register list reads them as of the month (stage then,
-    this year's investment, 未报送), with the review state of the month's entry."""
-    month_entry = ProjectProgress.objects.filter(project=OuterRef("pk"), month=period.month)
+    this year's investment, 未报送, the review state of the month's entry)."""
     return (
         Project.objects.as_of(period.report, period.month)
         .filter(lead_department=department)
-        .annotate(month_state=Subquery(month_entry.values("state")[:1]))
         .order_by("code")
     )
 

@@ -5,7 +5,8 @@
 #                $(HOST):$(PORT); never loads the demo. Needs SECRET_KEY and ALLOWED_HOSTS.
 #   make backup  a copy of the database in backups/ (pg_dump -Fc for PostgreSQL; SQLite's online backup)
 #   make lint    ruff check and ruff format --check
-#   make bench   page timings and export figures at demo size and ten times demo size
+#   make bench   one table (stdout and bench/results/): every page cold and warm at 1x, 10x and
+#                100x demo size on SQLite and PostgreSQL, a load run, the import and the export
 # run, test and bench set DEMO=1: on one's own machine the built-in secret key is allowed.
 PYTHON ?= python3
 VENV ?= .venv
@@ -64,10 +65,12 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The load run uses wrk (Debian's package) when it can be had, else a Python client.
 bench: export DEMO = 1
 bench: $(VENV)/.dev
-	$(PY) bench/pages.py
-	$(PY) bench/excel.py
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || true
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache screenshots

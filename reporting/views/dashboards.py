@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
@@ -288,7 +287,7 @@ def department_list(request):
         **period_context(request, period),
         "rows": rows,
         "heatmap": timeliness_chart("chart-timeliness", timeliness),
-        "deadline_day": settings.REPORT_DEADLINE_DAY,
+        "deadline_day": period.report.deadline_day_in_force,
     }
     return render(request, "reporting/departments.html", context)
 

@@ -238,7 +238,7 @@ def test_a_department_is_escalated_only_when_more_than_n_days_late(cycle, fgj, l
     key = f"escalate-late:{cycle.pk}:9:{fgj.department.pk}"
     told = set(Dispatch.objects.filter(key=key, channel=Channel.NOTICE).values_list("user", flat=True))
     assert told == {leader.pk, reviewer.pk}
-    notice = Notice.objects.filter(user=leader, title__contains="逾期未报").first()
+    notice = Notice.objects.get(user=leader, title__contains=f"逾期未报】{fgj.department.name}")
     assert "已逾期4天" in notice.body and notice.url.startswith(
         f"/departments/{fgj.department.pk}/"
     )

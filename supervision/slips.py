@@ -209,7 +209,8 @@ def _announce(slip, action):
 
 
 def _tell(slip, title, body, users):
-    """Tell ``users`` about the slip: a notice now; e-mail and robots on the next reminder run."""
+    """Tell ``users`` about the slip: a notice now (in this transaction); e-mail and robots on the
+    next reminder run, which retries them if they fail."""
     message = reminders.Message(
         report=slip.report,
         key=f"slip:{slip.pk}:{slip.version}",
@@ -220,11 +221,7 @@ def _tell(slip, title, body, users):
         hooks=reminders.hooks(slip.department.webhook_url),
     )
     reminders.plan([message])
-    transaction.on_commit(
-        lambda: reminders.deliver(
-            Dispatch.objects.filter(key=message.key, channel=Channel.NOTICE)
-        )
-    )
+    reminders.deliver(Dispatch.objects.filter(key=message.key, channel=Channel.NOTICE))
 
 
 def _short(text, length=30):

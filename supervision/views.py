@@ -91,7 +91,7 @@ def _int(text):
 
 def _draft_slip(request):
     """An unsaved slip for the target or department (and month) named in the query string."""
-    params = request.GET if request.method == "GET" else request.POST
+    params = request.GET  # the form posts back to its own address, query string included
     indicator_id, department_id = _int(params.get("indicator")), _int(params.get("department"))
     if indicator_id:
         indicator = access.get_for_reader(

@@ -166,7 +166,9 @@ class Report(models.Model):
         validators=[
             RegexValidator(r"^\s*(-?\d{1,2}\s*(,\s*-?\d{1,2}\s*)*)?$", _("请填写逗号分隔的天数。"))
         ],
-        help_text=_("相对截止日的天数，逗号分隔：-3 为截止前3天，0 为当天，2 为逾期2天。留空不提醒。"),
+        help_text=_(
+            "相对截止日的天数，逗号分隔：-3 为截止前3天，0 为当天，2 为逾期2天。留空不提醒。"
+        ),
     )
     escalation_days = models.PositiveSmallIntegerField(
         _("逾期报告天数"),

@@ -60,7 +60,13 @@ def _page_number(section):
     _font(paragraph.add_run("— "), BODY_FONT, Pt(14))
     run = paragraph.add_run()
     _font(run, BODY_FONT, Pt(14))
-    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        (None, "PAGE"),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
@@ -90,7 +96,12 @@ def bulletin_document(bulletin):
     _page_number(section)
 
     _paragraph(
-        document, bulletin.title, TITLE_FONT, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+        document,
+        bulletin.title,
+        TITLE_FONT,
+        TITLE_SIZE,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
     )
     _paragraph(document, "", BODY_FONT, BODY_SIZE, indent=False)
     for index, (is_heading, text) in enumerate(paragraphs(bulletin.body)):

@@ -120,9 +120,7 @@ def _yi(value):
 
 def slip_counts(report, month, today):
     """Open slips by colour as of ``today``, those issued for ``month`` and those closed."""
-    rows = list(
-        Slip.objects.filter(report=report).values_list("state", "reply_by", "month")
-    )
+    rows = list(Slip.objects.filter(report=report).values_list("state", "reply_by", "month"))
     open_colours = [slips.colour(state, reply_by, today) for state, reply_by, _m in rows]
     return {
         "open": sum(1 for c in open_colours if c),
@@ -143,7 +141,9 @@ def title_for(report, month):
 
 
 def _count_words(counts):
-    return _("已完成%(done)s项，达到序时进度%(on_track)s项，滞后%(behind)s项，严重滞后%(far)s项") % {
+    return _(
+        "已完成%(done)s项，达到序时进度%(on_track)s项，滞后%(behind)s项，严重滞后%(far)s项"
+    ) % {
         "done": counts[progress.DONE],
         "on_track": counts[progress.ON_TRACK],
         "behind": counts[progress.BEHIND],
@@ -167,7 +167,9 @@ def body_for(report, numbers):
     summary = progress.Summary(counts, numbers["total"], None, None)
     overall = verdict(month, summary)
     if numbers["average_completion"] is not None:
-        overall = overall.rstrip("。") + _("；累计型、存量型和节点型目标平均完成率%(done)s%%，序时进度%(expected)s%%。") % {
+        overall = overall.rstrip("。") + _(
+            "；累计型、存量型和节点型目标平均完成率%(done)s%%，序时进度%(expected)s%%。"
+        ) % {
             "done": numbers["average_completion"],
             "expected": numbers["average_expected"],
         }

@@ -226,9 +226,7 @@ class Bulletin(models.Model):
         Report, verbose_name=_("工作报告"), on_delete=models.PROTECT, related_name="bulletins"
     )
     month = models.PositiveSmallIntegerField(_("月份"), choices=MONTHS)
-    state = models.CharField(
-        _("状态"), max_length=10, choices=State.choices, default=State.DRAFT
-    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
     # The figures the text was generated from, kept with it: a published bulletin keeps these.
@@ -260,9 +258,7 @@ class Bulletin(models.Model):
         ordering = ["report", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["report", "month"], name="bulletin_report_month"),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="bulletin_month"
-            ),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="bulletin_month"),
         ]
 
     def __str__(self):

@@ -113,7 +113,8 @@ def reminders(report, today, timeliness=None):
                     Message(
                         report=report,
                         key=f"remind:{report.pk}:{month}:{offset}:{department.pk}",
-                        title=_("【填报提醒】%(report)s %(month)s月进展") % {
+                        title=_("【填报提醒】%(report)s %(month)s月进展")
+                        % {
                             "report": report.label,
                             "month": month,
                         },
@@ -155,7 +156,8 @@ def late_escalations(report, today, timeliness=None):
                 Message(
                     report=report,
                     key=f"escalate-late:{report.pk}:{month}:{department.pk}",
-                    title=_("【逾期未报】%(department)s %(month)s月进展") % {
+                    title=_("【逾期未报】%(department)s %(month)s月进展")
+                    % {
                         "department": department.name,
                         "month": month,
                     },
@@ -205,7 +207,8 @@ def far_behind_escalations(report, today):
             Message(
                 report=report,
                 key=f"escalate-far:{report.pk}:{month}:{indicator.pk}",
-                title=_("【连续严重滞后】%(code)s %(name)s") % {
+                title=_("【连续严重滞后】%(code)s %(name)s")
+                % {
                     "code": indicator.code,
                     "name": indicator.name,
                 },
@@ -325,9 +328,11 @@ def deliver(queryset=None):
 def run(today=None, reports=None):
     """Plan and deliver what is due ``today``; returns {"planned", "sent", "failed"}."""
     today = today or timezone.localdate()
-    reports = reports if reports is not None else Report.objects.filter(
-        year__in=(today.year - 1, today.year)
-    ).select_related("region")
+    reports = (
+        reports
+        if reports is not None
+        else Report.objects.filter(year__in=(today.year - 1, today.year)).select_related("region")
+    )
     planned = 0
     for report in reports:
         planned += plan(messages_for(report, today))

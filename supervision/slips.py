@@ -129,8 +129,8 @@ def move(user, slip, action, version, *, fields=None, today=None):
     """Answer, accept, return or close ``slip`` as ``user``, seen at ``version``."""
     fields = fields or {}
     with transaction.atomic():
-        stored = Slip.objects.select_for_update().select_related("report", "department").get(
-            pk=slip.pk
+        stored = (
+            Slip.objects.select_for_update().select_related("report", "department").get(pk=slip.pk)
         )
         reason = refusal(user, stored, action)
         if reason:

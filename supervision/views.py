@@ -210,9 +210,11 @@ def slip_action(request, pk, action):
         raise PermissionDenied
     form = SLIP_FORMS[action](request.POST)
     if not form.is_valid():
-        messages.error(request, _("请检查填写的内容：") + " ".join(
-            str(e) for errors in form.errors.values() for e in errors
-        ))
+        messages.error(
+            request,
+            _("请检查填写的内容：")
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
         return redirect("supervision:slip", slip.pk)
     fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
@@ -220,7 +222,9 @@ def slip_action(request, pk, action):
     except slips.SlipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("督办单已%(action)s。") % {"action": slips.ACTION_LABELS[action]})
+        messages.success(
+            request, _("督办单已%(action)s。") % {"action": slips.ACTION_LABELS[action]}
+        )
     return redirect("supervision:slip", slip.pk)
 
 
@@ -243,9 +247,11 @@ def _report_for(request, year):
 
 
 def _bulletin_or_preview(report, month):
-    stored = Bulletin.objects.filter(report=report, month=month).select_related(
-        "report__region", "published_by", "updated_by"
-    ).first()
+    stored = (
+        Bulletin.objects.filter(report=report, month=month)
+        .select_related("report__region", "published_by", "updated_by")
+        .first()
+    )
     return stored or bulletins.generate(report, month)
 
 

@@ -38,7 +38,7 @@ class Mailbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
         return "250 OK"
 
@@ -65,7 +65,7 @@ class Robot:
         robot = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if self.path in robot.failing:
                     self.send_response(500)
@@ -145,7 +145,7 @@ def test_each_schedule_step_is_sent_once_through_every_channel(cycle, fgj, smtp,
     assert fgj_department.pk in waiting
     assert robot.paths().count("/fgj") == 1
     assert robot.paths("填报提醒").count("/office") == len(waiting) - 1
-    path, body = robot.posts[robot.paths().index("/fgj")]
+    _path, body = robot.posts[robot.paths().index("/fgj")]
     assert body["msgtype"] == "text" and "发展和改革局" in body["text"]["content"]
 
     sent = (len(smtp.messages), len(robot.posts), Notice.objects.count())
@@ -213,8 +213,9 @@ def test_failures_stop_being_retried_after_the_attempt_limit(cycle, robot, setti
     run(day(4), reports=[cycle])
     assert len(robot.posts) == posts
     assert set(
-        Dispatch.objects.filter(channel=Channel.WEBHOOK, recipient__endswith="/office")
-        .values_list("attempts", flat=True)
+        Dispatch.objects.filter(channel=Channel.WEBHOOK, recipient__endswith="/office").values_list(
+            "attempts", flat=True
+        )
     ) == {2}
 
 
@@ -236,7 +237,9 @@ def test_a_department_is_escalated_only_when_more_than_n_days_late(cycle, fgj, l
     assert not escalations("late").exists()
     run(day(9), reports=[cycle])  # four days: more than three
     key = f"escalate-late:{cycle.pk}:9:{fgj.department.pk}"
-    told = set(Dispatch.objects.filter(key=key, channel=Channel.NOTICE).values_list("user", flat=True))
+    told = set(
+        Dispatch.objects.filter(key=key, channel=Channel.NOTICE).values_list("user", flat=True)
+    )
     assert told == {leader.pk, reviewer.pk}
     notice = Notice.objects.get(user=leader, title__contains=f"逾期未报】{fgj.department.name}")
     assert "已逾期4天" in notice.body and notice.url.startswith(
@@ -248,9 +251,7 @@ def test_a_department_is_escalated_only_when_more_than_n_days_late(cycle, fgj, l
     assert escalations("late").count() == count
 
 
-def test_a_department_that_reported_late_but_before_escalation_is_not_escalated(
-    cycle, fgj, leader
-):
+def test_a_department_that_reported_late_but_before_escalation_is_not_escalated(cycle, fgj, leader):
     due = [
         i
         for i in Indicator.objects.filter(lead_department=fgj.department, register_rule="")
@@ -275,7 +276,9 @@ def far_target(report):
         (10, 62, False),  # recovered in August
     ],
 )
-def test_a_target_far_behind_two_months_running_is_escalated(cycle, leader, july, august, escalated):
+def test_a_target_far_behind_two_months_running_is_escalated(
+    cycle, leader, july, august, escalated
+):
     indicator = far_target(cycle)
     approve(indicator, 7, july)
     approve(indicator, 8, august)

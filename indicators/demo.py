@@ -224,12 +224,25 @@ def ensure_report():
     return report
 
 
+# The county leaders in charge (分管县领导) of the demo's departments, by name, as the summary and
+# escalations name them: `leader` is the documented login; the other two read the same pages.
+LEADERS = {
+    "leader": ("刘志强", ("fgj", "tcj", "zrzyj", "czj")),
+    "leader-zhang": ("张丽", ("rsj", "jyj", "wjj")),
+    "leader-huang": ("黄海", ("zjj", "cgj", "sthjj", "lyj")),
+}
+
+
 def ensure_users():
     """The demo logins of DESIGN.md, all of the demo region; returns (leader, reviewer)."""
     ensure_groups()
     region = demo_region()
     ensure_user("admin", superuser=True, last_name="系统管理员")
-    leader = ensure_user("leader", group="leader", region=region, last_name="县领导")
+    leaders = {
+        username: ensure_user(username, group="leader", region=region, last_name=name)
+        for username, (name, _codes) in LEADERS.items()
+    }
+    leader = leaders["leader"]
     # The supervision office sets up targets in the admin, so it is staff.
     reviewer = ensure_user(
         "reviewer", group="reviewer", staff=True, region=region, last_name="督查室"
@@ -243,6 +256,8 @@ def ensure_users():
             region=region,
             last_name=f"{department.short_name}填报员",
         )
+    for username, (_name, codes) in LEADERS.items():
+        departments.filter(leader__isnull=True, code__in=codes).update(leader=leaders[username])
     departments.filter(leader__isnull=True).update(leader=leader)
     return leader, reviewer
 

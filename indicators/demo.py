@@ -60,6 +60,8 @@ GROUP_PERMISSIONS = {
         "projects.change_project",
         "projects.view_project",
         "projects.view_projectprogress",
+        # What send_reminders sent, and what failed (and is retried on the next run).
+        "supervision.view_dispatch",
     ],
     "leader": [],
 }

@@ -14,6 +14,18 @@ from simple_history.models import HistoricalRecords
 from indicators.models import MONTHS, Department, Indicator, Report
 
 
+def person(label, blank=False):
+    """Who took a step (issued, answered, published...): kept when the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class NoticeQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
@@ -161,31 +173,11 @@ class Slip(models.Model):
     office_comment = models.TextField(_("督查室意见"), blank=True)
     closing = models.CharField(_("销号方式"), max_length=10, choices=Closing.choices, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("下发人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    issued_by = person(_("下发人"))
     issued_at = models.DateTimeField(_("下发时间"), auto_now_add=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("反馈人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    answered_by = person(_("反馈人"), blank=True)
     answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = person(_("审核人"), blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
 
@@ -233,21 +225,8 @@ class Bulletin(models.Model):
     numbers = models.JSONField(_("数据"), default=dict)
     generated_at = models.DateTimeField(_("生成时间"))
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("修改人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_by = person(_("修改人"))
+    published_by = person(_("发布人"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     history = HistoricalRecords()

@@ -246,13 +246,18 @@ def _report_for(request, year):
     return report
 
 
-def _bulletin_or_preview(report, month):
+def _bulletin_for(request, year, month):
+    """The month's stored bulletin, or a preview generated now; 404 for a month or report that
+    is not there for this user."""
+    if not 1 <= month <= 12:
+        raise Http404("no such month")
+    report = _report_for(request, year)
     stored = (
         Bulletin.objects.filter(report=report, month=month)
         .select_related("report__region", "published_by", "updated_by")
         .first()
     )
-    return stored or bulletins.generate(report, month)
+    return report, stored or bulletins.generate(report, month)
 
 
 @dashboard_required
@@ -275,10 +280,7 @@ def bulletin_list(request):
 
 @dashboard_required
 def bulletin_detail(request, year, month):
-    if not 1 <= month <= 12:
-        raise Http404("no such month")
-    report = _report_for(request, year)
-    bulletin = _bulletin_or_preview(report, month)
+    report, bulletin = _bulletin_for(request, year, month)
     can_edit = access.can_supervise(request.user, report) and not bulletin.is_published
     context = {
         "period": Period(report, month),
@@ -333,10 +335,7 @@ def bulletin_action(request, year, month, action):
 
 @dashboard_required
 def bulletin_docx(request, year, month):
-    if not 1 <= month <= 12:
-        raise Http404("no such month")
-    report = _report_for(request, year)
-    bulletin = _bulletin_or_preview(report, month)
+    _report, bulletin = _bulletin_for(request, year, month)
     response = HttpResponse(bulletin_document(bulletin), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, docx_filename(bulletin))
     return response

@@ -83,6 +83,20 @@ def can_review(user):
     return user.is_authenticated and user.is_active and user.is_reviewer
 
 
+def may_configure(user, obj):
+    """May ``user`` change ``obj``'s set-up in the admin: their own region's, or any for an
+    administrator (a city's office reads its counties but configures only its own region)."""
+    return can_use_admin(user) and (user.is_superuser or region_of(obj) == home_region_id(user))
+
+
+def configurable_regions(user):
+    """Ids of the regions ``user`` may set up; None: all."""
+    if user.is_superuser:
+        return None
+    home = home_region_id(user)
+    return {home} if home else set()
+
+
 def can_review_report(user, report):
     """The office reviews its own region's reports; an administrator any."""
     return can_review(user) and (user.is_superuser or home_region_id(user) == report.region_id)

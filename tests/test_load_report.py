@@ -378,3 +378,9 @@ def test_frequency_and_tolerance_round_trip_through_the_workbook(report):
     load(data)
     loaded = Indicator.objects.get(code="LV-02")
     assert (loaded.frequency, loaded.tolerance) == ("quarterly", Decimal("15"))
+
+
+def test_the_admin_report_list_shows_the_year_as_a_year(client, admin_user, report):
+    client.force_login(admin_user)
+    page = client.get("/admin/indicators/report/").content.decode()
+    assert ">2023<" in page and "2,023" not in page

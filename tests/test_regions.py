@@ -367,3 +367,49 @@ def test_the_demo_refuses_to_add_its_logins_beside_real_regions(city):
     assert result["report"] == city["liucheng"]
     luzhai_fgj = Department.objects.get(region=city["luzhai"].region, code="fgj")
     assert luzhai_fgj.leader is None and not luzhai_fgj.members.exists()
+
+
+# --- The admin: each office sets up its own region ----------------------------------------------
+@pytest.fixture
+def offices(people):
+    for name in ("liucheng_reviewer", "luzhai_reviewer"):
+        people[name].is_staff = True
+        people[name].save()
+    from indicators.demo import ensure_groups
+
+    ensure_groups()
+    return people
+
+
+def test_a_county_office_sees_and_changes_only_its_own_region_in_the_admin(client, city, offices):
+    liucheng, luzhai = city["liucheng"], city["luzhai"]
+    client.force_login(offices["luzhai_reviewer"])
+    listing = client.get("/admin/indicators/indicator/").content.decode()
+    assert "地区生产总值增长" in listing and "谋划实施类项目" not in listing
+    theirs = Indicator.objects.get(report=liucheng, code="LV-01")
+    response = client.post(
+        f"/admin/indicators/indicator/{theirs.pk}/change/", {"name": "改掉", "target": "1"}
+    )
+    assert response.status_code in (302, 404)
+    theirs.refresh_from_db()
+    assert theirs.name == "城镇新增就业" and theirs.target == 1500
+    form = client.get("/admin/indicators/indicator/add/").context["adminform"].form
+    assert set(form.fields["report"].queryset) == {luzhai}
+    assert set(form.fields["lead_department"].queryset) == set(
+        Department.objects.filter(region=luzhai.region)
+    )
+
+
+def test_a_county_office_cannot_load_another_regions_report_workbook(client, city, offices):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from indicators.setup import report_setup_bytes
+
+    data = report_setup_bytes(city["liucheng"])
+    client.force_login(offices["luzhai_reviewer"])
+    before = Indicator.objects.count(), Indicator.history.count()
+    response = client.post(
+        "/admin/indicators/report/load/", {"file": SimpleUploadedFile("r.xlsx", data)}
+    )
+    assert "只能导入本地区的工作报告" in response.content.decode()
+    assert (Indicator.objects.count(), Indicator.history.count()) == before

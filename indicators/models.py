@@ -563,6 +563,12 @@ class ReviewedEntry(models.Model):
         """The figure this row reports (a target's value, a project's investment)."""
         return getattr(self, self.value_field)
 
+    def months_moved(self, fields):
+        """Months of the report's year whose figures this row moves once approved with
+        ``fields``, besides its own: none for a target's month (a project's stage change dates
+        it)."""
+        return set()
+
     def after_review(self, before, user):
         """React to a move by the workflow gate (``before``: the state it left); may raise
         ValidationError to refuse the move. Entries of targets need nothing."""

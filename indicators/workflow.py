@@ -231,10 +231,19 @@ def apply(user, changes, action, *, comment="", today=None):
             if reason is None:
                 reason = version_refusal(entry, change.version)
                 conflict = conflict or reason is not None
+            row = entry or model(**{model.subject_field: subject, "month": change.month})
+            if reason is None:
+                # A month closed by the office stays as it was closed: a row of a later month
+                # may not move it (a start dated back into a locked month, say).
+                moved = sorted(
+                    m for m in row.months_moved(change.fields) if (subject.report_id, m) in locks
+                )
+                if moved:
+                    reason = lock_refusal(moved[0])
             if reason is not None:
                 reasons[index] = reason
             befores.append(entry.state if entry is not None else None)
-            entries.append(entry or model(**{model.subject_field: subject, "month": change.month}))
+            entries.append(row)
         if reasons:
             raise Refused(reasons, conflict)
         for index, (change, entry) in enumerate(zip(changes, entries, strict=True)):

@@ -337,6 +337,14 @@ class ProjectProgress(ReviewedEntry):
     def __str__(self):
         return f"{self.project.code} {self.month}月"
 
+    def months_moved(self, fields):
+        """A start or completion dated in an earlier month moves that month's register too."""
+        day = fields.get("stage_date", self.stage_date)
+        stage = fields.get("stage", self.stage)
+        if stage and day and day.year == self.project.report.year and day.month != self.month:
+            return {day.month}
+        return set()
+
     def after_review(self, before, user):
         """An approved stage change moves the register; leaving 已审核 moves it back."""
         approved = EntryState.APPROVED

@@ -57,6 +57,14 @@ def can_read(user, obj):
     return can_read_dashboards(user) or owns(user, obj)
 
 
+def can_read_evidence(user, obj):
+    """Evidence files (佐证材料) of ``obj`` (an entry, its subject or an evidence file): the
+    department's own reporters and the supervision office that checks them. Leaders read the
+    approved figures on the dashboards, not the working papers behind them (photos of people
+    and sites, signed sheets), so they are refused like anyone else."""
+    return owns(user, obj) or can_review(user)
+
+
 def can_report(user, subject):
     """May ``user`` record monthly figures for ``subject`` (an indicator or a project)?
 

@@ -1,0 +1,84 @@
+// The monthly form: keep "填写 n/N" true while typing (the server computes the same on load), and
+// send evidence (佐证材料) as soon as a file is chosen, so nothing typed elsewhere is lost.
+(function () {
+  var form = document.getElementById("monthly-form");
+  if (!form) return;
+  var count = document.getElementById("fill-count");
+  var empty = document.getElementById("empty-count");
+  if (count) {
+    var total = Number(count.dataset.total);
+    var template = count.textContent.replace(/\d+\/\d+/, "{n}/" + total);
+    var emptyTemplate = empty.textContent.replace(/\d+/, "{n}");
+    form.addEventListener("input", function () {
+      var filled = 0;
+      form.querySelectorAll(".value-input").forEach(function (input) {
+        if (input.value.trim()) filled += 1;
+      });
+      count.textContent = template.replace("{n}", filled);
+      empty.textContent = emptyTemplate.replace("{n}", total - filled);
+    });
+  }
+
+  // Every change to a row's evidence moves the row's version: the monthly form and the row's
+  // upload and remove forms must all post the new one, or the next save reads as stale.
+  function setVersion(key, version) {
+    var inputs = document.querySelectorAll(
+      'input[name="' + key + '-version"], form.evidence-form[data-row="' + key + '"] input[name=version]'
+    );
+    inputs.forEach(function (input) { input.value = version; });
+  }
+
+  function send(owner, action, done) {
+    var key = owner.dataset.row;
+    var box = document.querySelector('.evidence[data-row="' + key + '"]');
+    var status = box.querySelector(".evidence-status");
+    box.classList.add("busy");
+    status.classList.remove("errorlist");
+    status.textContent = box.dataset.sending;
+    fetch(action, {
+      method: "POST",
+      body: new FormData(owner),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        if (result.ok) {
+          box.querySelector(".evidence-items").innerHTML = result.body.html;
+          setVersion(key, result.body.version);
+          status.textContent = box.dataset.saved;
+        } else {
+          status.textContent = result.body.error;
+          status.classList.add("errorlist");
+        }
+      })
+      .catch(function () {
+        status.textContent = box.dataset.failed;
+        status.classList.add("errorlist");
+      })
+      .then(function () {
+        box.classList.remove("busy");
+        if (done) done();
+      });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches(".evidence input[type=file]") || !input.files.length) return;
+    var owner = input.form;
+    // Only this input's files: the row's other chooser (camera or files) may hold earlier ones.
+    document.querySelectorAll('input[type=file][form="' + owner.id + '"]').forEach(function (other) {
+      if (other !== input) other.value = "";
+    });
+    send(owner, owner.action, function () { input.value = ""; });
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".evidence-remove");
+    if (!button) return;
+    event.preventDefault();
+    send(button.form, button.formAction);
+  });
+})();

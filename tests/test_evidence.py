@@ -461,3 +461,116 @@ def test_the_orphan_command_finds_exactly_the_planted_orphans(fgj, solar, report
     out = StringIO()
     call_command("evidence_orphans", "--older-than", "0", stdout=out)
     assert out.getvalue().splitlines()[0] == "ef/just-uploaded.jpg"
+
+
+# --- On the pages, at a fixed cost ---------------------------------------------------------------
+
+
+def with_files(entries, model=ProgressEntryEvidence):
+    """A photo record on every entry (the files need not exist: these pages only link them)."""
+    model.objects.bulk_create(
+        model(
+            entry=entry,
+            file_name=f"aa/{entry.pk:032d}.jpg",
+            thumbnail_name=f"aa/{entry.pk:032d}-thumb.jpg",
+            content_type="image/jpeg",
+            size=1000,
+            original_name=f"现场{entry.pk}.jpg",
+        )
+        for entry in entries
+    )
+
+
+def count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_monthly_forms_query_count_stays_fixed_with_files_on_every_row(client, report, fgj):
+    from .conftest import add_indicators
+
+    project = make_project(report)
+    own = list(Indicator.objects.filter(report=report, lead_department=fgj.department))
+    entries = [
+        ProgressEntry.objects.create(indicator=i, month=MONTH, value=1, state="draft")
+        for i in own
+        if not i.is_derived
+    ]
+    entries.append(submit(fgj, project, MONTH, workflow.SAVE, investment_completed=Decimal(5)))
+    with_files([e for e in entries if e.subject_field == "indicator"])
+    with_files([entries[-1]], ProjectProgressEvidence)
+    client.force_login(fgj)
+    client.get(f"/report/2023/{MONTH}/")
+    small, _page = count_queries(client, f"/report/2023/{MONTH}/")
+    added = add_indicators(report, 60)  # led by 发改局, each with a month-9 entry
+    with_files(ProgressEntry.objects.filter(indicator__in=added, month=MONTH))
+    large, page = count_queries(client, f"/report/2023/{MONTH}/")
+    assert page.count('class="evidence-thumb"') >= 60 + len(entries)
+    assert large == small
+
+
+def test_the_review_queues_query_count_stays_fixed_with_files_on_every_row(
+    client, report, reviewer, fgj
+):
+    targets = list(Indicator.objects.filter(report=report, register_rule=""))
+    project = make_project(report)
+
+    def submitted(indicators):
+        entries = [
+            ProgressEntry.objects.create(
+                indicator=i, month=MONTH, value=1, state="submitted", submitted_by=fgj
+            )
+            for i in indicators
+        ]
+        with_files(entries)
+
+    submitted(targets[:3])
+    progress = submit(fgj, project, MONTH, investment_completed=Decimal(5))
+    with_files([progress], ProjectProgressEvidence)
+    client.force_login(reviewer)
+    client.get("/review/?year=2023")
+    small, _page = count_queries(client, "/review/?year=2023")
+    submitted(targets[3:])
+    large, page = count_queries(client, "/review/?year=2023")
+    assert page.count('class="evidence-thumb"') == len(targets) + 1
+    assert large == small
+
+
+def test_the_targets_page_shows_each_months_files_and_who_added_them(
+    client, fgj, reviewer, leader, solar
+):
+    workflow.attach(fgj, solar, 8, [evidence.prepare(upload("八月.jpg", photo()))])
+    workflow.attach(fgj, solar, MONTH, [evidence.prepare(upload("九月.pdf", b"%PDF-1.4\n"))])
+    item = ProgressEntryEvidence.objects.get(original_name="九月.pdf")
+    workflow.detach(fgj, item)
+    for user in (fgj, reviewer):
+        client.force_login(user)
+        page = client.get(f"/indicators/{solar.pk}/").content.decode()
+        august = page.split('<tr data-month="8"')[1].split("</tr>")[0]
+        photo_item = ProgressEntryEvidence.objects.get(original_name="八月.jpg")
+        assert f'href="/evidence/i/{photo_item.pk}/"' in august
+        history = page.split('id="history"')[1]
+        assert "9月佐证材料" in history and "九月.pdf" in history and "删除" in history
+        assert "8月佐证材料" in history and "t-fgj" in history
+    client.force_login(leader)
+    page = client.get(f"/indicators/{solar.pk}/").content.decode()
+    assert "/evidence/" not in page and "佐证材料" not in page
+
+
+def test_the_projects_page_shows_each_months_files(client, fgj, reviewer, leader, report):
+    project = make_project(report)
+    workflow.attach(fgj, project, MONTH, [evidence.prepare(upload("开工.jpg", photo()))])
+    item = ProjectProgressEvidence.objects.get()
+    for user in (fgj, reviewer):
+        client.force_login(user)
+        page = client.get(f"/projects/{project.pk}/").content.decode()
+        row = page.split(f'<tr data-month="{MONTH}"')[1].split("</tr>")[0]
+        assert f'src="/evidence/p/{item.pk}/thumbnail/"' in row
+        assert "9月佐证材料" in page.split('id="history"')[1]
+    client.force_login(leader)
+    assert "/evidence/" not in client.get(f"/projects/{project.pk}/").content.decode()

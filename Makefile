@@ -21,7 +21,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_demo
+	-$(PY) manage.py load_demo
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	STATIC_MANIFEST=1 $(VENV)/bin/gunicorn county_targets.wsgi -k gthread --workers 2 --threads 4 \

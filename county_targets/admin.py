@@ -7,7 +7,6 @@ for every admin page; a signed-in user it refuses gets the styled 403 page, not 
 from functools import wraps
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +37,3 @@ class CountyAdminSite(admin.AdminSite):
         if request.user.is_authenticated and not self.has_permission(request):
             raise PermissionDenied
         return super().login(request, extra_context)
-
-
-class CountyAdminConfig(AdminConfig):
-    default_site = "county_targets.admin.CountyAdminSite"

@@ -1,13 +1,16 @@
 """Who may see and change what: the one access rule. Views, forms, imports, review, the workflow
 gate, both admins and the header's links ask it; templates only hide what views already lock.
 
-- leaders read every dashboard and change nothing;
-- the supervision office (reviewers) and superusers read everything, review entries, lock months,
-  record figures on a department's behalf (the register workbook) and use the admin;
+- leaders read the dashboards of their region (a city's leaders also every county under it) and
+  change nothing;
+- the supervision office (reviewers) reads like a leader, and for its own region reviews entries,
+  locks months, records figures on a department's behalf (the register workbook) and uses the
+  admin; administrators (superusers) may do all of this everywhere;
 - reporters read, and report on, only what their own department leads; they never use the admin.
 
-Objects are asked about by their department: an indicator or a project by its lead department,
-a monthly entry by its subject's, a department by itself (`department_of`).
+Objects are asked about by their department (an indicator or a project by its lead department, a
+monthly entry by its subject's, a department by itself) and by their region (a report's, a
+department's).
 """
 
 from functools import wraps
@@ -18,9 +21,58 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .models import Department, Region, Report
+
 
 def can_read_dashboards(user):
     return user.is_authenticated and (user.is_reviewer or user.is_leader)
+
+
+def home_region_id(user):
+    """The region a user belongs to: their own, or their department's."""
+    if user.region_id:
+        return user.region_id
+    return user.department.region_id if user.department_id else None
+
+
+def visible_regions(user):
+    """Ids of the regions whose reports ``user`` may open (their region and every region under
+    it); None for an administrator, who may open all. Read once per user object."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return None
+    if not hasattr(user, "_visible_regions"):
+        home = home_region_id(user)
+        user._visible_regions = (
+            set(Region.objects.within(Region(pk=home)).values_list("pk", flat=True))
+            if home
+            else set()
+        )
+    return user._visible_regions
+
+
+def region_of(obj):
+    """The region an object belongs to, by id."""
+    if isinstance(obj, Region):
+        return obj.pk
+    if hasattr(obj, "region_id"):
+        return obj.region_id  # a report, a department
+    if hasattr(obj, "report"):
+        return obj.report.region_id  # an indicator, a project, a section
+    return region_of(obj.subject)  # a monthly entry
+
+
+def sees_region(user, region_id):
+    visible = visible_regions(user)
+    return visible is None or region_id in visible
+
+
+def reports_for(user):
+    """The reports ``user`` may open, latest first."""
+    reports = Report.objects.latest_first()
+    visible = visible_regions(user)
+    return reports if visible is None else reports.filter(region__in=visible)
 
 
 def can_read_register(user):
@@ -33,19 +85,25 @@ def can_review(user):
     return user.is_authenticated and user.is_active and user.is_reviewer
 
 
+def can_review_report(user, report):
+    """The office reviews its own region's reports; an administrator any."""
+    return can_review(user) and (user.is_superuser or home_region_id(user) == report.region_id)
+
+
 def can_use_admin(user):
     """The admin is the office's and the administrator's configuration tool, nobody else's."""
     return user.is_authenticated and user.is_active and user.is_staff and user.is_reviewer
 
 
 def department_of(obj):
-    """The department an object belongs to, by id: its own, its lead's, or its subject's."""
+    """The department an object belongs to, by id: its own, its lead's, or its subject's (None
+    for what belongs to no department, such as a section)."""
+    if isinstance(obj, Department):
+        return obj.pk
     if hasattr(obj, "lead_department_id"):
         return obj.lead_department_id
     subject = getattr(obj, "subject", None)
-    if subject is not None:
-        return subject.lead_department_id
-    return obj.pk  # a Department
+    return subject.lead_department_id if subject is not None else None
 
 
 def owns(user, obj):
@@ -54,32 +112,35 @@ def owns(user, obj):
 
 
 def can_read(user, obj):
-    return can_read_dashboards(user) or owns(user, obj)
+    return (can_read_dashboards(user) and sees_region(user, region_of(obj))) or owns(user, obj)
 
 
 def can_read_evidence(user, obj):
-    """Evidence files (佐证材料) of ``obj`` (an entry, its subject or an evidence file): the
-    department's own reporters and the supervision office that checks them. Leaders read the
-    approved figures on the dashboards, not the working papers behind them (photos of people
-    and sites, signed sheets), so they are refused like anyone else."""
-    return owns(user, obj) or can_review(user)
+    """Evidence files (佐证材料) of ``obj`` (a target or project, an entry, or an evidence file):
+    the department's own reporters and the supervision office that reviews them (its own
+    region's; an administrator's everywhere). Leaders, and offices reading a county below them,
+    read the approved figures on the dashboards, not the working papers behind them (photos of
+    people and sites, signed sheets), so they are refused like anyone else."""
+    subject = obj if hasattr(obj, "report") else obj.subject
+    return owns(user, obj) or can_review_report(user, subject.report)
 
 
 def can_report(user, subject):
     """May ``user`` record monthly figures for ``subject`` (an indicator or a project)?
 
-    Its department's reporters may; so may the office, which loads figures on a department's
-    behalf from the register workbook. Whether the row can change *now* (state, lock, version) is
-    the workflow gate's question, not this one.
+    Its department's reporters may; so may the office of its region, which loads figures on a
+    department's behalf from the register workbook. Whether the row can change *now* (state,
+    lock, version) is the workflow gate's question, not this one.
     """
-    return owns(user, subject) or can_review(user)
+    return owns(user, subject) or can_review_report(user, subject.report)
 
 
-def scope(user, queryset, department_field="lead_department"):
-    """The part of ``queryset`` ``user`` may read: everything for dashboard readers, their own
-    department's rows for a reporter, nothing for anyone else."""
+def scope(user, queryset, department_field="lead_department", region_field="report__region"):
+    """The part of ``queryset`` ``user`` may read: their regions' rows for dashboard readers,
+    their own department's rows for a reporter, nothing for anyone else."""
     if can_read_dashboards(user):
-        return queryset
+        visible = visible_regions(user)
+        return queryset if visible is None else queryset.filter(**{f"{region_field}__in": visible})
     if user.is_authenticated and user.is_reporter:
         return queryset.filter(**{department_field: user.department_id})
     return queryset.none()

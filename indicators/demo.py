@@ -6,20 +6,29 @@ on-track, behind and far-behind targets, two with no data yet, and one judged on
 """
 
 import datetime
+import json
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .models import Department, EntryState, Indicator, ProgressEntry, Report, User
+from .models import (
+    Department,
+    EntryState,
+    Indicator,
+    ProgressEntry,
+    Region,
+    Report,
+    Section,
+    User,
+)
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "liucheng-2023.json"
-REGION, YEAR = "柳城县", 2023
+REGION, REGION_CODE, YEAR = "柳城县", "450222", 2023
 PASSWORD = "demo1234"
 
 # Model permissions each group holds in the admin, which only the supervision office (and the
@@ -144,11 +153,18 @@ def ensure_groups():
 
 
 def ensure_user(
-    username, *, group=None, department=None, superuser=False, staff=False, last_name=""
+    username,
+    *,
+    group=None,
+    department=None,
+    region=None,
+    superuser=False,
+    staff=False,
+    last_name="",
 ):
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, department=department, last_name=last_name)
+        user = User(username=username, department=department, region=region, last_name=last_name)
         user.password = _demo_password_hash()
         user.is_superuser = superuser
         user.is_staff = superuser or staff
@@ -164,30 +180,76 @@ def _demo_password_hash(cache={}):  # noqa: B006 - hashing is slow on purpose; o
     return cache["hash"]
 
 
+def demo_region():
+    region, _ = Region.objects.get_or_create(
+        name=REGION, defaults={"code": REGION_CODE, "level": Region.Level.COUNTY}
+    )
+    return region
+
+
 def ensure_report():
-    report = Report.objects.filter(region=REGION, year=YEAR).first()
-    if report is None:
-        call_command("loaddata", str(FIXTURE), verbosity=0)
-        report = Report.objects.get(region=REGION, year=YEAR)
+    """The demo's report with its sections, departments and targets, loaded from the shipped
+    catalogue by natural keys (region, codes, names), never by its primary keys: another
+    region's rows already in the database are left alone."""
+    region = demo_region()
+    report = Report.objects.filter(region=region, year=YEAR).first()
+    if report is not None:
+        return report
+    rows = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    by_model = {}
+    for row in rows:
+        by_model.setdefault(row["model"], []).append(row)
+    (report_row,) = by_model["indicators.report"]  # of the one region, whose row is the demo's
+    report = Report.objects.create(
+        region=region, year=report_row["fields"]["year"], title=report_row["fields"]["title"]
+    )
+    sections = {
+        row["pk"]: Section.objects.create(**row["fields"] | {"report": report})
+        for row in by_model["indicators.section"]
+    }
+    departments = {}
+    for row in by_model["indicators.department"]:
+        fields = {k: v for k, v in row["fields"].items() if k not in ("leader", "region")}
+        departments[row["pk"]], _ = Department.objects.get_or_create(
+            region=region, code=fields.pop("code"), defaults=fields
+        )
+    for row in by_model["indicators.indicator"]:
+        fields = dict(row["fields"])
+        cooperating = fields.pop("cooperating_departments", [])
+        fields.pop("report")
+        fields["section"] = sections[fields["section"]]
+        fields["lead_department"] = departments[fields["lead_department"]]
+        indicator = Indicator.objects.create(report=report, **fields)
+        indicator.cooperating_departments.set(departments[pk] for pk in cooperating)
     return report
 
 
 def ensure_users():
-    """The demo logins of DESIGN.md; returns (leader, reviewer)."""
+    """The demo logins of DESIGN.md, all of the demo region; returns (leader, reviewer)."""
     ensure_groups()
+    region = demo_region()
     ensure_user("admin", superuser=True, last_name="系统管理员")
-    leader = ensure_user("leader", group="leader", last_name="县领导")
+    leader = ensure_user("leader", group="leader", region=region, last_name="县领导")
     # The supervision office sets up targets in the admin, so it is staff.
-    reviewer = ensure_user("reviewer", group="reviewer", staff=True, last_name="督查室")
-    for department in Department.objects.all():
+    reviewer = ensure_user(
+        "reviewer", group="reviewer", staff=True, region=region, last_name="督查室"
+    )
+    departments = Department.objects.filter(region=region)
+    for department in departments:
         ensure_user(
             department.code,
             group="reporter",
             department=department,
+            region=region,
             last_name=f"{department.short_name}填报员",
         )
-    Department.objects.filter(leader__isnull=True).update(leader=leader)
+    departments.filter(leader__isnull=True).update(leader=leader)
     return leader, reviewer
+
+
+def other_regions():
+    """Regions that are not the demo's: real data the demo must not touch."""
+    return Region.objects.exclude(name=REGION)
 
 
 def ensure_entries(report, reviewer):

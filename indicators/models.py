@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,9 +17,78 @@ from . import progress
 MONTHS = [(m, _("%(m)s月") % {"m": m}) for m in range(1, 13)]
 
 
-class User(AbstractUser):
-    """A person who signs in. Reporters belong to one department; everyone else to none."""
+class RegionQuerySet(models.QuerySet):
+    def within(self, region):
+        """``region`` and every region under it (a city's counties, a province's cities and
+        their counties), read in one query whatever the depth."""
+        parents = dict(self.model.objects.values_list("pk", "parent_id"))
+        wanted, found = {region.pk}, True
+        while found:
+            found = {pk for pk, parent in parents.items() if parent in wanted} - wanted
+            wanted |= found
+        return self.filter(pk__in=wanted)
 
+
+class Region(models.Model):
+    """An administrative division (行政区划): a county, or a city or province above counties.
+
+    It owns its departments, its reports and its users; a user of a city also sees every county
+    under it."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("县（市、区）")
+        CITY = "city", _("市")
+        PROVINCE = "province", _("省")
+
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(
+        _("行政区划代码"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", _("行政区划代码为6位数字。"))],
+    )
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.COUNTY)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="region_name_unique"),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="region_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["county", "city", "province"]), name="region_level_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Reporters belong to one department (and so to its region); the
+    office and leaders belong to a region; administrators may belong to none."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
     department = models.ForeignKey(
         "Department",
         verbose_name=_("所属单位"),
@@ -58,13 +127,15 @@ class User(AbstractUser):
 
 class ReportQuerySet(models.QuerySet):
     def latest_first(self):
-        return self.order_by("-year", "region")
+        return self.select_related("region").order_by("-year", "region__code", "region__name")
 
 
 class Report(models.Model):
     """One government work report (政府工作报告): a region's promises for one year."""
 
-    region = models.CharField(_("地区"), max_length=50)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="reports"
+    )
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -82,6 +153,11 @@ class Report(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def label(self):
+        """How pickers name a report: its region and year (柳城县 2023)."""
+        return f"{self.region.name} {self.year}"
 
 
 class Section(models.Model):
@@ -106,12 +182,15 @@ class Section(models.Model):
 
 
 class Department(models.Model):
-    """A responsible unit (责任单位), with the county leader in charge of it."""
+    """A responsible unit (责任单位) of a region, with the leader in charge of it."""
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=30)
     code = models.SlugField(
-        _("代码"), max_length=30, unique=True, help_text=_("拼音缩写，如 fgj；用于账号和导入模板。")
+        _("代码"), max_length=30, help_text=_("拼音缩写，如 fgj；用于账号和导入模板。")
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     leader = models.ForeignKey(
@@ -128,6 +207,14 @@ class Department(models.Model):
         verbose_name = _("责任单位")
         verbose_name_plural = _("责任单位")
         ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "code"], name="department_region_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["region", "name"], name="department_region_name_unique"
+            ),
+        ]
 
     def __str__(self):
         return self.short_name or self.name
@@ -143,6 +230,16 @@ class Kind(models.TextChoices):
 
 # Kinds whose progress is a completion ratio against 序时进度 (the others are judged by a limit).
 RATIO_KINDS = (Kind.CUMULATIVE, Kind.STOCK, Kind.MILESTONE)
+LIMIT_KINDS = (Kind.CEILING, Kind.FLOOR)
+
+
+class Frequency(models.TextChoices):
+    """How often a target's figure is published (统计口径): only due months are asked for."""
+
+    MONTHLY = progress.MONTHLY, _("按月")
+    QUARTERLY = progress.QUARTERLY, _("按季度")
+    HALF_YEARLY = progress.HALF_YEARLY, _("按半年")
+    YEARLY = progress.YEARLY, _("按年")
 
 
 class RegisterRule(models.TextChoices):
@@ -169,20 +266,35 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
     def with_progress(self, month):
-        """Annotate the latest approved entry with month <= ``month``: value, month and texts.
+        """Annotate the latest approved entry of a due month <= ``month`` (a quarterly target's
+        figure as of its last quarter): value, month and texts; and whether ``month`` itself is
+        submitted or approved.
 
         One query for any number of indicators (correlated subqueries), so dashboards stay at a
         fixed query count as the report grows.
         """
+        latest_due = Case(
+            *(
+                When(
+                    frequency=frequency,
+                    then=Value(progress.latest_due_month(frequency, month) or 0),
+                )
+                for frequency in progress.DUE_MONTHS
+            ),
+            default=Value(month),
+            output_field=models.IntegerField(),
+        )
         latest = ProgressEntry.objects.filter(
-            indicator=OuterRef("pk"), month__lte=month, state=ProgressEntry.State.APPROVED
+            indicator=OuterRef("pk"),
+            month__lte=OuterRef("due_month"),
+            state=ProgressEntry.State.APPROVED,
         ).order_by("-month")
         reported = ProgressEntry.objects.filter(
             indicator=OuterRef("pk"),
             month=month,
             state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
         )
-        return self.annotate(
+        return self.annotate(due_month=latest_due).annotate(
             actual=Subquery(latest.values("value")[:1]),
             actual_month=Subquery(latest.values("month")[:1]),
             latest_note=Subquery(latest.values("note")[:1]),
@@ -229,6 +341,21 @@ class Indicator(models.Model):
         help_text=_("12个累计比例（0–1，逐月不减），留空则按月平均（m/12）。"),
     )
     is_year_end_only = models.BooleanField(_("需年终才能确定"), default=False)
+    frequency = models.CharField(
+        _("报送频率"), max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    tolerance = models.DecimalField(
+        _("容差"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "差多少以内算“滞后”而非“严重滞后”：累计型、存量型、节点型为低于序时进度的百分点，"
+            "控制型、底线型为偏离目标的百分比；留空按系统设置。“左右”的目标可填宽一些。"
+        ),
+    )
     register_rule = models.CharField(
         _("项目库取数规则"), max_length=30, choices=RegisterRule.choices, blank=True
     )
@@ -243,12 +370,17 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "code"], name="indicator_report_code_unique"),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="indicator_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(target__gte=0), name="indicator_target_not_negative"
-            ),
+            # A floor or a ceiling may be negative (revenue growth −2 %, CPI −0.3 %).
             models.CheckConstraint(
                 condition=~Q(kind__in=RATIO_KINDS) | Q(target__gt=0),
                 name="indicator_ratio_target_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="indicator_frequency_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance__isnull=True) | Q(tolerance__gte=0),
+                name="indicator_tolerance_not_negative",
             ),
         ]
 
@@ -277,8 +409,17 @@ class Indicator(models.Model):
             month,
             plan=self.monthly_plan,
             is_year_end_only=self.is_year_end_only,
-            tolerance=settings.BEHIND_TOLERANCE_POINTS,
+            tolerance=self.tolerance_in_force,
+            frequency=self.frequency,
         )
+
+    @property
+    def tolerance_in_force(self):
+        return settings.BEHIND_TOLERANCE_POINTS if self.tolerance is None else self.tolerance
+
+    def is_due(self, month):
+        """Whether a figure is asked for at ``month`` (its reporting frequency)."""
+        return progress.is_due(self.frequency, month)
 
     @property
     def is_ratio(self):
@@ -290,8 +431,10 @@ class Indicator(models.Model):
             errors["section"] = _("板块不属于该工作报告。")
         if self.target is not None and self.kind in RATIO_KINDS and self.target <= 0:
             errors["target"] = _("累计型、存量型和节点型目标的年度目标必须大于0。")
-        if self.target is not None and self.target < 0:
-            errors["target"] = _("年度目标不能为负数。")
+        if self.section_id and self.lead_department_id and self.report_id:
+            report_region = self.report.region_id
+            if self.lead_department.region_id != report_region:
+                errors["lead_department"] = _("牵头单位不属于该工作报告的地区。")
         if self.monthly_plan is not None:
             try:
                 validate_plan(self.monthly_plan)
@@ -448,8 +591,10 @@ class ProgressEntry(ReviewedEntry):
         ordering = ["indicator", "month"]
         constraints = [
             *reviewed_entry_constraints("entry", "indicator", "value"),
+            # A floor or a ceiling may read negative (deflation, a fall in revenue).
             models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(value__gte=0), name="entry_value_not_negative"
+                condition=Q(kind__in=LIMIT_KINDS) | Q(value__isnull=True) | Q(value__gte=0),
+                name="entry_value_not_negative",
             ),
             models.CheckConstraint(
                 condition=~Q(kind=Kind.MILESTONE) | Q(value__isnull=True) | Q(value__lte=100),

@@ -1,21 +1,31 @@
-"""Which report and month a dashboard shows: from ``?year=&month=``, else DESIGN's defaults."""
+"""Which report and month a page shows: from ``?report=&month=`` (or ``?year=``), else DESIGN's
+defaults: the user's own region's latest report, its last month if the year is over, else the
+current month. Only reports the user may open are ever chosen (``access.reports_for``)."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Report
+from . import access
+from .progress import deadline
 
 
 @dataclass(frozen=True)
 class Period:
-    report: Report
+    report: object
     month: int
 
     @property
     def year(self):
         return self.report.year
+
+    @property
+    def query(self):
+        """The query string that keeps this report and month in every link and form."""
+        return urlencode({"report": self.report.pk, "month": self.month})
 
 
 def default_month(report, today):
@@ -34,14 +44,38 @@ def _int_or_none(text):
         return None
 
 
-def resolve_period(request):
-    """The period a dashboard request asks for; unknown years answer 404, bad months fall back."""
-    year = _int_or_none(request.GET.get("year"))
-    reports = Report.objects.latest_first()
-    report = reports.filter(year=year).first() if year else reports.first()
+def choose_report(user, report_id=None, year=None, region_id=None):
+    """The report a page shows: ``report_id`` if the user may open it (404 otherwise), else
+    their own region's report of ``year`` (or latest), else any report they may open.
+    ``region_id`` keeps the choice to one region's reports (a department's page)."""
+    reports = access.reports_for(user)
+    if region_id is not None:
+        reports = reports.filter(region_id=region_id)
+    if report_id is not None:
+        report = reports.filter(pk=report_id).first()
+        if report is None:
+            raise Http404("no such report")
+        return report
+    if year is not None:
+        reports = reports.filter(year=year)
+    home = access.home_region_id(user)
+    report = (reports.filter(region_id=home).first() if home else None) or reports.first()
     if report is None:
         raise Http404("no such report")
-    month = _int_or_none(request.GET.get("month"))
+    return report
+
+
+def resolve_period(request, region_id=None):
+    """The period a request asks for; unknown or unseen reports answer 404, bad months fall back.
+    ``region_id``: only that region's reports (see `choose_report`)."""
+    params = request.GET
+    report = choose_report(
+        request.user,
+        _int_or_none(params.get("report")),
+        _int_or_none(params.get("year")),
+        region_id,
+    )
+    month = _int_or_none(params.get("month"))
     if month is None or not 1 <= month <= 12:
         month = default_month(report, timezone.localdate())
     return Period(report, month)
@@ -49,10 +83,6 @@ def resolve_period(request):
 
 def reporting_month(report, today, deadline_day=None):
     """The month a reporter is due to fill in: last month until its deadline, then this one."""
-    from django.conf import settings
-
-    from .progress import deadline
-
     if today.year > report.year:
         return 12
     if today.year < report.year:

@@ -49,8 +49,34 @@ STATUS_COLOURS = {
     YEAR_END: "#6a5acd",
 }
 
+# What floors and ceilings say where the ratio kinds say 达到序时进度.
+LIMIT_ON_TRACK_LABELS = {FLOOR: _("达到目标"), CEILING: _("控制在目标内")}
+
 HUNDRED = Decimal(100)
 DEFAULT_TOLERANCE = Decimal(10)
+
+# Reporting frequencies and the months whose figure is due (published) under each.
+MONTHLY, QUARTERLY, HALF_YEARLY, YEARLY = "monthly", "quarterly", "half_yearly", "yearly"
+DUE_MONTHS = {
+    MONTHLY: tuple(range(1, 13)),
+    QUARTERLY: (3, 6, 9, 12),
+    HALF_YEARLY: (6, 12),
+    YEARLY: (12,),
+}
+
+
+def is_due(frequency, month):
+    return month in DUE_MONTHS[frequency or MONTHLY]
+
+
+def latest_due_month(frequency, month):
+    """The latest month <= ``month`` whose figure is due under ``frequency``, or None."""
+    due = [m for m in DUE_MONTHS[frequency or MONTHLY] if m <= month]
+    return due[-1] if due else None
+
+
+def is_percent(unit):
+    return unit.strip() in ("%", "％")
 
 
 @dataclass(frozen=True)
@@ -63,9 +89,13 @@ class Progress:
     expected: Decimal | None = None  # 序时进度 as a fraction
     gap_points: Decimal | None = None  # (completion - expected) x 100, ratio kinds only
     margin: Decimal | None = None  # distance to the limit in the target's unit, + is the good side
+    kind: str = ""
 
     @property
     def label(self):
+        """The status word for this target: a floor that holds reads 达到目标, not 达到序时进度."""
+        if self.status == ON_TRACK and self.kind in LIMIT_ON_TRACK_LABELS:
+            return LIMIT_ON_TRACK_LABELS[self.kind]
         return STATUS_LABELS[self.status]
 
     @property
@@ -95,28 +125,34 @@ def judge(
     plan=None,
     is_year_end_only=False,
     tolerance=DEFAULT_TOLERANCE,
+    frequency=MONTHLY,
+    unit="",
 ):
     """Judge one indicator as of ``month``.
 
     ``tolerance`` is how far short still counts as 滞后 rather than 严重滞后: percentage points of
-    序时进度 for ratio kinds, percent of the target for ceilings and floors.
+    序时进度 for ratio kinds, percent of the target for ceilings and floors. ``frequency``: a
+    target published quarterly (half-yearly, yearly) is judged as of its latest due month, and
+    one published only yearly waits for year end like a year-end-only target. ``actual`` is the
+    latest approved figure of a due month (the caller reads it).
     """
     target = Decimal(target)
     actual = None if actual is None else Decimal(actual)
     tolerance = Decimal(tolerance)
+    due = latest_due_month(frequency, month)
 
-    if is_year_end_only and month < 12:
-        return Progress(YEAR_END, actual)
-    if actual is None:
-        expected = expected_fraction(month, plan) if kind in RATIO_KINDS else None
-        return Progress(NO_DATA, None, expected=expected)
+    if (is_year_end_only or frequency == YEARLY) and month < 12:
+        return Progress(YEAR_END, actual, kind=kind)
+    if actual is None or due is None:
+        expected = expected_fraction(due or month, plan) if kind in RATIO_KINDS else None
+        return Progress(NO_DATA, None, expected=expected, kind=kind)
 
     if kind in LIMIT_KINDS:
         return _judge_limit(kind, target, actual, tolerance)
 
     denominator = HUNDRED if kind == MILESTONE else target
     completion = actual / denominator
-    expected = expected_fraction(month, plan)
+    expected = expected_fraction(due, plan)
     shortfall = expected - completion
     gap_points = -shortfall * HUNDRED
     if completion >= 1:
@@ -127,7 +163,7 @@ def judge(
         status = BEHIND
     else:
         status = FAR_BEHIND
-    return Progress(status, actual, completion, expected, gap_points)
+    return Progress(status, actual, completion, expected, gap_points, kind=kind)
 
 
 def _judge_limit(kind, target, actual, tolerance):
@@ -141,7 +177,7 @@ def _judge_limit(kind, target, actual, tolerance):
         status = BEHIND
     else:
         status = FAR_BEHIND
-    return Progress(status, actual, margin=margin)
+    return Progress(status, actual, margin=margin, kind=kind)
 
 
 def month_end(year, month):
@@ -155,17 +191,19 @@ def deadline(year, month, day=5):
     return datetime.date(year, month + 1, day)
 
 
-def is_missing(has_report, year, month, today, day=5):
-    """未报送: nothing submitted or approved for the month once its deadline has passed."""
-    return not has_report and today > deadline(year, month, day)
+def is_missing(has_report, year, month, today, day=5, frequency=MONTHLY):
+    """未报送: nothing submitted or approved for a due month once its deadline has passed."""
+    return is_due(frequency, month) and not has_report and today > deadline(year, month, day)
 
 
 def gap_phrase(progress, kind=None, unit=""):
-    """The phrase a Chinese progress report uses: the gap to 序时进度, or the margin to a limit."""
+    """The phrase a Chinese progress report uses: the gap to 序时进度, or the margin to a limit
+    (in 个百分点 for a target in percent: growth of 5 % against 6 % is 1 个百分点 short)."""
     if progress.margin is not None:
         amount = format_amount(abs(progress.margin))
         if progress.margin >= 0:
-            return str(_("控制在目标以内") if kind == CEILING else _("达到目标"))
+            return str(LIMIT_ON_TRACK_LABELS.get(kind, _("达到目标")))
+        unit = _("个百分点") if is_percent(unit) else unit
         if kind == CEILING:
             return str(_("超出目标%(amount)s%(unit)s") % {"amount": amount, "unit": unit})
         return str(_("低于目标%(amount)s%(unit)s") % {"amount": amount, "unit": unit})

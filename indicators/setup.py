@@ -27,7 +27,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Department, Indicator, Kind, RegisterRule, Report, Section, validate_plan
+from .models import (
+    Department,
+    Frequency,
+    Indicator,
+    Kind,
+    Region,
+    RegisterRule,
+    Report,
+    Section,
+    validate_plan,
+)
 from .numbers import plain
 from .xlsx import (
     INTEGER,
@@ -56,6 +66,8 @@ REPORT_SHEET, SECTION_SHEET, DEPARTMENT_SHEET, INDICATOR_SHEET, HELP_SHEET = (
     "说明",
 )
 REPORT_KEYS = ("地区", "年度", "标题")
+# Optional rows of 工作报告 that set up the region itself (a workbook without them still loads).
+REGION_KEYS = ("行政区划代码", "级别", "上级地区")
 SECTION_HEADERS = ("顺序", "板块名称")
 DEPARTMENT_HEADERS = ("代码", "名称", "简称", "顺序")
 INDICATOR_HEADERS = (
@@ -74,26 +86,36 @@ INDICATOR_HEADERS = (
     "项目库取数规则",
     "报告原文",
 )
+# Columns added later: a workbook made before them still loads (monthly, the system's tolerance).
+INDICATOR_OPTIONAL = ("报送频率", "容差")
 LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 SETUP_HELP = [
     "本工作簿用于建立一份政府工作报告的板块、责任单位和目标任务"
     "（manage.py load_report 文件名.xlsx，或在管理后台“政府工作报告”页点击“从Excel导入”）。",
     "表头在每个工作表的第1行，数据从第2行开始；请不要改动表头和工作表名称。",
-    "【工作报告】两列：项目、内容；依次填写 地区（如 柳城县）、年度（如 2024）、标题。",
+    "【工作报告】两列：项目、内容；依次填写 地区（如 柳城县）、年度（如 2024）、标题；"
+    "可选的 行政区划代码（6位数字，如 450222）、级别（县（市、区）、市 或 省）、"
+    "上级地区（如 柳州市，须已建立）用于建立该地区。同一服务器可以有多个地区，按地区名称匹配。",
     "【板块】顺序（数字）、板块名称。",
     "【责任单位】代码（拼音缩写，如 fgj，用于账号和填报模板，一经使用不要更改）、"
     "名称（全称）、简称、顺序。"
-    "责任单位按代码匹配，各年度的报告共用。",
+    "责任单位属于本地区，按代码匹配，本地区各年度的报告共用。",
     "【目标任务】每行一项：编号（报告内唯一，如 PP-01）、板块（须在【板块】中）、"
     "顺序、目标任务、单位、"
-    "类型、年度目标、基数（可空）、牵头单位、配合单位、月度计划、需年终确定、项目库取数规则、报告原文。",
+    "类型、年度目标、基数（可空）、牵头单位、配合单位、月度计划、需年终确定、项目库取数规则、报告原文、"
+    "报送频率、容差（最后两列可省略）。",
     "类型：累计型（全年逐月累加）、存量型（达到的总量）、节点型（完成百分比0–100，年度目标填100）、"
     "控制型（不超过目标，如失业率）、底线型（不低于目标，如增速）。",
     "牵头单位、配合单位填写责任单位的代码或名称；配合单位有多个时用顿号或逗号分隔。",
     "月度计划：留空表示按月平均（m/12）；否则填写12个逐月累计比例（0–1，逐月不减），用逗号分隔，"
     "如 0.1,0.3,0.55,0.75,0.85,0.9,0.92,0.94,0.96,0.98,1,1。",
     "需年终确定：年终才能确定完成情况的填“是”，否则留空。",
+    "报送频率：按月、按季度、按半年 或 按年（留空为按月）；只在应报的月份填报，"
+    "序时进度按最近的应报月份计算。",
+    "容差：差多少以内算“滞后”而非“严重滞后”（留空按系统设置，一般为10）；累计型、存量型、节点型为低于序时进度的"
+    "百分点，控制型、底线型为偏离目标的百分比。报告写“左右”的目标可以填宽一些。",
+    "控制型、底线型的目标和月度数值可以是负数（如 居民消费价格 −0.3%）。",
     "项目库取数规则：数值由项目库自动计算的指标填写规则名称（见下），否则留空。",
     "规则名称：" + "、".join(str(label) for label in RegisterRule.labels),
     "导入规则：报告按“地区+年度”匹配，板块按名称、责任单位按代码、目标任务按编号匹配；"
@@ -114,10 +136,14 @@ def report_setup_sheets(report=None):
             d.pk for i in indicators for d in i.cooperating_departments.all()
         }
         departments = list(Department.objects.filter(pk__in=used))
+    region = report.region if report else None
     report_rows = [
-        ("地区", report.region if report else ""),
+        ("地区", region.name if region else ""),
         ("年度", report.year if report else None),
         ("标题", report.title if report else ""),
+        ("行政区划代码", region.code if region else ""),
+        ("级别", region.get_level_display() if region else ""),
+        ("上级地区", region.parent.name if region and region.parent else ""),
     ]
     indicator_rows = (
         (
@@ -135,11 +161,13 @@ def report_setup_sheets(report=None):
             "是" if i.is_year_end_only else "",
             i.get_register_rule_display() if i.register_rule else "",
             i.source_quote,
+            i.get_frequency_display(),
+            plain(i.tolerance),
         )
         for i in indicators
     )
     # Amounts are written as text so a target of 392.73 is read back exactly as typed.
-    widths = (9, 14, 6, 26, 7, 8, 11, 9, 10, 14, 24, 10, 18, 40)
+    widths = (9, 14, 6, 26, 7, 8, 11, 9, 10, 14, 24, 10, 18, 40, 9, 7)
     styles = {3: WRAP, 13: WRAP}
     return [
         Sheet(
@@ -163,7 +191,9 @@ def report_setup_sheets(report=None):
             INDICATOR_SHEET,
             [
                 Column(h, w, styles.get(n, TEXT))
-                for n, (h, w) in enumerate(zip(INDICATOR_HEADERS, widths, strict=True))
+                for n, (h, w) in enumerate(
+                    zip(INDICATOR_HEADERS + INDICATOR_OPTIONAL, widths, strict=True)
+                )
             ],
             indicator_rows,
         ),
@@ -200,11 +230,17 @@ def read_report_workbook(workbook):
         raise ExcelImportError(_("这不是工作报告设置工作簿（可能是月度填报模板）。"))
     problems = []
     report, existing = _read_report(workbook, problems)
-    sections = _read_sections(workbook, problems)
-    departments, lookup = _read_departments(workbook, problems)
-    indicators = _read_indicators(
-        workbook, problems, existing, {name for _order, name in sections}, lookup
+    sections, sections_read = _read_sections(workbook, problems)
+    departments, lookup, departments_read = _read_departments(
+        workbook, problems, report["region_fields"]["stored"]
     )
+    # A sheet that could not be read is one problem; its absence is not repeated on every
+    # target that names a section or a department.
+    known = {
+        "sections": {name for _order, name in sections} if sections_read else None,
+        "departments": lookup if departments_read else None,
+    }
+    indicators = _read_indicators(workbook, problems, existing, known)
     if problems:
         raise ExcelImportError(problems)
     if not indicators:
@@ -213,18 +249,19 @@ def read_report_workbook(workbook):
 
 
 def _read_report(workbook, problems):
-    """工作报告: (region, year, title) as a dict, and the stored report they name (or None)."""
+    """工作报告: the report's fields (region by name, year, title) and its region's (code,
+    level, parent), and the stored region and report they name (or None)."""
     info = SheetReader(workbook, REPORT_SHEET, ("项目", "内容"), problems)
     values = {}
     for number, row in info.rows:
         key = row["项目"]
-        if key not in REPORT_KEYS:
-            info.problem(number, 0, _("应为 地区、年度 或 标题。"))
+        if key not in REPORT_KEYS + REGION_KEYS:
+            info.problem(number, 0, _("应为 地区、年度、标题、行政区划代码、级别 或 上级地区。"))
         values[key] = (number, row["内容"])
     report = {}
     for key, attribute in zip(REPORT_KEYS, ("region", "year", "title"), strict=True):
         number, text = values.get(key, (None, ""))
-        if not text and info.name in workbook.sheetnames:
+        if not text and info.is_read:
             info.problem(number, 1, _("请填写%(key)s。") % {"key": key})
         report[attribute] = text
     if report["year"]:
@@ -232,14 +269,51 @@ def _read_report(workbook, problems):
         report["year"] = year
         if year is not None and not 2000 <= year <= 2100:
             info.problem(values["年度"][0], 1, _("年度须在2000到2100之间。"))
-    if all(report.values()):
-        field_errors(info, None, Report(**report), {"region": "内容", "title": "内容"}, ["year"])
+    if report["title"]:
+        field_errors(
+            info,
+            values["标题"][0],
+            Report(title=report["title"]),
+            {"title": "内容"},
+            ["region", "year"],
+        )
+    region = _read_region(info, values, report["region"])
     existing = (
-        Report.objects.filter(region=report["region"], year=report["year"]).first()
-        if report["region"] and isinstance(report["year"], int)
+        Report.objects.filter(region=region["stored"], year=report["year"]).first()
+        if region["stored"] and isinstance(report["year"], int)
         else None
     )
+    report["region_fields"] = region
     return report, existing
+
+
+def _read_region(info, values, name):
+    """The region a report belongs to: found by name, or set up from the optional rows."""
+    stored = Region.objects.filter(name=name).first() if name else None
+    fields = {"name": name}
+    number, code = values.get("行政区划代码", (None, ""))
+    if code:
+        fields["code"] = code
+    number_level, level = values.get("级别", (None, ""))
+    if level:
+        fields["level"] = read_choice(level, Region.Level.choices)
+        if fields["level"] is None:
+            labels = "、".join(str(label) for label in Region.Level.labels)
+            info.problem(number_level, 1, _("级别应为 %(labels)s。") % {"labels": labels})
+    number_parent, parent = values.get("上级地区", (None, ""))
+    if parent:
+        fields["parent"] = Region.objects.filter(name=parent).first()
+        if fields["parent"] is None:
+            info.problem(
+                number_parent,
+                1,
+                _("上级地区“%(name)s”还没有建立，请先导入上级地区。") % {"name": parent},
+            )
+    candidate = Region(**{k: v for k, v in fields.items() if v is not None})
+    exclude = ["parent"] + (["name"] if stored else [])
+    if name:
+        field_errors(info, number, candidate, {"code": "内容", "name": "内容"}, exclude)
+    return {"stored": stored, **fields}
 
 
 def _read_sections(workbook, problems):
@@ -260,15 +334,15 @@ def _read_sections(workbook, problems):
         )
         names.add(name)
         sections.append((order, name))
-    return sections
+    return sections, sheet.is_read
 
 
-def _read_departments(workbook, problems):
-    """责任单位: the departments to create or update, and {code, name or short name: code} for
-    every department a target may name (stored ones and the file's)."""
+def _read_departments(workbook, problems, region):
+    """责任单位: the region's departments to create or update, and {code, name or short name:
+    code} for every department a target may name (the region's stored ones and the file's)."""
     sheet = SheetReader(workbook, DEPARTMENT_SHEET, DEPARTMENT_HEADERS, problems)
     departments, lookup = [], {}
-    stored = {d.code: d for d in Department.objects.all()}
+    stored = {d.code: d for d in Department.objects.filter(region=region)} if region else {}
     stored_names = {d.name: d.code for d in stored.values()}
     for department in stored.values():
         for key in (department.code, department.name, department.short_name):
@@ -283,7 +357,7 @@ def _read_departments(workbook, problems):
             "order": read_integer(sheet, number, "顺序", row["顺序"], len(departments) + 1),
         }
         mapping = {"code": "代码", "name": "名称", "short_name": "简称"}
-        field_errors(sheet, number, Department(**values), mapping, ["leader"])
+        field_errors(sheet, number, Department(**values), mapping, ["leader", "region"])
         if code in in_file:
             sheet.problem(number, 0, _("代码“%(code)s”重复。") % {"code": code})
             continue
@@ -298,7 +372,7 @@ def _read_departments(workbook, problems):
         departments.append(values)
         for key in (code, name, values["short_name"]):
             lookup[key] = code
-    return departments, lookup
+    return departments, lookup, sheet.is_read
 
 
 # Indicator field -> the 目标任务 column it is read from, to report model validation in place.
@@ -313,49 +387,52 @@ INDICATOR_COLUMNS = {
     "source_quote": "报告原文",
     "monthly_plan": "月度计划",
     "register_rule": "项目库取数规则",
+    "frequency": "报送频率",
+    "tolerance": "容差",
 }
 YEAR_END_WORDS = ("", "是", "否", "true", "false", "1", "0", "y", "n")
 
 
-def _read_indicators(workbook, problems, existing, section_names, lookup):
+def _read_indicators(workbook, problems, existing, known):
     """目标任务: one dict of Indicator fields a row, with its section, lead and cooperating
-    departments by name/code; each checked by the model's own validation."""
-    sheet = SheetReader(workbook, INDICATOR_SHEET, INDICATOR_HEADERS, problems)
+    departments by name/code; each checked by the model's own validation. ``known``: the
+    section names and the department lookup, None where their sheet could not be read."""
+    sheet = SheetReader(
+        workbook, INDICATOR_SHEET, INDICATOR_HEADERS, problems, optional=INDICATOR_OPTIONAL
+    )
+    section_names, lookup = known["sections"], known["departments"]
     indicators, codes = [], {}
     stored = {i.code: i for i in Indicator.objects.filter(report=existing)} if existing else {}
     for number, row in sheet.rows:
-        col = sheet.column
         code = row["编号"]
         if not code:
-            sheet.problem(number, col("编号"), _("编号不能为空。"))
+            sheet.problem(number, "编号", _("编号不能为空。"))
         elif code in codes:
             sheet.problem(
                 number,
-                col("编号"),
+                "编号",
                 _("编号“%(code)s”重复：第%(first)s行已有。") % {"code": code, "first": codes[code]},
             )
         else:
             codes[code] = number
-        if row["板块"] not in section_names:
+        if section_names is not None and row["板块"] not in section_names:
             sheet.problem(
-                number, col("板块"), _("板块“%(name)s”不在“板块”表中。") % {"name": row["板块"]}
+                number, "板块", _("板块“%(name)s”不在“板块”表中。") % {"name": row["板块"]}
             )
         kind = read_choice(row["类型"], Kind.choices)
         if kind is None:
-            sheet.problem(
-                number, col("类型"), _("类型应为 累计型、存量型、节点型、控制型 或 底线型。")
-            )
+            sheet.problem(number, "类型", _("类型应为 累计型、存量型、节点型、控制型 或 底线型。"))
         target = read_number(sheet, number, "年度目标", row["年度目标"])
-        lead = lookup.get(row["牵头单位"])
-        if lead is None:
+        lead = lookup.get(row["牵头单位"]) if lookup is not None else None
+        if lookup is not None and lead is None:
             sheet.problem(
                 number,
-                col("牵头单位"),
+                "牵头单位",
                 _("牵头单位“%(name)s”不在“责任单位”表中。") % {"name": row["牵头单位"]},
             )
         year_end_text = row["需年终确定"].strip().lower()
         if year_end_text not in YEAR_END_WORDS:
-            sheet.problem(number, col("需年终确定"), _("请填写“是”或留空。"))
+            sheet.problem(number, "需年终确定", _("请填写“是”或留空。"))
         fields = {
             "code": code,
             "order": read_integer(sheet, number, "顺序", row["顺序"], len(indicators) + 1),
@@ -368,6 +445,8 @@ def _read_indicators(workbook, problems, existing, section_names, lookup):
             "monthly_plan": _read_plan(sheet, number, row["月度计划"]),
             "is_year_end_only": year_end_text in ("是", "true", "1", "y"),
             "register_rule": _read_rule(sheet, number, row["项目库取数规则"]),
+            "frequency": _read_frequency(sheet, number, row["报送频率"]),
+            "tolerance": read_number(sheet, number, "容差", row["容差"], required=False),
         }
         _check_indicator(sheet, number, stored.get(code) or Indicator(), fields)
         indicators.append(
@@ -375,10 +454,21 @@ def _read_indicators(workbook, problems, existing, section_names, lookup):
                 **fields,
                 "section": row["板块"],
                 "lead": lead,
-                "cooperating": _read_cooperating(sheet, number, row["配合单位"], lookup),
+                "cooperating": _read_cooperating(sheet, number, row["配合单位"], lookup or {}),
             }
         )
     return indicators
+
+
+def _read_frequency(sheet, number, text):
+    if not text:
+        return Frequency.MONTHLY
+    frequency = read_choice(text, Frequency.choices)
+    if frequency is None:
+        labels = "、".join(str(label) for label in Frequency.labels)
+        sheet.problem(number, "报送频率", _("报送频率应为 %(labels)s。") % {"labels": labels})
+        return Frequency.MONTHLY
+    return frequency
 
 
 def _read_cooperating(sheet, number, text, lookup):
@@ -389,7 +479,7 @@ def _read_cooperating(sheet, number, text, lookup):
         if part not in lookup:
             sheet.problem(
                 number,
-                sheet.column("配合单位"),
+                "配合单位",
                 _("配合单位“%(name)s”不在“责任单位”表中。") % {"name": part},
             )
         else:
@@ -405,11 +495,11 @@ def _read_plan(sheet, number, text):
         plan = [float(Decimal(p)) for p in parts]
         validate_plan(plan)
     except (ArithmeticError, ValueError):
-        sheet.problem(number, sheet.column("月度计划"), _("月度计划须为12个数字。"))
+        sheet.problem(number, "月度计划", _("月度计划须为12个数字。"))
         return None
     except ValidationError as error:
         for message in error.messages:
-            sheet.problem(number, sheet.column("月度计划"), message)
+            sheet.problem(number, "月度计划", message)
         return None
     return plan
 
@@ -421,7 +511,7 @@ def _read_rule(sheet, number, text):
     if rule is None:
         sheet.problem(
             number,
-            sheet.column("项目库取数规则"),
+            "项目库取数规则",
             _("未知的取数规则“%(rule)s”，请见“说明”表。") % {"rule": text},
         )
         return ""
@@ -442,7 +532,7 @@ def _check_indicator(sheet, number, candidate, fields):
             candidate.clean()  # ratio targets above 0; a stored target's kind kept
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                column = sheet.column(INDICATOR_COLUMNS.get(name, "编号"))
+                column = INDICATOR_COLUMNS.get(name, "编号")
                 for message in messages:
                     sheet.problem(number, column, message)
     for name, value in original.items():
@@ -471,18 +561,20 @@ def apply_report_plan(plan):
         return instance
 
     info = plan.report
-    report = upsert(
-        Report, {"region": info["region"], "year": info["year"]}, {"title": info["title"]}
-    )
+    region_fields = {k: v for k, v in info["region_fields"].items() if k not in ("stored", "name")}
+    region = upsert(Region, {"name": info["region"]}, region_fields)
+    report = upsert(Report, {"region": region, "year": info["year"]}, {"title": info["title"]})
     departments = {}
     for values in plan.departments:
         values = dict(values)
         code = values.pop("code")
-        departments[code] = upsert(Department, {"code": code}, values)
+        departments[code] = upsert(Department, {"region": region, "code": code}, values)
     missing = {i["lead"] for i in plan.indicators} | {
         c for i in plan.indicators for c in i["cooperating"]
     }
-    for department in Department.objects.filter(code__in=missing - departments.keys()):
+    for department in Department.objects.filter(
+        region=region, code__in=missing - departments.keys()
+    ):
         departments[department.code] = department
     sections = {
         name: upsert(Section, {"report": report, "name": name}, {"order": order})

@@ -1,7 +1,9 @@
 """Reporting timeliness: did each department get its month's figures in by the deadline?
 
 For month m a department's *due* targets are those it leads that are typed in (targets derived
-from the project register are never reported by hand). The deadline is ``progress.deadline``
+from the project register are never reported by hand) and whose reporting frequency asks for a
+figure that month (a quarterly target is due in March, June, September and December only). The
+deadline is ``progress.deadline``
 (the REPORT_DEADLINE_DAY of the next month). Each department × month cell is one of:
 
 - ``on_time`` 按时报送: every due target submitted or approved, none submitted after the deadline;
@@ -14,8 +16,10 @@ from the project register are never reported by hand). The deadline is ``progres
 An entry approved without a recorded submission time (entered by the supervision office itself)
 counts as on time: there is no evidence it was late.
 
-``department_timeliness`` answers the whole report in three queries whatever its size; the
-dashboards and the Excel summary's 报送情况 sheet both read it.
+``timeliness_for`` answers any number of reports in three queries whatever their size (the city
+view reads many counties at once); ``department_timeliness`` is one report's answer, which the
+dashboards and the Excel summary's 报送情况 sheet read. Only the report's own region's departments
+appear.
 """
 
 import datetime
@@ -82,7 +86,7 @@ class MonthTimeliness:
 @dataclass(frozen=True)
 class DepartmentTimeliness:
     department: Department
-    due: int
+    due: int  # typed-in targets it leads (each due in the months its frequency asks for)
     months: tuple  # MonthTimeliness for months 1..12
 
     def month(self, month):
@@ -105,70 +109,108 @@ def month_state(due, reported, late, year, month, today, deadline_day):
 
 
 def department_timeliness(report, today=None, departments=None, deadline_day=None):
-    """Every department's reporting for each month of ``report``, as of ``today``.
+    """Every department's reporting for each month of ``report``, as of ``today``: a list of
+    ``DepartmentTimeliness`` in department order (only those in ``departments`` when given),
+    each with twelve ``MonthTimeliness``."""
+    return timeliness_for([report], today, departments, deadline_day)[report.pk]
 
-    Returns a list of ``DepartmentTimeliness`` in department order (only those given in
-    ``departments`` when it is set), each with twelve ``MonthTimeliness``. Three queries (two
-    when ``departments`` is given), whatever the number of targets and entries.
-    """
+
+def timeliness_for(reports, today=None, departments=None, deadline_day=None):
+    """{report id: department_timeliness(report)} for several reports in three queries."""
     today = today or timezone.localdate()
     day = deadline_day or settings.REPORT_DEADLINE_DAY
-    typed_in = Indicator.objects.filter(report=report, register_rule="")
-    entries = ProgressEntry.objects.filter(indicator__report=report, indicator__register_rule="")
+    reports = list(reports)
+    typed_in = Indicator.objects.filter(report__in=reports, register_rule="")
+    entries = ProgressEntry.objects.filter(
+        indicator__report__in=reports, indicator__register_rule=""
+    )
     if departments is None:
-        departments = list(Department.objects.select_related("leader"))
+        departments = list(
+            Department.objects.filter(region__in={r.region_id for r in reports}).select_related(
+                "leader"
+            )
+        )
     else:
         ids = [d.pk for d in departments]
         typed_in = typed_in.filter(lead_department__in=ids)
         entries = entries.filter(indicator__lead_department__in=ids)
-    due = dict(
-        typed_in.values_list("lead_department").annotate(n=Count("pk")).order_by("lead_department")
-    )
-    counts = {
-        (row["indicator__lead_department"], row["month"]): row
-        for row in entries.values("indicator__lead_department", "month")
+    # Targets led per (report, department, frequency): how many in all, and due in each month.
+    due = {}
+    for report_id, department_id, frequency, count in (
+        typed_in.values_list("report", "lead_department", "frequency")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        led = due.setdefault((report_id, department_id), [0] * 13)
+        led[0] += count
+        for month in progress.DUE_MONTHS[frequency]:
+            led[month] += count
+    counts = {}
+    for row in (
+        entries.values(
+            "indicator__report", "indicator__lead_department", "indicator__frequency", "month"
+        )
         .annotate(
             drafted=Count("pk", filter=Q(state=EntryState.DRAFT)),
             submitted=Count("pk", filter=Q(state=EntryState.SUBMITTED)),
             approved=Count("pk", filter=Q(state=EntryState.APPROVED)),
             returned=Count("pk", filter=Q(state=EntryState.RETURNED)),
-            late=Count("pk", filter=Q(state__in=REPORTED) & _submitted_late(report.year, day)),
+            late=Count(
+                "pk",
+                filter=Q(state__in=REPORTED) & _submitted_late({r.year for r in reports}, day),
+            ),
         )
         .order_by()
+    ):
+        if not progress.is_due(row["indicator__frequency"], row["month"]):
+            continue  # a figure given in a month that asks for none: not counted either way
+        key = (row["indicator__report"], row["indicator__lead_department"], row["month"])
+        total = counts.setdefault(key, dict.fromkeys(COUNTED, 0))
+        for name in COUNTED:
+            total[name] += row[name]
+    return {
+        report.pk: [
+            _department_row(report, department, due, counts, today, day)
+            for department in departments
+            if department.region_id == report.region_id
+        ]
+        for report in reports
     }
-    rows = []
-    for department in departments:
-        department_due = due.get(department.pk, 0)
-        months = []
-        for month in range(1, 13):
-            row = counts.get((department.pk, month), {})
-            reported = row.get("submitted", 0) + row.get("approved", 0)
-            state = month_state(
-                department_due, reported, row.get("late", 0), report.year, month, today, day
-            )
-            missing = department_due - reported if state == MISSING else 0
-            months.append(
-                MonthTimeliness(
-                    month=month,
-                    due=department_due,
-                    drafted=row.get("drafted", 0),
-                    submitted=row.get("submitted", 0),
-                    approved=row.get("approved", 0),
-                    returned=row.get("returned", 0),
-                    missing=missing,
-                    late=row.get("late", 0),
-                    state=state,
-                )
-            )
-        rows.append(DepartmentTimeliness(department, department_due, tuple(months)))
-    return rows
 
 
-def _submitted_late(year, day):
+COUNTED = ("drafted", "submitted", "approved", "returned", "late")
+
+
+def _department_row(report, department, due, counts, today, day):
+    led = due.get((report.pk, department.pk), [0] * 13)  # [all targets led, due in 1..12]
+    months = []
+    for month in range(1, 13):
+        row = counts.get((report.pk, department.pk, month), {})
+        month_due = led[month]
+        reported = row.get("submitted", 0) + row.get("approved", 0)
+        state = month_state(month_due, reported, row.get("late", 0), report.year, month, today, day)
+        months.append(
+            MonthTimeliness(
+                month=month,
+                due=month_due,
+                drafted=row.get("drafted", 0),
+                submitted=row.get("submitted", 0),
+                approved=row.get("approved", 0),
+                returned=row.get("returned", 0),
+                missing=month_due - reported if state == MISSING else 0,
+                late=row.get("late", 0),
+                state=state,
+            )
+        )
+    return DepartmentTimeliness(department, led[0], tuple(months))
+
+
+def _submitted_late(years, day):
     """Entries whose last submission came after their month's deadline day had ended."""
     late = Q()
-    for month in range(1, 13):
-        next_day = progress.deadline(year, month, day) + datetime.timedelta(days=1)
-        cutoff = timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
-        late |= Q(month=month, submitted_at__gte=cutoff)
+    for year in years:
+        for month in range(1, 13):
+            next_day = progress.deadline(year, month, day) + datetime.timedelta(days=1)
+            cutoff = timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
+            late |= Q(indicator__report__year=year, month=month, submitted_at__gte=cutoff)
     return late

@@ -138,8 +138,14 @@ def refusal(user, subject, month, entry, action, *, locked, today=None):
                 "year": report.year,
                 "month": month,
             }
-    elif not access.can_review(user):
-        return _("只有督查室可以审核。")
+        if not subject.is_due(month) and entry is None:
+            return _("%(subject)s%(frequency)s报送，%(month)s月无需填报。") % {
+                "subject": subject,
+                "frequency": subject.get_frequency_display(),
+                "month": month,
+            }
+    elif not access.can_review_report(user, report):
+        return _("只有本地区的督查室可以审核。")
     if locked:
         return lock_refusal(month)
     return state_refusal(entry, action)
@@ -265,7 +271,7 @@ def review(user, entries, action, comment="", versions=None):
 
 def lock_month(user, report, month):
     """Close ``month`` of ``report``: afterwards no entry of it changes until it is unlocked."""
-    if not access.can_review(user):
+    if not access.can_review_report(user, report):
         raise WorkflowError(_("只有督查室可以锁定月份。"))
     lock = MonthLock(report=report, month=month, locked_by=user)
     lock._history_user = user
@@ -279,7 +285,7 @@ def lock_month(user, report, month):
 
 
 def unlock_month(user, report, month):
-    if not access.can_review(user):
+    if not access.can_review_report(user, report):
         raise WorkflowError(_("只有督查室可以解锁月份。"))
     with transaction.atomic():
         lock = MonthLock.objects.select_for_update().filter(report=report, month=month).first()

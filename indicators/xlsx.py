@@ -309,12 +309,13 @@ class Problem:
 
 
 class ExcelImportError(Exception):
-    """A workbook refused whole; ``problems`` lists every reason found."""
+    """A workbook refused whole; ``problems`` lists every reason found, each once."""
 
     def __init__(self, problems):
         if isinstance(problems, (str, Problem)):
             problems = [problems]
-        self.problems = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
+        problems = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
+        self.problems = list(dict.fromkeys(problems))
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
@@ -437,52 +438,70 @@ def read_meta(workbook):
 
 
 class SheetReader:
-    """Rows of one set-up sheet as dicts by header, collecting problems with their places."""
+    """Rows of one sheet as dicts by header, collecting problems with their places.
 
-    def __init__(self, workbook, name, headers, problems):
-        self.name, self.headers, self.problems = name, headers, problems
+    Columns are found by their header, in any order; ``optional`` headers may be missing (a
+    workbook made before they existed still loads). A sheet whose header lacks a required column
+    or has one it does not know is one problem for that sheet, and its rows are not read; the
+    caller goes on with the other sheets, so every sheet's problems are listed at once.
+    """
+
+    def __init__(self, workbook, name, headers, problems, optional=()):
+        self.name, self.problems = name, problems
+        self.headers = tuple(headers) + tuple(optional)
         self.rows = []
+        self.is_read = False
+        self.positions = {}
         if name not in workbook.sheetnames:
             problems.append(Problem(_("缺少工作表“%(sheet)s”。") % {"sheet": name}))
             return
-        rows = workbook[name].iter_rows(max_col=len(headers) + 1)
-        header = [cell_text(c.value) for c in next(rows, ())]
-        header += [""] * (len(headers) - len(header))
-        bad = False
-        for index, expected in enumerate(headers):
-            if header[index] != expected:
-                self.problem(
+        rows = workbook[name].iter_rows(max_col=len(self.headers) + 20)
+        found = [cell_text(c.value) for c in next(rows, ())]
+        while found and not found[-1]:
+            found.pop()
+        self.positions = {header: index for index, header in enumerate(found) if header}
+        missing = [h for h in headers if h not in self.positions]
+        unknown = [h for h in self.positions if h not in self.headers]
+        if missing or unknown or "" in found:
+            parts = []
+            if missing:
+                parts.append(_("缺少列：%(names)s") % {"names": "、".join(missing)})
+            if unknown:
+                parts.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
+            if "" in found:
+                parts.append(_("有的列没有表头"))
+            problems.append(
+                Problem(
+                    _("表头有误（%(parts)s），本表未读取。请使用模板中的列名：%(expected)s。")
+                    % {"parts": "；".join(parts), "expected": "、".join(headers)},
+                    name,
                     1,
-                    index,
-                    _("表头应为“%(expected)s”，实际为“%(found)s”。")
-                    % {"expected": expected, "found": header[index]},
                 )
-                bad = True
-        if bad:
+            )
             return
+        self.is_read = True
         for number, cells in enumerate(rows, 2):
             if number > MAX_IMPORT_ROWS:
                 self.problem(number, None, _("行数过多。"))
                 break
-            cells = list(cells)[: len(headers)]
-            cells += [None] * (len(headers) - len(cells))
-            values = {}
-            for index, cell in enumerate(cells):
+            cells = list(cells)
+            values = dict.fromkeys(self.headers, "")
+            for header, index in self.positions.items():
+                cell = cells[index] if index < len(cells) else None
                 if cell is not None and is_formula(cell):
-                    self.problem(number, index, _("不接受公式，请直接填写内容。"))
-                    values[headers[index]] = ""
+                    self.problem(number, header, _("不接受公式，请直接填写内容。"))
                 else:
-                    values[headers[index]] = cell_text(cell.value if cell is not None else None)
+                    values[header] = cell_text(cell.value if cell is not None else None)
             if any(values.values()):
                 self.rows.append((number, values))
 
-    def problem(self, row, index, message):
+    def problem(self, row, where, message):
+        """Record ``message`` at ``row`` and the column ``where`` names: a header, or the index
+        of one among the sheet's headers (None: the whole row)."""
+        header = self.headers[where] if isinstance(where, int) else (where or "")
+        index = self.positions.get(header)
         column = get_column_letter(index + 1) if index is not None else ""
-        header = self.headers[index] if index is not None else ""
         self.problems.append(Problem(str(message), self.name, row, column, header))
-
-    def column(self, header):
-        return self.headers.index(header)
 
 
 def read_number(reader, row, header, text, *, required=True):
@@ -491,10 +510,10 @@ def read_number(reader, row, header, text, *, required=True):
     try:
         value = numbers.parse(text)
     except ValueError as error:
-        reader.problem(row, reader.column(header), f"“{text}”：{error}")
+        reader.problem(row, header, f"“{text}”：{error}")
         return None
     if value is None and required:
-        reader.problem(row, reader.column(header), _("不能为空。"))
+        reader.problem(row, header, _("不能为空。"))
     return value
 
 
@@ -505,7 +524,7 @@ def read_integer(reader, row, header, text, default):
     if value is None:
         return default
     if value != value.to_integral_value() or value < 0:
-        reader.problem(row, reader.column(header), _("须为不小于0的整数。"))
+        reader.problem(row, header, _("须为不小于0的整数。"))
         return default
     return int(value)
 
@@ -517,7 +536,7 @@ def field_errors(reader, row, instance, mapping, exclude):
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             header = mapping.get(name)
-            index = reader.column(header) if header else None
+            index = header if header else None
             for message in messages:
                 reader.problem(row, index, message)
 

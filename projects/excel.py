@@ -128,9 +128,7 @@ def _date(reader, row, header, text):
         return None
     day = parse_date(text)
     if day is None:
-        reader.problem(
-            row, reader.column(header), _("“%(text)s”不是日期，请写成2023-03-01。") % {"text": text}
-        )
+        reader.problem(row, header, _("“%(text)s”不是日期，请写成2023-03-01。") % {"text": text})
     return day
 
 
@@ -158,9 +156,7 @@ def read_setup(reader, report, departments, plan):
             fields[name] = read_choice(values[header], choices)
             if fields[name] is None and (values[header] or name != "registered_stage"):
                 labels = "、".join(str(label) for _code, label in choices)
-                reader.problem(
-                    row, reader.column(header), _("须为以下之一：%(labels)s。") % {"labels": labels}
-                )
+                reader.problem(row, header, _("须为以下之一：%(labels)s。") % {"labels": labels})
         fields["registered_stage"] = fields["registered_stage"] or Stage.PLANNED
         fields["registered_start_date"] = _date(reader, row, "开工日期", values["开工日期"])
         fields["registered_completion_date"] = _date(reader, row, "竣工日期", values["竣工日期"])
@@ -175,7 +171,7 @@ def read_setup(reader, report, departments, plan):
         if department is None:
             reader.problem(
                 row,
-                reader.column("牵头单位"),
+                "牵头单位",
                 _("没有找到责任单位“%(text)s”，请填写其代码、全称或简称。")
                 % {"text": values["牵头单位"]},
             )
@@ -193,17 +189,17 @@ def _check_project(reader, row, report, code, fields):
         ("本年计划投资（万元）", "planned_investment"),
     ):
         if fields[name] is not None and fields[name] < 0:
-            reader.problem(row, reader.column(header), _("不能为负数。"))
+            reader.problem(row, header, _("不能为负数。"))
     if fields["signed_on"] and not fields["is_promoted"]:
-        reader.problem(row, reader.column("签约日期"), _("只有招商引资项目才填写签约日期。"))
+        reader.problem(row, "签约日期", _("只有招商引资项目才填写签约日期。"))
     start, end = fields["registered_start_date"], fields["registered_completion_date"]
     if start and end and end < start:
-        reader.problem(row, reader.column("竣工日期"), _("竣工日期不能早于开工日期。"))
+        reader.problem(row, "竣工日期", _("竣工日期不能早于开工日期。"))
     stage = fields["registered_stage"]
     if stage in (Stage.STARTED, Stage.COMPLETED) and not start:
-        reader.problem(row, reader.column("开工日期"), _("已开工或已竣工的项目须填写开工日期。"))
+        reader.problem(row, "开工日期", _("已开工或已竣工的项目须填写开工日期。"))
     if stage == Stage.COMPLETED and not end:
-        reader.problem(row, reader.column("竣工日期"), _("已竣工的项目须填写竣工日期。"))
+        reader.problem(row, "竣工日期", _("已竣工的项目须填写竣工日期。"))
     candidate = Project(report=report, code=code, **fields)
     exclude = ["report", "lead_department", "category", "build_type", "registered_stage"]
     exclude += [name for name, value in fields.items() if value is None]
@@ -274,7 +270,7 @@ def read_monthly(reader, report, projects, plan, *, approve):
         if not form.is_valid():
             for name, messages in form.errors.items():
                 header = FORM_FIELDS.get(name)
-                index = reader.column(header) if header else None
+                index = header if header else None
                 for message in messages:
                     reader.problem(number, index, message)
             continue
@@ -296,7 +292,7 @@ def read_monthly(reader, report, projects, plan, *, approve):
                 )
             except ValidationError as error:
                 for message in error.messages:
-                    reader.problem(number, reader.column("项目阶段"), message)
+                    reader.problem(number, "项目阶段", message)
 
 
 def _form_date(text):
@@ -327,7 +323,7 @@ def read_register_workbook(workbook, report, *, approve=False):
     projects = {p.code: p for p in Project.objects.filter(report=report)}
     if SETUP_SHEET in names:
         reader = SheetReader(workbook, SETUP_SHEET, SETUP_HEADERS, problems)
-        read_setup(reader, report, list(Department.objects.all()), plan)
+        read_setup(reader, report, list(Department.objects.filter(region=report.region_id)), plan)
     if MONTHLY_SHEET in names:
         reader = SheetReader(workbook, MONTHLY_SHEET, MONTHLY_HEADERS, problems)
         if not problems:

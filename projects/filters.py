@@ -25,7 +25,7 @@ class MonthFilter(django_filters.ChoiceFilter):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    """Filters over `register.register_as_of`; ``report`` gives the year the month filters mean."""
+    """Filters over ``Project.objects.as_of``; ``report`` gives the year the month filters mean."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("名称或编号"))
     category = django_filters.ChoiceFilter(

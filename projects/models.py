@@ -184,6 +184,10 @@ class Project(models.Model):
 
     is_reportable = True
 
+    def is_due(self, month):
+        """Projects report every month."""
+        return True
+
     # --- Stages -------------------------------------------------------------------------------
     # One rule for a stage change, asked by the monthly form, the imports and review alike.
 

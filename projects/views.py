@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig
 from indicators import access
 from indicators.access import dashboard_required
 from indicators.history import changes, entry_changes, evidence_changes, newest_first
-from indicators.models import Department, Indicator, RegisterRule, Report
+from indicators.models import Department, Indicator, RegisterRule
 from indicators.periods import resolve_period
 from indicators.progress import expected_fraction
 
@@ -29,14 +29,16 @@ def project_list(request):
         request.GET,
         queryset=projects.select_related("lead_department"),
         report=period.report,
-        departments=access.scope(user, Department.objects.all(), "pk"),
+        departments=access.scope(
+            user, Department.objects.filter(region=period.report.region_id), "pk", "region"
+        ),
     )
     filtered = filterset.qs
     table = ProjectTable(filtered, totals=register.totals(filtered))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context = {
         "period": period,
-        "reports": Report.objects.latest_first(),
+        "reports": access.reports_for(request.user),
         "months": range(1, 13),
         "filter": filterset,
         "table": table,
@@ -98,7 +100,7 @@ def project_detail(request, pk):
             unit=_("万元"),
         ),
     )
-    departments = {d.pk: str(d) for d in Department.objects.all()}
+    departments = {d.pk: str(d) for d in Department.objects.filter(region=project.report.region_id)}
     own = changes(
         project.history.select_related("history_user"),
         PROJECT_FIELDS,
@@ -177,7 +179,7 @@ def investment(request):
     list_base = register.list_url(report, None, month)
     context = {
         "period": period,
-        "reports": Report.objects.latest_first(),
+        "reports": access.reports_for(request.user),
         "months": range(1, 13),
         "list_base": list_base,
         "year_charts": year_charts,

@@ -4,15 +4,28 @@ query-count tests and the benchmark."""
 
 from django.db import transaction
 
-from indicators.demo import ensure_entries, ensure_report, ensure_users
+from indicators.demo import REGION, ensure_entries, ensure_report, ensure_users, other_regions
 from indicators.models import Indicator, ProgressEntry
 from projects.demo import ensure_register
 from projects.models import Project, ProjectProgress
 
 
+class DemoRefused(Exception):
+    """The database holds real regions: demo logins (password demo1234) do not belong there."""
+
+
 @transaction.atomic
-def load_demo():
-    """Idempotent: what exists is kept, what is missing is added. Returns counts for the log."""
+def load_demo(*, beside_real_regions=False):
+    """Idempotent: what exists is kept, what is missing is added. Returns counts for the log.
+
+    The demo touches only its own region. Where other regions exist it refuses, unless
+    ``beside_real_regions`` says to go ahead anyway (a training server, say)."""
+    others = list(other_regions().values_list("name", flat=True))
+    if others and not beside_real_regions:
+        raise DemoRefused(
+            f"这个数据库里已有其他地区（{'、'.join(others)}）的真实数据，未加载演示数据（{REGION}，"
+            "演示账号密码为 demo1234）。确需在旁边加载演示数据，请加 --beside-real-regions。"
+        )
     report = ensure_report()
     _, reviewer = ensure_users()
     entries = ensure_entries(report, reviewer)

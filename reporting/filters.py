@@ -32,6 +32,10 @@ class IndicatorFilter(django_filters.FilterSet):
         model = Indicator
         fields = ()
 
+    def __init__(self, data=None, queryset=None, *, report, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["department"].queryset = Department.objects.filter(region=report.region_id)
+
     def search(self, queryset, name, value):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 

@@ -125,6 +125,7 @@ class ReviewFilterForm(forms.Form):
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(report=report)
+        self.fields["department"].queryset = Department.objects.filter(region=report.region_id)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -216,7 +216,7 @@ def monthly_template_sheets(user, report, month):
             "%(region)s%(year)s年%(month)s月%(what)s — %(department)s"
             "（只填黄色单元格；请勿改动表头、编号和行列结构）"
         ) % {
-            "region": report.region,
+            "region": report.region.name,
             "year": report.year,
             "month": month,
             "what": _("目标任务进展填报") if layout.kind is TARGET else _("项目进展填报"),
@@ -249,7 +249,7 @@ def monthly_template_sheets(user, report, month):
     meta = [
         ("kind", MONTHLY_KIND),
         ("version", 2),
-        ("region", report.region),
+        ("region", report.region.name),
         ("year", report.year),
         ("month", month),
         ("department", department.code),
@@ -291,13 +291,13 @@ def _check_meta(workbook, report, month, department):
             _("这不是本系统下载的月度填报模板。请在“Excel导入”页下载本月模板，填写后再上传。")
         )
     problems = []
-    if meta.get("region") != report.region or meta.get("year") != str(report.year):
+    if meta.get("region") != report.region.name or meta.get("year") != str(report.year):
         problems.append(
             _("这是%(region)s%(year)s年的模板，不是%(this_region)s%(this_year)s年的。")
             % {
                 "region": meta.get("region", "?"),
                 "year": meta.get("year", "?"),
-                "this_region": report.region,
+                "this_region": report.region.name,
                 "this_year": report.year,
             }
         )
@@ -307,7 +307,9 @@ def _check_meta(workbook, report, month, department):
             % {"other": meta.get("month", "?"), "month": month}
         )
     if meta.get("department") != department.code:
-        other = Department.objects.filter(code=meta.get("department")).first()
+        other = Department.objects.filter(
+            region=report.region_id, code=meta.get("department")
+        ).first()
         problems.append(
             _("这是%(other)s的模板，不能由%(department)s导入。")
             % {

@@ -57,7 +57,7 @@ def summary_title(report, month, now, what):
     return _(
         "%(region)s%(year)s年政府工作报告目标任务%(what)s（截至%(month)s月底）　制表时间：%(made)s"
     ) % {
-        "region": report.region,
+        "region": report.region.name,
         "year": report.year,
         "what": what,
         "month": month,
@@ -279,7 +279,9 @@ def summary_sheets(report, month, *, now=None, today=None):
     indicators = judged(report, month)
     leaders = {
         department.pk: department.leader.display_name if department.leader else ""
-        for department in Department.objects.select_related("leader")
+        for department in Department.objects.filter(region=report.region_id).select_related(
+            "leader"
+        )
     }
     summary = progress.summarise(i.progress for i in indicators)
     title = summary_title(report, month, now, _("进展汇总"))

@@ -14,7 +14,15 @@ import pytest
 from django.contrib.auth.models import Group
 
 from indicators import demo, workflow
-from indicators.models import Department, EntryState, Indicator, ProgressEntry, Section, User
+from indicators.models import (
+    Department,
+    EntryState,
+    Indicator,
+    ProgressEntry,
+    Region,
+    Section,
+    User,
+)
 from projects.models import BuildType, Category, Project, Stage
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,8 +61,13 @@ def report(db):
     return report
 
 
-def make_user(username, group=None, department=None):
-    user = User.objects.create_user(username, password="pw-for-tests-1", department=department)
+def make_user(username, group=None, department=None, region=None):
+    """A user of ``region`` (default: their department's, else the demo's 柳城县)."""
+    if region is None:
+        region = department.region if department else Region.objects.filter(name="柳城县").first()
+    user = User.objects.create_user(
+        username, password="pw-for-tests-1", department=department, region=region
+    )
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user

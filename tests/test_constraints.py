@@ -20,11 +20,16 @@ def refused(action):
         action()
 
 
-def test_negative_target_is_refused(report):
-    indicator = code(report, "LV-02")
-    refused(lambda: Indicator.objects.filter(pk=indicator.pk).update(target=-1))
-    indicator.refresh_from_db()
-    assert indicator.target == Decimal("4.5")
+def test_a_negative_target_is_refused_for_counts_but_not_for_a_limit(report):
+    land = code(report, "PP-10")
+    refused(lambda: Indicator.objects.filter(pk=land.pk).update(target=-1))
+    land.refresh_from_db()
+    assert land.target == 5000
+    # a ceiling (or floor) may be negative: a price index kept under −0.5 %
+    unemployment = code(report, "LV-02")
+    Indicator.objects.filter(pk=unemployment.pk).update(target=Decimal("-0.5"))
+    unemployment.refresh_from_db()
+    assert unemployment.target == Decimal("-0.5")
 
 
 def test_ratio_kinds_need_a_positive_target(report):
@@ -62,9 +67,11 @@ def test_milestone_above_one_hundred_is_refused(report):
     assert ProgressEntry.objects.count() == 1
 
 
-def test_negative_value_is_refused(report):
+def test_a_negative_reading_is_refused_for_counts_but_recorded_for_a_limit(report):
     refused(lambda: approve(code(report, "LV-01"), 9, -5))
     assert not ProgressEntry.objects.exists()
+    approve(code(report, "LV-02"), 9, Decimal("-0.3"))  # a ceiling: deflation is a fact
+    assert ProgressEntry.objects.get().value == Decimal("-0.3")
 
 
 def test_submitted_entry_needs_a_value(report):
@@ -135,7 +142,7 @@ def test_admin_refuses_a_negative_target_with_a_message(admin_client_logged_in, 
         f"/admin/indicators/indicator/{indicator.pk}/change/", data
     )
     assert response.status_code == 200
-    assert "年度目标不能为负数" in response.content.decode()
+    assert "年度目标必须大于0" in response.content.decode()
     indicator.refresh_from_db()
     assert indicator.target == 1500
 

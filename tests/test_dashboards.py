@@ -382,7 +382,9 @@ def test_before_the_deadline_nothing_is_missing(client, september_reporting, lea
 
 
 def test_ids_past_a_thousand_print_without_a_thousands_comma(client, report, leader):
-    Department.objects.create(pk=1234, name="县测试局", short_name="测试局", code="csj")
+    Department.objects.create(
+        pk=1234, region=report.region, name="县测试局", short_name="测试局", code="csj"
+    )
     page = text(get(client, leader, "/departments/" + PERIOD))
     assert 'data-department="1234"' in page
     assert "/departments/1234/" in page

@@ -69,7 +69,7 @@ def test_round_trip_of_the_2023_report_matches_the_seed_catalogue(workbook_2023)
     result = load(workbook_2023)
     assert result["created"] == 1 + 5 + 11 + 40  # report, sections, departments, targets
     report = Report.objects.get()
-    assert (report.region, report.year, report.title) == (
+    assert (report.region.name, report.year, report.title) == (
         "柳城县",
         2023,
         "2023年柳城县政府工作报告",
@@ -208,9 +208,18 @@ def test_not_an_xlsx_is_refused(db):
 def test_the_blank_template_documents_the_layout(db):
     workbook = load_workbook(BytesIO(excel.report_setup_bytes(None)))
     assert workbook.sheetnames[:5] == ["说明", "工作报告", "板块", "责任单位", "目标任务"]
-    assert [c.value for c in workbook["目标任务"][1]] == list(excel.INDICATOR_HEADERS)
+    headers = [c.value for c in workbook["目标任务"][1]]
+    assert headers == [*excel.INDICATOR_HEADERS, *excel.INDICATOR_OPTIONAL]
     help_text = "\n".join(str(r[0]) for r in workbook["说明"].iter_rows(values_only=True))
-    for word in ("累计型", "月度计划", "项目库取数规则", "配合单位", "导入两次"):
+    for word in (
+        "累计型",
+        "月度计划",
+        "项目库取数规则",
+        "配合单位",
+        "导入两次",
+        "报送频率",
+        "容差",
+    ):
         assert word in help_text
     # Loading the blank template refuses it with a message, and creates nothing.
     with pytest.raises(ExcelImportError) as refused:

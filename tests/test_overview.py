@@ -91,7 +91,7 @@ def test_overview_query_count_does_not_grow_with_indicators(client, report, lead
     assert count_queries(client, url) == small
 
 
-def test_year_picker_posts_the_year_without_a_thousands_comma(client, report, leader):
+def test_the_report_picker_posts_the_report_without_a_thousands_comma(client, report, leader):
     client.force_login(leader)
     page = client.get("/?year=2023&month=9").content.decode()
-    assert '<option value="2023" selected>' in page
+    assert f'<option value="{report.pk}" selected>柳城县 2023</option>' in page

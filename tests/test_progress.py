@@ -148,10 +148,14 @@ def test_limits_carry_their_margin_in_the_targets_unit():
     assert within.gap_points is None
     over = judge("ceiling", D("4.5"), D("4.8"), 9)
     assert over.margin == D("-0.3")
-    assert gap_phrase(over, "ceiling", "%") == "超出目标0.3%"
+    # a target in percent is missed by 个百分点, not by a relative percent
+    assert gap_phrase(over, "ceiling", "%") == "超出目标0.3个百分点"
     short = judge("floor", 6, D("5.5"), 9)
     assert short.margin == D("-0.5")
-    assert gap_phrase(short, "floor", "%") == "低于目标0.5%"
+    assert gap_phrase(short, "floor", "%") == "低于目标0.5个百分点"
+    assert gap_phrase(judge("floor", 180, 170, 9), "floor", "万吨") == "低于目标10万吨"
+    assert gap_phrase(within, "ceiling", "%") == "控制在目标内"
+    assert gap_phrase(judge("floor", 6, 6, 9), "floor", "%") == "达到目标"
 
 
 def test_no_data_still_knows_what_was_expected():

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
@@ -28,7 +28,6 @@ from indicators.models import (
     Kind,
     ProgressEntry,
     ProgressEntryEvidence,
-    Report,
     Section,
 )
 from indicators.periods import Period, default_month, resolve_period
@@ -54,11 +53,11 @@ def period_for(request, report):
     return Period(report, month or default_month(report, timezone.localdate()))
 
 
-def period_context(period, reports=None):
-    """What ``_period_picker.html`` needs; ``reports`` limits the years it offers."""
+def period_context(request, period, reports=None):
+    """What ``_period_picker.html`` needs; ``reports`` limits the reports it offers."""
     return {
         "period": period,
-        "reports": Report.objects.latest_first() if reports is None else reports,
+        "reports": access.reports_for(request.user) if reports is None else reports,
         "months": range(1, 13),
     }
 
@@ -197,7 +196,7 @@ def overview(request):
     timeliness = department_timeliness(period.report, timezone.localdate())
     groups = grouped_rows(sections, period.month)
     context = {
-        **period_context(period),
+        **period_context(request, period),
         "summary": summary,
         "sections": sections,
         "groups": groups,
@@ -213,16 +212,18 @@ def overview(request):
 
 @dashboard_required
 def section_detail(request, pk):
-    section = get_object_or_404(Section.objects.select_related("report"), pk=pk)
+    section = access.get_for_reader(request.user, Section.objects.select_related("report"), pk)
     period = period_for(request, section.report)
-    filterset = IndicatorFilter(request.GET, queryset=Indicator.objects.filter(section=section))
+    filterset = IndicatorFilter(
+        request.GET, queryset=Indicator.objects.filter(section=section), report=section.report
+    )
     indicators = filterset.judged(period.report, period.month)
     table = IndicatorTable(indicator_rows(indicators, period.month))
     RequestConfig(request).configure(table)
     shown = [row.record for row in table.page.object_list] if table.page else []
     filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
     context = {
-        **period_context(period, reports=[section.report]),
+        **period_context(request, period, reports=[section.report]),
         "section": section,
         "filter": filterset,
         "is_filtered": filtered,
@@ -250,7 +251,7 @@ def indicator_detail(request, pk):
         entries = entries.prefetch_related("evidence")
     entries = list(entries.order_by("month"))
     context = {
-        **period_context(period, reports=[indicator.report]),
+        **period_context(request, period, reports=[indicator.report]),
         "indicator": standing,
         "cooperating": list(indicator.cooperating_departments.all()),
         "entries": entries,
@@ -275,7 +276,7 @@ def department_list(request):
         for row in timeliness
     ]
     context = {
-        **period_context(period),
+        **period_context(request, period),
         "rows": rows,
         "heatmap": timeliness_chart("chart-timeliness", timeliness),
         "deadline_day": settings.REPORT_DEADLINE_DAY,
@@ -288,7 +289,7 @@ def department_detail(request, pk):
     department = access.get_for_reader(
         request.user, Department.objects.select_related("leader"), pk
     )
-    period = resolve_period(request)
+    period = resolve_period(request, region_id=department.region_id)
     indicators = judged(
         period.report, period.month, Indicator.objects.filter(lead_department=department)
     )
@@ -297,7 +298,7 @@ def department_detail(request, pk):
         period.report, timezone.localdate(), departments=[department]
     )[0]
     context = {
-        **period_context(period),
+        **period_context(request, period),
         "department": department,
         "summary": progress.summarise(i.progress for i in indicators),
         # All its targets (a department leads tens, not hundreds): the overview's plain rows.
@@ -332,7 +333,7 @@ def screen(request):
     behind = far_behind(indicators)
     this_month = [row.month(period.month) for row in timeliness]
     context = {
-        **period_context(period),
+        **period_context(request, period),
         "summary": progress.summarise(i.progress for i in indicators),
         "far_behind": behind[:SCREEN_FAR_BEHIND],
         "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
@@ -411,7 +412,11 @@ def audit_trail(indicator, with_evidence=False):
         "section_id": dict(
             Section.objects.filter(report=indicator.report_id).values_list("pk", "name")
         ),
-        "lead_department_id": dict(Department.objects.values_list("pk", "short_name")),
+        "lead_department_id": dict(
+            Department.objects.filter(region=indicator.report.region_id).values_list(
+                "pk", "short_name"
+            )
+        ),
     }
     own = changes(
         indicator.history.select_related("history_user"),

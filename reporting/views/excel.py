@@ -17,10 +17,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators import workflow
+from indicators import access, workflow
 from indicators.access import dashboard_required, reporter_required
 from indicators.models import Report
-from indicators.periods import reporting_month, resolve_period
+from indicators.periods import Period, reporting_month, resolve_period
 from indicators.xlsx import XLSX_CONTENT_TYPE, ExcelImportError
 from reporting import monthly_excel as excel
 from reporting import summary
@@ -79,9 +79,10 @@ def _period(request, data):
     """The report and month a reporter imports for: asked for, else the month now due."""
     form = PeriodForm(data)
     if form.is_valid():
-        report = get_report_for_year(form.cleaned_data["year"])
+        report = get_report_for_year(request, form.cleaned_data["year"])
         return report, form.cleaned_data["month"]
-    report = Report.objects.latest_first().first()
+    user = request.user
+    report = access.reports_for(user).filter(region=user.department.region_id).first()
     if report is None:
         return None, None
     return report, reporting_month(report, timezone.localdate())
@@ -96,7 +97,7 @@ def import_template(request):
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return _refused(request, _("请选择年度和月份。"))
-    report = get_report_for_year(form.cleaned_data["year"])
+    report = get_report_for_year(request, form.cleaned_data["year"])
     month = form.cleaned_data["month"]
     refusal = month_refusal(report, month, timezone.localdate())
     if refusal:
@@ -111,8 +112,9 @@ def _render_import(
     context = {
         "report": report,
         "month": month,
+        "period": Period(report, month),
         "months": range(1, 13),
-        "reports": Report.objects.latest_first(),
+        "reports": access.reports_for(request.user),
         "department": request.user.department,
         "locked": workflow.is_locked(report, month),
         "upload": upload or UploadForm(initial={"year": report.year, "month": month}),

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import access, workflow
-from indicators.models import Report
 from indicators.periods import reporting_month
 from reporting.forms import MonthlyPostForm
 from reporting.rows import month_rows
@@ -26,18 +25,24 @@ def landing(request):
         return redirect("reporting:home")
     if not user.is_reporter:
         raise PermissionDenied
-    report = Report.objects.latest_first().first()
+    report = access.reports_for(user).filter(region=user.department.region_id).first()
     if report is None:
         return redirect("reporting:department", pk=user.department_id)
     month = reporting_month(report, timezone.localdate())
     return redirect("reporting:monthly-form", year=report.year, month=month)
 
 
-def get_report_for_year(year):
-    report = Report.objects.latest_first().filter(year=year).first()
-    if report is None:
+def get_report_for_year(request, year):
+    """The report of ``year`` a page works on: ``?report=`` if given, else the user's own
+    region's; 404 when there is none the user may open."""
+    text = request.GET.get("report") or request.POST.get("report") or ""
+    report = access.reports_for(request.user).filter(year=year)
+    report = report.filter(pk=text) if text.isdigit() else report
+    home = access.home_region_id(request.user)
+    found = (report.filter(region_id=home).first() if home else None) or report.first()
+    if found is None:
         raise Http404(_("没有%(year)s年度的工作报告。") % {"year": year})
-    return report
+    return found
 
 
 def month_refusal(report, month, today):
@@ -58,7 +63,7 @@ def refused(request, message, status=400):
 
 @access.reporter_required
 def monthly_form(request, year, month):
-    report = get_report_for_year(year)
+    report = get_report_for_year(request, year)
     refusal = month_refusal(report, month, timezone.localdate())
     if refusal:
         return refused(request, refusal)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators import workflow
+from indicators import access, workflow
 from indicators.access import reviewer_required
 from indicators.models import EntryState, MonthLock, ProgressEntry
 from indicators.periods import resolve_period
@@ -32,6 +32,8 @@ DONE_MESSAGES = {
 def review_queue(request):
     period = resolve_period(request)
     report = period.report
+    if not access.can_review_report(request.user, report):
+        raise PermissionDenied
     filters = ReviewFilterForm(request.GET or None, report=report)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     entries = (
@@ -127,7 +129,7 @@ def review_action(request, action):
 @require_POST
 @reviewer_required
 def month_lock(request, year, month):
-    report = get_report_for_year(year)
+    report = get_report_for_year(request, year)
     if not 1 <= month <= 12:
         raise Http404
     form = LockForm(request.POST)
@@ -144,4 +146,4 @@ def month_lock(request, year, month):
             messages.success(request, _("%(month)s月已解锁。") % {"month": month})
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
-    return redirect(reverse("reporting:review") + f"?year={report.year}")
+    return redirect(reverse("reporting:review") + f"?report={report.pk}")

@@ -1,24 +1,36 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from indicators.demo import PASSWORD
 from indicators.models import Department
-from reporting.demo import load_demo
+from reporting.demo import DemoRefused, load_demo
 
 
 class Command(BaseCommand):
     help = (
-        "Load the 2023 report of 柳城县 with demo users, a year of progress and a project register."
+        "Load the 2023 report of 柳城县 with demo users, a year of progress and a project "
+        "register. Refused where other regions' real data exist, unless --beside-real-regions."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--beside-real-regions",
+            action="store_true",
+            help="load the demo even though the database holds other regions (never in production)",
+        )
+
     def handle(self, *args, **options):
-        result = load_demo()
+        try:
+            result = load_demo(beside_real_regions=options["beside_real_regions"])
+        except DemoRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
         report = result["report"]
         self.stdout.write(
             f"{report.title}: {report.indicators.count()} targets; "
             f"added {result['entries']} monthly entries and {result['projects']} projects."
         )
         reporters = ", ".join(
-            f"{d.code} ({d.short_name})" for d in Department.objects.order_by("order")
+            f"{d.code} ({d.short_name})"
+            for d in Department.objects.filter(region=report.region).order_by("order")
         )
         self.stdout.write(
             f"Demo logins (password {PASSWORD}): admin (administrator), leader (县领导), "

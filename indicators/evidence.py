@@ -56,10 +56,6 @@ class Prepared:
     def size(self):
         return len(self.content)
 
-    @property
-    def is_image(self):
-        return self.content_type != PDF
-
 
 def storage():
     return storages["evidence"]

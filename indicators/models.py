@@ -654,10 +654,6 @@ class Evidence(models.Model):
         return self.entry.subject
 
     @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
-
-    @property
     def file_names(self):
         return (self.file_name, self.thumbnail_name)
 

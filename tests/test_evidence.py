@@ -574,3 +574,18 @@ def test_the_projects_page_shows_each_months_files(client, fgj, reviewer, leader
         assert "9月佐证材料" in page.split('id="history"')[1]
     client.force_login(leader)
     assert "/evidence/" not in client.get(f"/projects/{project.pk}/").content.decode()
+
+
+def test_evidence_goes_to_a_private_bucket_when_one_is_configured(monkeypatch):
+    from county_targets.settings import evidence_storage
+
+    assert evidence_storage()["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    monkeypatch.setenv("EVIDENCE_S3_BUCKET", "county-evidence")
+    monkeypatch.setenv("EVIDENCE_S3_ENDPOINT_URL", "https://oss.example.gov.cn")
+    config = evidence_storage()
+    assert config["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = config["OPTIONS"]
+    assert options["bucket_name"] == "county-evidence"
+    assert options["endpoint_url"] == "https://oss.example.gov.cn"
+    # Private: no public ACL, and a name is never overwritten by another upload.
+    assert (options["default_acl"], options["file_overwrite"]) == (None, False)

@@ -1,14 +1,21 @@
 # County Targets. A newcomer needs two commands: `make run` and `make test`.
-#   make run    create .venv, install, migrate, load the demo, serve on http://127.0.0.1:$(PORT)
-#   make test   create .venv if needed and run the whole suite (PostgreSQL too if DATABASE_URL is set)
-#   make lint   ruff check and ruff format --check
-#   make bench  page timings and export figures at demo size and ten times demo size
+#   make run     create .venv, install, migrate, load the demo, serve on http://127.0.0.1:$(PORT)
+#   make test    create .venv if needed and run the whole suite (PostgreSQL too if DATABASE_URL is set)
+#   make serve   production (docs/deploy.md): migrate, collect static files and serve with gunicorn on
+#                $(HOST):$(PORT); never loads the demo. Needs SECRET_KEY and ALLOWED_HOSTS.
+#   make backup  a copy of the database in backups/ (pg_dump -Fc for PostgreSQL; SQLite's online backup)
+#   make lint    ruff check and ruff format --check
+#   make bench   page timings and export figures at demo size and ten times demo size
+# run, test and bench set DEMO=1: on one's own machine the built-in secret key is allowed.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 3
+THREADS ?= 4
 
-.PHONY: run test lint format bench clean
+.PHONY: run serve backup test lint format bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +26,31 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
+run: export DEMO = 1
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v0
 	-$(PY) manage.py load_demo
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	STATIC_MANIFEST=1 $(VENV)/bin/gunicorn county_targets.wsgi -k gthread --workers 2 --threads 4 \
-		--bind 127.0.0.1:$(PORT) --access-logfile -
+		--bind 127.0.0.1:$(PORT)
 
+# Settings come from the environment (docs/deploy.md); the first step refuses to go on without a
+# key and hosts. gunicorn replaces the shell (exec) so that systemd's signals reach it; its
+# timeout leaves room for the largest imports; systemd, not gunicorn's control socket (which
+# would be written into the service user's home), manages it. The app logs each request.
+serve: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v0
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	STATIC_MANIFEST=1 exec $(VENV)/bin/gunicorn county_targets.wsgi -k gthread \
+		--workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --timeout 120 \
+		--no-control-socket
+
+backup: $(VENV)/.runtime
+	$(PY) manage.py backup
+
+test: export DEMO = 1
 test: $(VENV)/.dev
 	@echo "make test: database $${DATABASE_URL:-sqlite (default)}"
 	$(PY) manage.py makemigrations --check --dry-run -v1
@@ -40,6 +64,7 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+bench: export DEMO = 1
 bench: $(VENV)/.dev
 	$(PY) bench/pages.py
 	$(PY) bench/excel.py

@@ -6,9 +6,12 @@ variable through the small typed helpers below. SQLite is the zero-setup default
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,6 +29,20 @@ def envlist(name, default):
 
 
 DEBUG = envbool("DEBUG", False)
+# The key below is in git, so anyone could forge a session with it: a server (DEBUG off) must
+# bring its own SECRET_KEY and the ALLOWED_HOSTS it answers to, or nothing starts. Only the demo
+# on one's own machine (`make run` and `make bench` set DEMO=1), the test suite (pytest sets
+# PYTEST_VERSION) and DEBUG=1 may run without them.
+DEMO = envbool("DEMO", False) or "PYTEST_VERSION" in os.environ
+if not (DEBUG or DEMO):
+    _missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not os.environ.get(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"County Targets will not start: {' and '.join(_missing)} not set. A server needs "
+            "SECRET_KEY (python3 -c 'import secrets; print(secrets.token_urlsafe(50))') and "
+            "ALLOWED_HOSTS (its host names, comma-separated); see docs/deploy.md. "
+            "On your own machine use `make run` (the demo) or DEBUG=1."
+        )
 SECRET_KEY = os.environ.get("SECRET_KEY", "county-targets-insecure-local-key")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -42,22 +59,30 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "axes",
+    "csp",
     "indicators",
     "projects",
     "reporting",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it times and tags every response, errors and static files included.
+    "county_targets.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "county_targets.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "county_targets.urls"
@@ -79,9 +104,13 @@ TEMPLATES = [
     },
 ]
 
+# Connections persist between requests (CONN_MAX_AGE seconds); the health check makes the first
+# request after a database restart reconnect instead of failing on the dead connection.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=envint("CONN_MAX_AGE", 60)
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=envint("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -94,9 +123,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "indicators.User"
 
+# Django's four validators; ten characters refuse the short ones people pick (demo1234,
+# fgjfgjfgj). Only passwords typed in a form are checked: the demo's are set in code.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Django's, with a message its Chinese catalogue translates (see the class).
+        "NAME": "indicators.accounts.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reporting:landing"
@@ -167,18 +209,67 @@ STORAGES = {
     },
 }
 
+# --- Security --------------------------------------------------------------------------------
+# HTTPS=1 when the site is reached over https (TLS ends at nginx, see docs/deploy.md): secure
+# cookies, HSTS, redirect from http, and trust in nginx's X-Forwarded-Proto. Off on a plain-HTTP
+# intranet, where secure cookies would never be sent back.
+HTTPS = envbool("HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+# A monitor on the server itself asks gunicorn for /healthz over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# An intranet host is never on the browsers' HSTS preload list, so the header does not ask for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# A session lasts a working day (SESSION_HOURS) and ends when the browser closes: offices share
+# computers.
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one
+# address, lock further tries for LOGIN_LOCKOUT_MINUTES. The office unlocks earlier in the admin
+# (Axes, Access attempts: delete the rows) or with `manage.py axes_reset_username LOGIN`.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "indicators.accounts.locked_out"
+# Behind nginx every request comes from 127.0.0.1: the client's address is nginx's X-Real-IP.
+# Only trusted when a proxy that sets it stands in front (BEHIND_PROXY, on with HTTPS).
+BEHIND_PROXY = envbool("BEHIND_PROXY", HTTPS)
+AXES_CLIENT_IP_CALLABLE = "county_targets.middleware.client_ip"
+
+# Content Security Policy (django-csp): scripts, styles, images and requests from this site only.
+# plotly.js would insert <style> elements; the site's own stylesheet carries its rules instead
+# (static/css/plotly.css, marked so plotly skips the insertion), so style-src needs no
+# 'unsafe-inline'. data: images: plotly's "download as PNG" and the empty favicon.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Progress rules (see indicators/progress.py): how far short of 序时进度 still counts as 滞后 rather
 # than 严重滞后, in percentage points; and the day of the next month by which a month is due.
 BEHIND_TOLERANCE_POINTS = envint("BEHIND_TOLERANCE_POINTS", 10)
 REPORT_DEADLINE_DAY = envint("REPORT_DEADLINE_DAY", 5)
 
-# Uploaded workbooks (indicators/excel.py): refused above this size, and above ten times it
+# Uploaded workbooks (indicators/xlsx.py): refused above this size, and above ten times it
 # once unzipped (a zip bomb declares a small file and a huge content).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 10 * IMPORT_MAX_BYTES)
@@ -192,12 +283,31 @@ EVIDENCE_THUMBNAIL_SIDE = envint("EVIDENCE_THUMBNAIL_SIDE", 320)
 EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", 64_000_000)
 # A department's monthly form posts six fields a project; the largest has hundreds of projects.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
+# The largest such form is well under 10 MB; an upload is kept in memory up to the import limit.
+# nginx refuses larger bodies before Django reads them (client_max_body_size, docs/deploy.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
+# One JSON object a line on stdout (systemd's journal keeps it): a line per request from
+# county_targets.middleware (request id, user, method, path, status, duration), and every warning
+# and error with the request id of the request that caused it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "county_targets.middleware.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "county_targets.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        # The request log already has one line per request; Django's would repeat 4xx and 5xx.
+        "django.request": {"level": "ERROR"},
+    },
 }

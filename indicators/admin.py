@@ -11,18 +11,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import setup
 from .models import Department, Indicator, MonthLock, ProgressEntry, Report, Section, User
-from .xlsx import XLSX_CONTENT_TYPE, ExcelImportError
+from .xlsx import ExcelImportError, xlsx_response
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -54,12 +52,35 @@ class ReadOnlyAdmin(HistoryAdmin):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "department", "is_staff", "is_active"]
-    list_filter = ["groups", "department", "is_staff", "is_active"]
+    list_filter = ["groups", "department", "is_staff", "is_active", "must_change_password"]
     list_select_related = ["department"]
+    search_fields = [*BaseUserAdmin.search_fields, "phone"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (gettext_lazy("所属单位"), {"fields": ["department"]}),
+        (
+            gettext_lazy("所属地区和单位"),
+            {"fields": ["region", "department", "phone", "must_change_password"]},
+        ),
     ]
+    change_list_template = "admin/indicators/user/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        # The office chose this password: the person replaces it at the first login.
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        from .accounts import admin_load_users, admin_users_template
+
+        def view(function):
+            return self.admin_site.admin_view(lambda request: function(request, self))
+
+        return [
+            path("load/", view(admin_load_users), name="indicators_user_load"),
+            path("load/template.xlsx", view(admin_users_template), name="indicators_user_template"),
+            *super().get_urls(),
+        ]
 
 
 class SectionInline(admin.TabularInline):
@@ -138,9 +159,7 @@ class ReportAdmin(admin.ModelAdmin):
         chooser.fields["report"] = forms.ModelChoiceField(Report.objects.all(), required=False)
         report = chooser.cleaned_data["report"] if chooser.is_valid() else None
         name = f"{report.region}{report.year}年目标任务.xlsx" if report else "工作报告设置模板.xlsx"
-        response = HttpResponse(setup.report_setup_bytes(report), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        return xlsx_response(setup.report_setup_bytes(report), name)
 
 
 @admin.register(Section)

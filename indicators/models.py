@@ -97,6 +97,14 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Set for accounts the office creates with an initial password (the users workbook, the
+    # admin): until the person sets their own, every page leads to the password change.
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("勾选后，该用户下次登录时必须先修改密码。"),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

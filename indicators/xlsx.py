@@ -24,6 +24,8 @@ from io import BytesIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
@@ -317,6 +319,13 @@ class ExcelImportError(Exception):
         problems = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
         self.problems = list(dict.fromkeys(problems))
         super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def xlsx_response(data, filename):
+    """A workbook as a download named ``filename`` (Chinese names included)."""
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @contextmanager

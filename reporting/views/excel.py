@@ -10,10 +10,8 @@ from io import BytesIO
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +19,7 @@ from indicators import access, workflow
 from indicators.access import dashboard_required, reporter_required
 from indicators.models import Report
 from indicators.periods import Period, reporting_month, resolve_period
-from indicators.xlsx import XLSX_CONTENT_TYPE, ExcelImportError
+from indicators.xlsx import ExcelImportError, xlsx_response
 from reporting import monthly_excel as excel
 from reporting import summary
 from reporting.views.monthly import get_report_for_year, month_refusal
@@ -53,12 +51,6 @@ class UploadForm(PeriodForm):
 
 class ConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-
-def xlsx_response(data, filename):
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # --- The meeting summary ---------------------------------------------------------------------

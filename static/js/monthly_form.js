@@ -28,16 +28,18 @@
     inputs.forEach(function (input) { input.value = version; });
   }
 
-  function send(owner, action, done) {
+  // Post ``data`` (the row's form by default) and show the answer; ``done(ok)`` runs after.
+  function send(owner, action, data, done) {
     var key = owner.dataset.row;
     var box = document.querySelector('.evidence[data-row="' + key + '"]');
     var status = box.querySelector(".evidence-status");
+    var ok = false;
     box.classList.add("busy");
     status.classList.remove("errorlist");
     status.textContent = box.dataset.sending;
     fetch(action, {
       method: "POST",
-      body: new FormData(owner),
+      body: data || new FormData(owner),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     })
@@ -45,6 +47,7 @@
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
       })
       .then(function (result) {
+        ok = result.ok;
         if (result.ok) {
           box.querySelector(".evidence-items").innerHTML = result.body.html;
           setVersion(key, result.body.version);
@@ -60,7 +63,7 @@
       })
       .then(function () {
         box.classList.remove("busy");
-        if (done) done();
+        if (done) done(ok);
       });
   }
 
@@ -72,13 +75,30 @@
     document.querySelectorAll('input[type=file][form="' + owner.id + '"]').forEach(function (other) {
       if (other !== input) other.value = "";
     });
-    send(owner, owner.action, function () { input.value = ""; });
+    // One file a request, each with the version the previous one returned: a request stays
+    // within the server's body limit (EVIDENCE_MAX_BYTES), and a bad file stops only itself.
+    var files = Array.prototype.slice.call(input.files);
+    var token = owner.querySelector("input[name=csrfmiddlewaretoken]").value;
+    (function next(index) {
+      if (index >= files.length) {
+        input.value = "";
+        return;
+      }
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", token);
+      data.append("version", owner.querySelector("input[name=version]").value);
+      data.append("files", files[index]);
+      send(owner, owner.action, data, function (ok) {
+        if (ok) next(index + 1);
+        else input.value = "";
+      });
+    })(0);
   });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".evidence-remove");
     if (!button) return;
     event.preventDefault();
-    send(button.form, button.formAction);
+    send(button.form, button.formAction, null, null);
   });
 })();

@@ -8,7 +8,7 @@ from indicators.xlsx import command_file
 class Command(BaseCommand):
     help = (
         "Set up a report's sections, departments and targets from a workbook (layout: the "
-        "workbook's 说明 sheet, or indicators/excel.py). Loading the same file twice changes "
+        "workbook's 说明 sheet, or indicators/setup.py). Loading the same file twice changes "
         "nothing; a workbook with any problem is refused whole. --template writes a blank one."
     )
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0002_regions'),
+        ('indicators', '0003_user_phone_must_change_password'),
     ]
 
     operations = [

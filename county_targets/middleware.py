@@ -1,0 +1,115 @@
+"""What every request passes through: the request log, and the forced password change.
+
+The request log writes one JSON line per request on stdout (settings.LOGGING): request id,
+user, method, path, status and duration. The id comes from nginx's X-Request-ID when it sends
+one, else it is made here; it goes back in the response's X-Request-ID header and onto every
+other line logged while the request runs, so a 500's traceback can be found from what a user
+reports.
+"""
+
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+log = logging.getLogger("county_targets.requests")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What we accept from outside as a request id: short and plain, so it cannot forge log lines.
+_ACCEPTED_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_request_id = contextvars.ContextVar("request_id", default="")
+
+
+def client_ip(request):
+    """The address a request came from: nginx's X-Real-IP behind a proxy (settings.BEHIND_PROXY),
+    else the socket's. Used by django-axes to count failed logins per address."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        offered = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = offered if _ACCEPTED_ID.fullmatch(offered) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            user = getattr(request, "user", None)
+            log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "request_id": request_id,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user": user.get_username() if user and user.is_authenticated else "",
+                },
+            )
+            return response
+        finally:
+            _request_id.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one line of JSON: time, level, logger, message, the request id, and the
+    request log's own fields."""
+
+    FIELDS = ("method", "path", "status", "duration_ms", "user")
+
+    def format(self, record):
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", "") or _request_id.get()
+        if request_id:
+            line["request_id"] = request_id
+        for name in self.FIELDS:
+            if hasattr(record, name):
+                line[name] = getattr(record, name)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+# Pages a user who must change their password may still open.
+PASSWORD_CHANGE_EXEMPT = ("password_change", "logout", "healthz")
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account given an initial password by the office (``User.must_change_password``) sees
+    only the password change page until the person sets a password of their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
+            exempt = [reverse(name) for name in PASSWORD_CHANGE_EXEMPT]
+            if request.path not in exempt and not request.path.startswith(settings.STATIC_URL):
+                next_page = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('password_change')}?{next_page}")
+        return self.get_response(request)

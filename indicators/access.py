@@ -18,8 +18,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Region, Report
 
@@ -152,46 +150,6 @@ def get_for_reader(user, queryset, pk):
     if not can_read(user, obj):
         raise PermissionDenied
     return obj
-
-
-def home_url(user):
-    """Where "/" and every "back" link take a user: reporters to the month they are due to
-    fill in, everyone who reads dashboards to the overview."""
-    if can_read_dashboards(user):
-        return reverse("reporting:home")
-    return reverse("reporting:landing")
-
-
-def nav_links(user):
-    """The header's links: only pages this user may open."""
-    if not user.is_authenticated:
-        return []
-    links = []
-    if user.is_reporter:
-        links += [
-            (_("月度填报"), reverse("reporting:landing")),
-            (_("Excel导入"), reverse("reporting:import")),
-            (_("本单位"), reverse("reporting:department", args=[user.department_id])),
-            (_("本单位项目"), reverse("projects:list")),
-        ]
-    if can_read_dashboards(user):
-        links += [
-            (_("总览"), reverse("reporting:home")),
-            (_("责任单位"), reverse("reporting:departments")),
-            (_("项目库"), reverse("projects:list")),
-            (_("项目投资"), reverse("projects:investment")),
-            (_("大屏"), reverse("reporting:screen")),
-        ]
-    if can_review(user):
-        links.append((_("审核"), reverse("reporting:review")))
-    if can_use_admin(user):
-        links.append((_("管理"), reverse("admin:index")))
-    return links
-
-
-def navigation(request):
-    """Context processor: the header's links for the signed-in user."""
-    return {"nav_links": nav_links(request.user), "home_url": home_url(request.user)}
 
 
 def _requires(test):

@@ -137,16 +137,21 @@ def _percent_range(values, floor=100):
     return [0, min(top, 300) * 1.08]
 
 
-def section_completion(names, completions, expecteds, *, theme="light", font_size=13, height=None):
+def section_completion(
+    names, completions, expecteds, *, notes=None, theme="light", font_size=13, height=None
+):
     """Average completion of each section as bars, with its 序时进度 marked on each bar.
 
     ``completions`` and ``expecteds`` are fractions (1 = 100 %) or None where a section has no
-    judged target yet; such a section shows the words 无数据 instead of a bar.
+    completion to average; such a section shows its ``notes`` entry in words instead of a bar
+    (how many of its floors and ceilings hold), or 无数据 when none of its targets has data.
     """
     completion = [_float(c, 100) for c in completions]
     expected = [_float(e, 100) for e in expecteds]
+    notes = notes or [None] * len(completion)
     labels = [
-        _("无数据") if c is None else f"{c:.1f}%" for c in completion
+        (note or _("无数据")) if c is None else f"{c:.1f}%"
+        for c, note in zip(completion, notes, strict=True)
     ]  # the value, in words, beside each bar
     colours = THEMES[theme]
     bars = {

@@ -47,7 +47,8 @@ class RowForm(forms.Form):
     ``submitting`` whether the row is submitted rather than saved as a draft.
 
     A figure the clerk already confirmed is not asked about again: the checks below apply only
-    when the value differs from the stored one, so a row saved again as displayed goes through.
+    when the value differs from the stored one, so a row saved again as displayed goes through
+    (unless a month approved since its last save makes it fall: that is news to confirm).
     """
 
     value_field = ""  # the field holding the figure
@@ -101,7 +102,7 @@ class RowForm(forms.Form):
             if self.submitting and name not in self.errors:
                 self.add_error(name, self.required_message)
             return cleaned
-        if self.entry is not None and value == self.entry.number:
+        if self.is_confirmed_before(value):
             return cleaned
         confirmed = cleaned.get("confirm")
         last = self.previous.number if self.previous is not None else None
@@ -124,9 +125,25 @@ class RowForm(forms.Form):
             self.add_error(name, self.above_message % {"goal": plain(goal)})
         return cleaned
 
+    @classmethod
+    def typed(cls):
+        """The fields a clerk types in, the figure first."""
+        return (cls.value_field, *cls.text_fields)
+
     @property
     def typed_fields(self):
-        return (self.value_field, *self.text_fields)
+        return self.typed()
+
+    def is_confirmed_before(self, value):
+        """Whether ``value`` is the stored figure, checked when it was saved against everything
+        known now (no month approved since)."""
+        entry, previous = self.entry, self.previous
+        if entry is None or value != entry.number:
+            return False
+        approved_since = previous is not None and (
+            previous.reviewed_at is not None and previous.reviewed_at > entry.updated_at
+        )
+        return not approved_since
 
     @property
     def is_touched(self):
@@ -137,13 +154,6 @@ class RowForm(forms.Form):
         """The hidden inputs carrying what the page showed (see ``is_touched``)."""
         return mark_safe(
             "".join(self[name].as_hidden(only_initial=True) for name in self.typed_fields)
-        )
-
-    @property
-    def has_content(self):
-        data = self.cleaned_data
-        return data.get(self.value_field) is not None or any(
-            data.get(name) for name in self.text_fields
         )
 
     def fields_to_save(self):

@@ -679,7 +679,8 @@ class ProgressEntryEvidence(Evidence):
 
 
 class MonthLock(models.Model):
-    """A month of a report closed by the supervision office: only reviewers may change it."""
+    """A month of a report closed by the supervision office: nobody changes its entries (the
+    office included) until the office unlocks it."""
 
     report = models.ForeignKey(
         Report, verbose_name=_("工作报告"), on_delete=models.CASCADE, related_name="locks"

@@ -5,26 +5,42 @@ workbooks) goes through `parse`; every number an input or a template cell shows 
 written by `plain`. What `plain` writes, `parse` accepts unchanged, so a stored value saved again
 as displayed is the same value.
 
-Understood: full-width digits and punctuation (１２３，４５６．７), spaces of any width, a
-leading sign (including the typographic minus −), and thousands commas where they group by three
-(1,500 and 1,234,567.5; "1,5" is refused rather than guessed). Refused, with a message a clerk can
-act on: units and words (500万, 4.5%, 约100), NaN, infinity, hexadecimal and exponents.
+Understood: full-width digits and punctuation (１２３，４５６．７), spaces around the number, a
+leading sign (including the typographic minus −), and thousands separators (commas or spaces)
+where they group by three (1,500 and 1 234 567.5; "1,5", "0,500" and "12 34" are refused rather
+than guessed). Refused, with a message a clerk can act on: units and words (500万, 4.5%, 约100),
+superscripts and circled digits, NaN, infinity, hexadecimal and exponents.
 """
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 # After normalising: an optional sign, digits grouped by commas or not, an optional fraction.
-_PLAIN = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?|[+-]?\.\d+")
-_SPACES = re.compile(r"\s+")
-_MINUS = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+"})
+_PLAIN = re.compile(r"[+-]?(\d+|[1-9]\d{0,2}(,\d{3})+)(\.\d+)?|[+-]?\.\d+", re.ASCII)
+# Full-width digits and punctuation as Chinese input methods type them, and the minus signs
+# of word processors; nothing else is translated (NFKC would turn "10²" into 102).
+_WIDE = str.maketrans(
+    {
+        **{chr(0xFF10 + n): str(n) for n in range(10)},
+        "，": ",",
+        "．": ".",
+        "－": "-",
+        "＋": "+",
+        "−": "-",
+        "﹣": "-",
+        "\u3000": " ",
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+# A space may separate thousands (1 500), as some spreadsheets print them.
+_SPACED = re.compile(r"[+-]?[1-9]\d{0,2}( \d{3})+(\.\d+)?", re.ASCII)
 
 NOT_A_NUMBER = _("请只填写数字，不要带单位或文字（如“万元”“%”“约”）。")
-BAD_COMMAS = _("千分位逗号的位置不对：请写成 1,500 或 1500。")
+BAD_COMMAS = _("千分位分隔符的位置不对：请写成 1,500 或 1500。")
 
 
 def parse(text):
@@ -35,14 +51,13 @@ def parse(text):
         if not text.is_finite():
             raise ValueError(str(NOT_A_NUMBER))
         return text
-    if isinstance(text, int | float):
-        return parse(format(text, ".15g") if isinstance(text, float) else str(text))
-    text = unicodedata.normalize("NFKC", str(text)).translate(_MINUS)
-    text = _SPACES.sub("", text)
+    text = str(text).translate(_WIDE).strip()
     if not text:
         return None
+    if _SPACED.fullmatch(text):
+        text = text.replace(" ", "")
     if not _PLAIN.fullmatch(text):
-        if re.fullmatch(r"[+-]?[\d,]+(\.\d+)?", text):
+        if re.fullmatch(r"[+-]?[\d, ]+(\.\d+)?", text, re.ASCII):
             raise ValueError(str(BAD_COMMAS))
         raise ValueError(str(NOT_A_NUMBER))
     try:
@@ -56,7 +71,8 @@ def plain(value):
     no trailing zeros, never an exponent); "" for None."""
     if value is None or value == "":
         return ""
-    text = format(Decimal(value), "f")
+    # A float through str(): 0.1 is "0.1", not its binary expansion.
+    text = format(Decimal(str(value)) if isinstance(value, float) else Decimal(value), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

@@ -253,8 +253,17 @@ class Summary:
     average_expected: Decimal | None
 
     @property
+    def judged(self):
+        """How many targets have a status to speak of (neither 无数据 nor 待年终确定)."""
+        return self.total - self.counts[NO_DATA] - self.counts[YEAR_END]
+
+    @property
+    def holding(self):
+        """How many are done or on track (a floor or ceiling that holds counts here)."""
+        return self.counts[DONE] + self.counts[ON_TRACK]
+
+    @property
     def share_on_track(self):
-        judged = self.total - self.counts[NO_DATA] - self.counts[YEAR_END]
-        if not judged:
+        if not self.judged:
             return None
-        return Decimal(self.counts[DONE] + self.counts[ON_TRACK]) / judged
+        return Decimal(self.holding) / self.judged

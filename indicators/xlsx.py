@@ -431,6 +431,8 @@ def cell_text(value):
         return text
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()  # a date typed into a cell: Excel stores it at midnight
     if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
     return str(value).strip()

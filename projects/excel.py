@@ -184,26 +184,25 @@ def read_setup(reader, report, departments, plan):
 
 
 def _check_project(reader, row, report, code, fields):
+    """The model's own rules (amounts, choices, lengths, and a registration that reads one way
+    everywhere: ``Project.clean``), reported on the sheet's columns."""
     for header, name in (
         ("总投资（万元）", "total_investment"),
         ("本年计划投资（万元）", "planned_investment"),
     ):
         if fields[name] is not None and fields[name] < 0:
             reader.problem(row, header, _("不能为负数。"))
-    if fields["signed_on"] and not fields["is_promoted"]:
-        reader.problem(row, "签约日期", _("只有招商引资项目才填写签约日期。"))
-    start, end = fields["registered_start_date"], fields["registered_completion_date"]
-    if start and end and end < start:
-        reader.problem(row, "竣工日期", _("竣工日期不能早于开工日期。"))
-    stage = fields["registered_stage"]
-    if stage in (Stage.STARTED, Stage.COMPLETED) and not start:
-        reader.problem(row, "开工日期", _("已开工或已竣工的项目须填写开工日期。"))
-    if stage == Stage.COMPLETED and not end:
-        reader.problem(row, "竣工日期", _("已竣工的项目须填写竣工日期。"))
     candidate = Project(report=report, code=code, **fields)
     exclude = ["report", "lead_department", "category", "build_type", "registered_stage"]
     exclude += [name for name, value in fields.items() if value is None]
     field_errors(reader, row, candidate, SETUP_FIELDS, exclude)
+    if fields["registered_stage"]:
+        try:
+            candidate.clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    reader.problem(row, SETUP_FIELDS.get(name), message)
 
 
 def read_monthly(reader, report, projects, plan, *, approve):

@@ -67,11 +67,3 @@ class ProjectProgressForm(RowForm):
 
     def may_fall(self):
         return False
-
-    @property
-    def stage_change(self):
-        """(stage, date) this row reports, or None: what approval will apply to the project."""
-        stage = self.cleaned_data.get("stage")
-        if not stage:
-            return None
-        return stage, self.cleaned_data.get("stage_date")

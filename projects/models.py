@@ -177,6 +177,27 @@ class Project(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def clean(self):
+        """A registration reads one way everywhere: a dated stage carries its dates, and no date
+        is registered that its stage does not have (the pages read stages from dates)."""
+        stage = self.registered_stage
+        start, end = self.registered_start_date, self.registered_completion_date
+        errors = {}
+        if stage in DATED_STAGES and start is None:
+            errors["registered_start_date"] = _t("已开工或已竣工的项目须填写开工日期。")
+        if stage == Stage.COMPLETED and end is None:
+            errors["registered_completion_date"] = _t("已竣工的项目须填写竣工日期。")
+        if stage not in DATED_STAGES and start is not None:
+            errors["registered_start_date"] = _t("谋划或具备开工条件的项目不填开工日期。")
+        if stage != Stage.COMPLETED and end is not None:
+            errors["registered_completion_date"] = _t("只有已竣工的项目才填竣工日期。")
+        if start and end and end < start:
+            errors["registered_completion_date"] = _t("竣工日期不能早于开工日期。")
+        if self.signed_on and not self.is_promoted:
+            errors["signed_on"] = _t("只有招商引资项目才填写签约日期。")
+        if errors:
+            raise ValidationError(errors)
+
     # What the workflow gate asks of a subject (see indicators.workflow).
     @property
     def entry_model(self):

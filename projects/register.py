@@ -70,22 +70,41 @@ RULE_MEASURES = {
 
 def derived_values(report, month):
     """Every rule's value as of ``month``: counts as ints, amounts in 亿元 (None: no data yet)."""
-    filters = rule_filters(report, month)
-    measures = {COUNT: lambda f: Count("pk", filter=f)}
-    measures[TOTAL] = lambda f: Sum("total_investment", filter=f)
-    measures[YEAR] = lambda f: Sum("invested", filter=f)
-    aggregates = {
-        rule: measures[RULE_MEASURES[rule]](condition) for rule, condition in filters.items()
-    }
-    projects = Project.objects.filter(report=report).annotate(invested=latest_investment(month))
-    row = projects.aggregate(**{str(rule): expression for rule, expression in aggregates.items()})
+    return derived_values_for([report], month)[report.pk]
+
+
+def derived_values_for(reports, month):
+    """{report id: derived_values(report, month)} for several reports: one grouped query per
+    year among them, however many reports (a city's counties share one)."""
     values = {}
-    for rule in filters:
-        value = row[str(rule)]
-        if RULE_MEASURES[rule] == COUNT:
-            values[rule] = Decimal(value)
-        else:
-            values[rule] = in_yi(wan(value))
+    by_year = {}
+    for report in reports:
+        by_year.setdefault(report.year, []).append(report)
+    for same_year in by_year.values():
+        filters = rule_filters(same_year[0], month)  # the rules depend only on the year
+        measures = {COUNT: lambda f: Count("pk", filter=f)}
+        measures[TOTAL] = lambda f: Sum("total_investment", filter=f)
+        measures[YEAR] = lambda f: Sum("invested", filter=f)
+        aggregates = {
+            str(rule): measures[RULE_MEASURES[rule]](condition)
+            for rule, condition in filters.items()
+        }
+        rows = (
+            Project.objects.filter(report__in=same_year)
+            .annotate(invested=latest_investment(month))
+            .values("report")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        found = {row["report"]: row for row in rows}
+        for report in same_year:
+            row = found.get(report.pk, {})
+            values[report.pk] = {
+                rule: Decimal(row.get(str(rule)) or 0)
+                if RULE_MEASURES[rule] == COUNT
+                else in_yi(wan(row.get(str(rule))))
+                for rule in filters
+            }
     return values
 
 
@@ -119,7 +138,7 @@ def list_url(report, rule, month):
     Exact by construction and by test (tests/test_register.py): the list's totals row shows the
     number the dashboard shows for the indicator carrying ``rule``.
     """
-    params = {"year": report.year, "month": month}
+    params = {"report": report.pk, "month": month}
     if rule:  # without a rule: the whole register as of the month, a base for other filters
         params.update(_rule_params(month)[rule])
     return f"{reverse('projects:list')}?{urlencode(params)}"

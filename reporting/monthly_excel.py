@@ -472,14 +472,15 @@ def _unchanged(form, entry):
 
 
 def _foreign(report, codes):
-    """{(kind, code): lead department} for codes of the report that another department leads."""
-    found = {}
+    """{(kind, code)} of the codes that name the report's targets or projects at all (the
+    department's own among them)."""
+    found = set()
     for kind, model in ((TARGET.key, Indicator), (PROJECT.key, Project)):
         wanted = [code for k, code in codes if k == kind]
-        for subject in model.objects.filter(report=report, code__in=wanted).select_related(
-            "lead_department"
+        for code in model.objects.filter(report=report, code__in=wanted).values_list(
+            "code", flat=True
         ):
-            found[(kind, subject.code)] = subject
+            found.add((kind, code))
     return found
 
 
@@ -511,14 +512,11 @@ def check_monthly(user, report, month, raw_rows):
             refuse(_("编号为空。请不要删除或改动编号列。"))
             continue
         if row is None:
-            other = others.get((raw["kind"], code))
-            if other is None:
-                refuse(_("编号“%(code)s”不在本报告中。") % {"code": code})
+            if (raw["kind"], code) in others:
+                # Said without naming it: a reporter may not list other departments' work.
+                refuse(_("编号“%(code)s”不是本单位的，不能导入。") % {"code": code})
             else:
-                refuse(
-                    _("“%(subject)s”由%(department)s牵头，不是本单位的，不能导入。")
-                    % {"subject": other, "department": other.lead_department}
-                )
+                refuse(_("编号“%(code)s”不在本报告中。") % {"code": code})
             continue
         result.subject, result.entry, result.previous = row.subject, row.entry, row.previous
         if not row.subject.is_reportable:

@@ -32,7 +32,7 @@ class RowKind:
 
     @property
     def fields(self):
-        return (self.form_class.value_field, *self.form_class.text_fields)
+        return self.form_class.typed()
 
     @property
     def subject_model(self):

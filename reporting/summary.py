@@ -40,14 +40,17 @@ TIMELINESS_STYLES = {
 }
 
 
-def status_cell(status, cache=None):
-    """A status as its word filled with its colour. ``cache`` (a dict kept for one export)
-    saves translating the same six words for every row."""
+def status_cell(judged, cache=None):
+    """A status as its word (fitting its kind: 达到目标 for a floor that holds) filled with its
+    colour; ``judged`` is a ``progress.Progress``. ``cache`` (a dict kept for one export) saves
+    making the same few cells for every row."""
+    key = (judged.status, judged.label)
+    if cache is not None and key in cache:
+        return cache[key]
+    cell = Styled(str(judged.label), STATUS_PREFIX + judged.status)
     if cache is not None:
-        if status not in cache:
-            cache[status] = status_cell(status)
-        return cache[status]
-    return Styled(str(progress.STATUS_LABELS[status]), STATUS_PREFIX + status)
+        cache[key] = cell
+    return cell
 
 
 SUMMARY_SHEETS = ("总览", "指标明细", "滞后事项", "项目清单", "报送情况")
@@ -159,7 +162,7 @@ def detail_row(indicator, statuses=None):
         amount(judged.actual, indicator.unit),
         judged.completion,
         judged.expected,
-        status_cell(judged.status, statuses),
+        status_cell(judged, statuses),
         progress.gap_phrase(judged, indicator.kind, indicator.unit),
         str(indicator.lead_department),
         indicator.latest_note or "",
@@ -197,7 +200,7 @@ def behind_rows(indicators, leaders):
             yield (
                 indicator.code,
                 indicator.name,
-                status_cell(status),
+                status_cell(judged),
                 judged.completion,
                 judged.expected,
                 progress.gap_phrase(judged, indicator.kind, indicator.unit),

@@ -138,7 +138,7 @@ def test_detail_sheet_has_every_indicator_as_the_dashboard_judges_it(workbook, d
         assert row[5] == number(standing.actual)
         assert row[6] == number(standing.completion)
         assert row[7] == number(standing.expected)
-        assert row[8] == progress.STATUS_LABELS[standing.status]
+        assert row[8] == standing.label  # a ceiling that holds: 控制在目标内
         assert row[9] == (progress.gap_phrase(standing, indicator.kind, indicator.unit) or None)
         assert row[10] == str(indicator.lead_department)
         assert row[11] == (indicator.latest_note or None)
@@ -235,7 +235,7 @@ def test_other_months_agree_too(client, demo_report, leader):
     workbook = download(client, leader, month=12)
     indicators = judged(demo_report, 12)
     found = rows(workbook["指标明细"])
-    assert [r[8] for r in found] == [progress.STATUS_LABELS[i.progress.status] for i in indicators]
+    assert [r[8] for r in found] == [i.progress.label for i in indicators]
 
 
 def test_export_summary_command_writes_the_same_workbook(demo_report, tmp_path):

@@ -352,3 +352,29 @@ def test_a_fall_to_zero_needs_confirming_even_when_the_row_has_a_note(client, re
     )
     assert "低于8月已审核的95" in response.content.decode()
     assert ProgressEntry.objects.get(indicator=solar, month=9).value == 95
+
+
+def test_a_draft_that_falls_below_a_month_approved_since_is_questioned_again(client, report, fgj):
+    solar = indicator(report, "EC-05")  # a milestone: it may not fall
+    client.force_login(fgj)
+    assert post(client, report, "save", {solar: {"value": "10", "note": "进展"}}).status_code == 302
+    entry = ProgressEntry.objects.get(indicator=solar, month=9)
+    approve(solar, 8, 95, reviewed_at=timezone.now())  # August approved after the draft
+    prefix = f"i{solar.pk}"
+    response = client.post(
+        URL,
+        {
+            "action": "submit",
+            "rows": prefix,
+            f"{prefix}-value": "10",
+            f"initial-{prefix}-value": "10",
+            f"{prefix}-note": "进展",
+            f"initial-{prefix}-note": "进展",
+            f"{prefix}-problems": "",
+            f"initial-{prefix}-problems": "",
+            f"{prefix}-version": str(entry.version),
+        },
+    )
+    assert "低于8月已审核的95" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.state == "draft"

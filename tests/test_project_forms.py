@@ -10,7 +10,7 @@ from indicators import workflow
 from indicators.models import EntryState
 from indicators.workflow import APPROVE, REOPEN, RETURN, Refused
 from projects.forms import ProjectProgressForm
-from projects.models import ProjectProgress, Stage
+from projects.models import Project, ProjectProgress, Stage
 from tests.conftest import make_project
 from tests.conftest import submit as submit_row
 
@@ -45,7 +45,7 @@ def test_a_plain_month_is_accepted(project):
     bound = form(project, {"investment_completed": "3500.5", "physical_progress": "主体施工"})
     assert bound.is_valid(), bound.errors
     assert bound.cleaned_data["investment_completed"] == Decimal("3500.5")
-    assert bound.stage_change is None
+    assert bound.cleaned_data["stage"] == ""
 
 
 @pytest.mark.parametrize("typed", ["1,234.5", "１２３４.５", " 1234.50 "])
@@ -61,7 +61,7 @@ def test_amounts_are_read_as_clerks_type_them(project, typed):
         ("-1", "不能为负数"),
         ("abc", "请只填写数字"),
         ("500万", "不要带单位"),
-        ("1,23", "千分位逗号"),
+        ("1,23", "千分位分隔符"),
         ("1.234", "最多保留2位小数"),
         ("1" * 13, "数字太大"),
     ],
@@ -122,7 +122,10 @@ def test_a_start_needs_its_date(project):
         {"investment_completed": "10", "stage": Stage.STARTED, "stage_date": "2023-09-12"},
     )
     assert bound.is_valid(), bound.errors
-    assert bound.stage_change == (Stage.STARTED, datetime.date(2023, 9, 12))
+    assert (bound.cleaned_data["stage"], bound.cleaned_data["stage_date"]) == (
+        Stage.STARTED,
+        datetime.date(2023, 9, 12),
+    )
 
 
 def test_a_stage_date_cannot_be_after_the_months_end(project):
@@ -290,3 +293,74 @@ def test_the_reported_date_is_the_one_the_register_keeps(project, fgj, reviewer)
 
 def test_reviewing_no_project_rows_is_nothing_to_do(reviewer):
     assert workflow.review(reviewer, [], RETURN, "") == []
+
+
+# --- A registration reads one way everywhere ------------------------------------------------------
+def admin_form(report, **fields):
+    from projects.admin import ProjectAdminForm
+
+    data = {
+        "report": report.pk,
+        "code": "A-1",
+        "name": "续建道路",
+        "category": "implementation",
+        "build_type": "continuing",
+        "registered_stage": Stage.READY,
+        "total_investment": "1000",
+        "planned_investment": "100",
+        "lead_department": report.indicators.first().lead_department_id,
+        **fields,
+    }
+    return ProjectAdminForm(data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"registered_stage": Stage.STARTED}, "registered_start_date"),
+        (
+            {"registered_stage": Stage.COMPLETED, "registered_start_date": "2022-03-01"},
+            "registered_completion_date",
+        ),
+        (
+            {"registered_stage": Stage.PLANNED, "registered_start_date": "2023-03-01"},
+            "registered_start_date",
+        ),
+    ],
+)
+def test_the_admin_refuses_a_registration_that_would_read_two_ways(report, fields, field):
+    form = admin_form(report, **fields)
+    assert not form.is_valid()
+    assert field in form.errors
+
+
+def test_a_registered_start_reads_the_same_on_every_page(report):
+    form = admin_form(report, registered_stage=Stage.STARTED, registered_start_date="2022-03-01")
+    assert form.is_valid(), form.errors
+    project = form.save(commit=False)
+    project.stage, project.start_date, project.completion_date = project.current_stages()
+    project.save()
+    assert project.stage == Stage.STARTED
+    for month in (1, 6, 12):
+        assert Project.objects.as_of(report, month).get(pk=project.pk).stage_then == Stage.STARTED
+
+
+def test_approving_stage_changes_reads_each_project_and_report_once(report, fgj, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    projects = [make_project(report, code=f"S-{n}") for n in range(4)]
+    rows = [
+        submit(p, 5, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 5, 2))
+        for p in projects
+    ]
+    rows = list(
+        ProjectProgress.objects.filter(pk__in=[r.pk for r in rows]).select_related(
+            "project__report"
+        )
+    )
+    with CaptureQueriesContext(connection) as queries:
+        review(reviewer, rows, APPROVE)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [s for s in selects if 'FROM "projects_project"' in s]
+    assert all(Project.objects.get(pk=p.pk).stage == Stage.STARTED for p in projects)

@@ -255,5 +255,5 @@ def test_the_totals_row_shows_the_dashboard_number(client, register, leader):
 def test_list_url_names_the_month_and_the_rule(report):
     url = list_url(report, RegisterRule.NEW_STARTED, 9)
     assert url.startswith("/projects/?")
-    assert "year=2023" in url and "month=9" in url
+    assert f"report={report.pk}" in url and "month=9" in url
     assert "build_type=new" in url and "started_in_year_by=9" in url

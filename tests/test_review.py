@@ -263,3 +263,39 @@ def test_an_approval_from_a_stale_queue_is_refused(client, report, reviewer, fgj
     assert "请刷新后再改" in response.content.decode()
     entry.refresh_from_db()
     assert (entry.state, entry.value) == ("submitted", Decimal(12))
+
+
+def test_approving_more_entries_reads_no_target_per_entry(report, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    codes = list(
+        Indicator.objects.filter(report=report, register_rule="", kind="cumulative").values_list(
+            "code", flat=True
+        )[:4]
+    )
+
+    def targets_read(count):
+        ProgressEntry.objects.all().delete()
+        entries = [submitted(report, code) for code in codes[:count]]
+        entries = list(
+            ProgressEntry.objects.filter(pk__in=[e.pk for e in entries]).select_related(
+                "indicator__report"
+            )
+        )
+        with CaptureQueriesContext(connection) as queries:
+            workflow.review(reviewer, entries, workflow.APPROVE)
+        return [q for q in queries.captured_queries if 'FROM "indicators_indicator"' in q["sql"]]
+
+    assert targets_read(2) == targets_read(4) == []
+
+
+def test_a_rule_the_database_keeps_is_not_blamed_on_someone_else(report, fgj, reviewer):
+    indicator = Indicator.objects.filter(report=report, register_rule="", kind="cumulative").first()
+    entry = submit(reviewer, indicator, 9, value=Decimal(150))  # the office, on its behalf
+    Indicator.objects.filter(pk=indicator.pk).update(kind="milestone")  # reclassified meanwhile
+    entry = ProgressEntry.objects.select_related("indicator__report").get(pk=entry.pk)
+    with pytest.raises(workflow.Refused) as refused:
+        workflow.review(reviewer, [entry], workflow.APPROVE, versions={entry: entry.version})
+    assert not refused.value.is_conflict
+    assert "他人" not in " ".join(refused.value.reasons.values())

@@ -36,10 +36,14 @@ def status_label(status):
 
 
 @register.simple_tag
-def status_badge(status):
-    """A status as a coloured word: the colour helps, the word carries the meaning."""
+def status_badge(judged):
+    """A status as a coloured word: the colour helps, the word carries the meaning. ``judged``
+    is a ``progress.Progress`` (its word fits its kind: a floor that holds reads 达到目标) or a
+    bare status."""
+    if isinstance(judged, progress.Progress):
+        return format_html('<span class="badge status-{}">{}</span>', judged.status, judged.label)
     return format_html(
-        '<span class="badge status-{}">{}</span>', status, progress.STATUS_LABELS[status]
+        '<span class="badge status-{}">{}</span>', judged, progress.STATUS_LABELS[judged]
     )
 
 

@@ -3,14 +3,22 @@
 from django.db import migrations, models
 
 
-def register_as_now(apps, schema_editor):
-    """Registrations before this migration are unknown: take where each project stands now, on
-    which its approved rows change nothing more (replaying them is idempotent)."""
+def register_as_first_recorded(apps, schema_editor):
+    """Where each project stood before the year's approved reports moved it: its first history
+    row (as the register set it up), else where it stands now. Approved rows replayed on it
+    give back today's stage, and sending one back now moves the project back."""
     Project = apps.get_model("projects", "Project")
+    HistoricalProject = apps.get_model("projects", "HistoricalProject")
+    first = {}
+    for record in HistoricalProject.objects.order_by("history_date", "history_id"):
+        first.setdefault(record.id, record)
     for project in Project.objects.all():
-        project.registered_stage = project.stage
-        project.registered_start_date = project.start_date
-        project.registered_completion_date = project.completion_date
+        origin = first.get(project.pk, project)
+        project.registered_stage = origin.stage
+        project.registered_start_date = origin.start_date if origin.stage in STARTED else None
+        project.registered_completion_date = (
+            origin.completion_date if origin.stage == "completed" else None
+        )
         project.save(
             update_fields=[
                 "registered_stage",
@@ -18,6 +26,9 @@ def register_as_now(apps, schema_editor):
                 "registered_completion_date",
             ]
         )
+
+
+STARTED = ("started", "completed")
 
 
 class Migration(migrations.Migration):
@@ -87,5 +98,5 @@ class Migration(migrations.Migration):
             name='start_date',
             field=models.DateField(blank=True, editable=False, null=True, verbose_name='开工日期'),
         ),
-        migrations.RunPython(register_as_now, migrations.RunPython.noop),
+        migrations.RunPython(register_as_first_recorded, migrations.RunPython.noop),
     ]

@@ -34,6 +34,7 @@ from indicators.periods import Period, default_month, resolve_period
 from indicators.timeliness import SHORT_LABELS, department_timeliness
 from projects.models import Project, ProjectProgress
 from reporting.filters import IndicatorFilter
+from reporting.navigation import home_url
 from reporting.standing import judged
 from reporting.tables import IndicatorTable, indicator_rows
 
@@ -140,11 +141,23 @@ def section_chart(div_id, sections, theme="light", font_size=13, height=None):
             [section.name for section, _summary, _members in sections],
             [summary.average_completion for _section, summary, _members in sections],
             [summary.average_expected for _section, summary, _members in sections],
+            notes=[section_note(summary) for _section, summary, _members in sections],
             theme=theme,
             font_size=font_size,
             height=height,
         ),
     )
+
+
+def section_note(summary):
+    """Words for a section with no completion to average: how many of its targets hold (its
+    floors and ceilings have data), or None when none of its targets has data (无数据)."""
+    if not summary.judged:
+        return None
+    return _("%(holding)s/%(judged)s项达到目标") % {
+        "holding": summary.holding,
+        "judged": summary.judged,
+    }
 
 
 def timeliness_chart(div_id, rows, theme="light", height=None, font_size=13):
@@ -188,7 +201,7 @@ def bullet_chart(div_id, rows):
 def overview(request):
     if not access.can_read_dashboards(request.user):
         # "/" is everyone's home: a reporter's is the month they are due to fill in.
-        return redirect(access.home_url(request.user))
+        return redirect(home_url(request.user))
     period = resolve_period(request)
     indicators = judged(period.report, period.month)
     summary = progress.summarise(i.progress for i in indicators)

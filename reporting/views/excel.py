@@ -22,7 +22,7 @@ from indicators.periods import Period, reporting_month, resolve_period
 from indicators.xlsx import ExcelImportError, xlsx_response
 from reporting import monthly_excel as excel
 from reporting import summary
-from reporting.views.monthly import get_report_for_year, month_refusal
+from reporting.views.monthly import get_report_for_year
 
 SESSION_KEY = "excel_import"
 
@@ -91,7 +91,7 @@ def import_template(request):
         return _refused(request, _("请选择年度和月份。"))
     report = get_report_for_year(request, form.cleaned_data["year"])
     month = form.cleaned_data["month"]
-    refusal = month_refusal(report, month, timezone.localdate())
+    refusal = workflow.month_refusal(report, month, timezone.localdate())
     if refusal:
         return _refused(request, refusal)
     data = excel.monthly_template_bytes(request.user, report, month)
@@ -136,7 +136,7 @@ def import_upload(request):
         return _refused(request, _("还没有工作报告。"))
     if not upload.is_valid():
         return _render_import(request, report, month, upload=upload, status=400)
-    refusal = month_refusal(report, month, timezone.localdate())
+    refusal = workflow.month_refusal(report, month, timezone.localdate())
     if refusal:
         return _render_import(request, report, month, problems=[refusal], status=400)
     request.session.pop(SESSION_KEY, None)

@@ -45,18 +45,6 @@ def get_report_for_year(request, year):
     return found
 
 
-def month_refusal(report, month, today):
-    """Why this month's page cannot be opened for reporting now, or None."""
-    if not 1 <= month <= 12:
-        return _("月份须在1到12之间。")
-    if (report.year, month) > (today.year, today.month):
-        return _("%(year)s年%(month)s月还没有到，不能提前填报。") % {
-            "year": report.year,
-            "month": month,
-        }
-    return None
-
-
 def refused(request, message, status=400):
     return render(request, "refused.html", {"message": message}, status=status)
 
@@ -64,7 +52,7 @@ def refused(request, message, status=400):
 @access.reporter_required
 def monthly_form(request, year, month):
     report = get_report_for_year(request, year)
-    refusal = month_refusal(report, month, timezone.localdate())
+    refusal = workflow.month_refusal(report, month, timezone.localdate())
     if refusal:
         return refused(request, refusal)
     user = request.user

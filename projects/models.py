@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 from indicators.models import (
     Department,
     EntryState,
+    Evidence,
     Report,
     ReviewedEntry,
     reviewed_entry_constraints,
@@ -358,3 +359,18 @@ class ProjectProgress(ReviewedEntry):
                     _t("退回后项目库的阶段将前后矛盾（%(reason)s）；请先退回后面月份的阶段变化。")
                     % {"reason": " ".join(error.messages)}
                 ) from error
+
+
+class ProjectProgressEvidence(Evidence):
+    entry = models.ForeignKey(
+        ProjectProgress,
+        verbose_name=_("项目月度进展"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Evidence.Meta):
+        verbose_name = _("项目佐证材料")
+        verbose_name_plural = _("项目佐证材料")

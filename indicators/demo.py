@@ -44,6 +44,9 @@ GROUP_PERMISSIONS = {
     "reporter": [],
     "reviewer": [
         # The supervision office sets up each year's report: report, sections and targets.
+        "indicators.view_region",
+        "indicators.add_region",
+        "indicators.change_region",
         "indicators.add_report",
         "indicators.change_report",
         "indicators.view_report",

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators import workflow
-from indicators.models import Department, Indicator, Kind
+from indicators.models import LIMIT_KINDS, Department, Indicator, Kind
 from indicators.xlsx import (
     FORMULA_REFUSED,
     INPUT,
@@ -198,6 +198,8 @@ def _validations(layout, rows, first):
     )
     column = layout.letter("value")
     for number_row, row in enumerate(rows, first):
+        if row.subject.kind in LIMIT_KINDS:
+            continue  # a floor or a ceiling may read negative: the form checks it
         limited = row.subject.kind == Kind.MILESTONE or row.subject.unit.strip() in ("%", "％")
         (percent if limited else number).add(f"{column}{number_row}")
     return [v for v in (number, percent, yes) if v.sqref]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('indicators', '0004_department_webhook_url_report_deadline_day_and_more'),
+        ('indicators', '0005_supervision_cycle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

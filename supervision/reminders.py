@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import progress
-from indicators.models import Report, User
+from indicators.models import Department, Report, User
 from indicators.timeliness import department_timeliness
 from reporting.standing import judged
 
@@ -67,6 +67,20 @@ def reporters_of(department):
     )
 
 
+def reporters_by_department(report):
+    """{department id: its active reporters} for the report's region, in one query."""
+    found = {}
+    for user in (
+        User.objects.filter(
+            department__region=report.region_id, is_active=True, groups__name="reporter"
+        )
+        .distinct()
+        .order_by("pk")
+    ):
+        found.setdefault(user.department_id, []).append(user)
+    return found
+
+
 def office_of(report):
     """The supervision office of the report's region."""
     return tuple(
@@ -97,7 +111,7 @@ def reminders(report, today, timeliness=None):
     """The reminder messages of ``report`` due ``today``: one per schedule step and department
     that still has due targets not submitted for that month."""
     timeliness = timeliness if timeliness is not None else department_timeliness(report, today)
-    messages = []
+    messages, reporters = [], None
     for month in range(1, 13):
         deadline = report.deadline(month)
         for offset in report.reminder_offsets:
@@ -109,6 +123,8 @@ def reminders(report, today, timeliness=None):
                 if waiting <= 0:
                     continue
                 department = row.department
+                if reporters is None:
+                    reporters = reporters_by_department(report)
                 messages.append(
                     Message(
                         report=report,
@@ -130,7 +146,7 @@ def reminders(report, today, timeliness=None):
                             "when": _when(deadline, today),
                         },
                         url=form_url(report, month),
-                        users=reporters_of(department),
+                        users=tuple(reporters.get(department.pk, ())),
                         hooks=hooks(department.webhook_url or report.webhook_url),
                     )
                 )
@@ -141,7 +157,7 @@ def late_escalations(report, today, timeliness=None):
     """Departments more than ``report.escalation_days`` days past a month's deadline with due
     targets still not reported: told to their 分管县领导 and the office, once per month."""
     timeliness = timeliness if timeliness is not None else department_timeliness(report, today)
-    messages = []
+    messages, office = [], None
     for month in range(1, 13):
         deadline = report.deadline(month)
         first_day = deadline + datetime.timedelta(days=report.escalation_days + 1)
@@ -152,16 +168,14 @@ def late_escalations(report, today, timeliness=None):
             if cell.state != "missing":
                 continue
             department = row.department
+            office = office if office is not None else office_of(report)
             messages.append(
-                Message(
-                    report=report,
-                    key=f"escalate-late:{report.pk}:{month}:{department.pk}",
-                    title=_("【逾期未报】%(department)s %(month)s月进展")
-                    % {
-                        "department": department.name,
-                        "month": month,
-                    },
-                    body=_(
+                escalation(
+                    report,
+                    f"escalate-late:{report.pk}:{month}:{department.pk}",
+                    _("【逾期未报】%(department)s %(month)s月进展")
+                    % {"department": department.name, "month": month},
+                    _(
                         "%(department)s%(month)s月有%(n)s项目标逾期未报送，截止日期%(deadline)s，"
                         "已逾期%(days)s天。请分管县领导督促。"
                     )
@@ -172,13 +186,17 @@ def late_escalations(report, today, timeliness=None):
                         "deadline": _date(deadline),
                         "days": (today - deadline).days,
                     },
-                    url=f"{reverse('reporting:department', args=[department.pk])}"
+                    f"{reverse('reporting:department', args=[department.pk])}"
                     f"?report={report.pk}&month={month}",
-                    users=_people(department.leader, *office_of(report)),
-                    hooks=hooks(report.webhook_url),
+                    (department.leader, *office),
                 )
             )
     return messages
+
+
+def escalation(report, key, title, body, url, people):
+    """A message for the leader in charge and the office, with the office's robot."""
+    return Message(report, key, title, body, url, _people(*people), hooks(report.webhook_url))
 
 
 def closed_month(report, today):
@@ -197,22 +215,28 @@ def far_behind_escalations(report, today):
     if month is None or month < 2:
         return []
     before = {i.pk for i in judged(report, month - 1) if i.progress.status == progress.FAR_BEHIND}
-    messages = []
+    far = [
+        i
+        for i in judged(report, month)
+        if i.pk in before and i.progress.status == progress.FAR_BEHIND
+    ]
+    if not far:
+        return []
     office = office_of(report)
-    for indicator in judged(report, month):
-        if indicator.pk not in before or indicator.progress.status != progress.FAR_BEHIND:
-            continue
+    leaders = {
+        d.pk: d.leader
+        for d in Department.objects.filter(region=report.region_id).select_related("leader")
+    }
+    messages = []
+    for indicator in far:
         department = indicator.lead_department
         messages.append(
-            Message(
-                report=report,
-                key=f"escalate-far:{report.pk}:{month}:{indicator.pk}",
-                title=_("【连续严重滞后】%(code)s %(name)s")
-                % {
-                    "code": indicator.code,
-                    "name": indicator.name,
-                },
-                body=_(
+            escalation(
+                report,
+                f"escalate-far:{report.pk}:{month}:{indicator.pk}",
+                _("【连续严重滞后】%(code)s %(name)s")
+                % {"code": indicator.code, "name": indicator.name},
+                _(
                     "%(name)s（牵头单位：%(department)s）%(before)s月、%(month)s月连续严重滞后，"
                     "截至%(month)s月底%(gap)s。请分管县领导督促。"
                 )
@@ -223,9 +247,8 @@ def far_behind_escalations(report, today):
                     "month": month,
                     "gap": progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit),
                 },
-                url=f"{reverse('reporting:indicator', args=[indicator.pk])}?month={month}",
-                users=_people(department.leader, *office),
-                hooks=hooks(report.webhook_url),
+                f"{reverse('reporting:indicator', args=[indicator.pk])}?month={month}",
+                (leaders.get(department.pk), *office),
             )
         )
     return messages

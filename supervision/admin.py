@@ -1,14 +1,17 @@
 from django.contrib import admin
 
+from indicators.admin import RegionScopedAdmin
+
 from .models import Dispatch
 
 
 @admin.register(Dispatch)
-class DispatchAdmin(admin.ModelAdmin):
-    """What send_reminders sent or failed to send: read only, for the office to check a channel."""
+class DispatchAdmin(RegionScopedAdmin, admin.ModelAdmin):
+    """What send_reminders sent or failed to send, for the office to check a channel: its own
+    regions' messages only, read only (a robot's address is a secret of its group)."""
 
     list_display = ["created_at", "channel", "recipient", "title", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel", "report"]
+    list_filter = ["status", "channel"]
     search_fields = ["recipient", "title", "key"]
     readonly_fields = [f.name for f in Dispatch._meta.fields]
 
@@ -16,4 +19,7 @@ class DispatchAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

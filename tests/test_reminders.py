@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
-from indicators import timeliness, workflow
-from indicators.models import Department, Indicator
+from indicators import demo, timeliness, workflow
+from indicators.models import Department, Indicator, Region
 from supervision.models import Channel, Dispatch, Notice
 from supervision.reminders import run
 
@@ -321,3 +321,25 @@ def test_a_returned_entry_counts_as_waiting(cycle, fgj, reviewer):
     workflow.review(reviewer, [entry], workflow.RETURN, comment="数值有误")
     run(day(2), reports=[cycle])
     assert Notice.objects.filter(user=fgj).exists()
+
+
+def test_the_office_reads_its_own_regions_messages_in_the_admin(client, cycle, reviewer):
+    run(day(2), reports=[cycle])
+    reviewer.is_staff = True
+    reviewer.save()
+    demo.ensure_groups()  # the office's view permission on 消息发送记录
+    client.force_login(reviewer)
+    listing = client.get("/admin/supervision/dispatch/")
+    assert listing.status_code == 200 and "填报提醒" in listing.content.decode()
+    elsewhere = Region.objects.create(name="鹿寨县")
+    outsider = make_user("t-luzhai-office", "reviewer", region=elsewhere)
+    outsider.is_staff = True
+    outsider.save()
+    client.force_login(outsider)
+    listing = client.get("/admin/supervision/dispatch/")
+    assert listing.status_code == 200 and "填报提醒" not in listing.content.decode()
+    dispatch = Dispatch.objects.first()
+    assert client.get(f"/admin/supervision/dispatch/{dispatch.pk}/change/").status_code in (
+        302,
+        404,
+    )

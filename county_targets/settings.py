@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "indicators",
     "projects",
     "reporting",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reporting.navigation.navigation",
+                "supervision.notices.bell",
             ],
         },
     },
@@ -188,8 +190,42 @@ STATICFILES_FINDERS = [
 # development read them straight from the finders.
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", False)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Evidence (佐证材料) lives outside static/ and is never served by URL: only the evidence view,
+# which asks the access rule, reads it (so there is no MEDIA_URL). On the file system by default;
+# an S3-compatible bucket when EVIDENCE_S3_BUCKET is set (see `evidence_storage`).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def evidence_storage():
+    """The storage for evidence files: a private bucket through django-storages when
+    EVIDENCE_S3_BUCKET names one (pip install -r requirements-s3.txt), else MEDIA_ROOT/evidence.
+
+    The bucket stays private (no ACL, no public URLs): files pass through the evidence view."""
+    bucket = os.environ.get("EVIDENCE_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "evidence"},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": os.environ.get("EVIDENCE_S3_PREFIX", "evidence"),
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
+            "access_key": os.environ.get("EVIDENCE_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("EVIDENCE_S3_SECRET_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": evidence_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST
@@ -257,10 +293,38 @@ CONTENT_SECURITY_POLICY = {
 BEHIND_TOLERANCE_POINTS = envint("BEHIND_TOLERANCE_POINTS", 10)
 REPORT_DEADLINE_DAY = envint("REPORT_DEADLINE_DAY", 5)
 
+# Reminders and escalation (supervision/reminders.py, `manage.py send_reminders`, run daily).
+# E-mail goes through Django's SMTP backend: no EMAIL_HOST, no e-mail (notices and group robots
+# still go). A reminder step missed for up to REMINDER_CATCH_UP_DAYS (the server was off) is still
+# sent; older steps are not. A failed message is tried again on each run, REMINDER_MAX_ATTEMPTS
+# times in all.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "county-targets@localhost")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+REMINDER_CATCH_UP_DAYS = envint("REMINDER_CATCH_UP_DAYS", 7)
+REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 10)
+# A slip's colour turns blue this many days before its reply deadline.
+SLIP_NEAR_DAYS = envint("SLIP_NEAR_DAYS", 3)
+
 # Uploaded workbooks (indicators/xlsx.py): refused above this size, and above ten times it
 # once unzipped (a zip bomb declares a small file and a huge content).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 10 * IMPORT_MAX_BYTES)
+# Evidence (佐证材料) on a monthly row (indicators/evidence.py): at most this many bytes a file and
+# files a row; images are re-encoded to at most this many pixels on the long side (a thumbnail
+# of the second size), and refused above this many pixels before decoding (decompression bombs).
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_FILES = envint("EVIDENCE_MAX_FILES", 6)
+EVIDENCE_IMAGE_SIDE = envint("EVIDENCE_IMAGE_SIDE", 2560)
+EVIDENCE_THUMBNAIL_SIDE = envint("EVIDENCE_THUMBNAIL_SIDE", 320)
+EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", 64_000_000)
 # A department's monthly form posts six fields a project; the largest has hundreds of projects.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
 # The largest such form is well under 10 MB; an upload is kept in memory up to the import limit.

@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
+    path("", include("supervision.urls")),
     path("", include("reporting.urls")),
 ]

@@ -83,6 +83,20 @@ def can_review(user):
     return user.is_authenticated and user.is_active and user.is_reviewer
 
 
+def may_configure(user, obj):
+    """May ``user`` change ``obj``'s set-up in the admin: their own region's, or any for an
+    administrator (a city's office reads its counties but configures only its own region)."""
+    return can_use_admin(user) and (user.is_superuser or region_of(obj) == home_region_id(user))
+
+
+def configurable_regions(user):
+    """Ids of the regions ``user`` may set up; None: all."""
+    if user.is_superuser:
+        return None
+    home = home_region_id(user)
+    return {home} if home else set()
+
+
 def can_review_report(user, report):
     """The office reviews its own region's reports; an administrator any."""
     return can_review(user) and (user.is_superuser or home_region_id(user) == report.region_id)
@@ -100,6 +114,8 @@ def department_of(obj):
         return obj.pk
     if hasattr(obj, "lead_department_id"):
         return obj.lead_department_id
+    if hasattr(obj, "department_id"):
+        return obj.department_id  # a supervision slip
     subject = getattr(obj, "subject", None)
     return subject.lead_department_id if subject is not None else None
 
@@ -113,6 +129,16 @@ def can_read(user, obj):
     return (can_read_dashboards(user) and sees_region(user, region_of(obj))) or owns(user, obj)
 
 
+def can_read_evidence(user, obj):
+    """Evidence files (佐证材料) of ``obj`` (a target or project, an entry, or an evidence file):
+    the department's own reporters and the supervision office that reviews them (its own
+    region's; an administrator's everywhere). Leaders, and offices reading a county below them,
+    read the approved figures on the dashboards, not the working papers behind them (photos of
+    people and sites, signed sheets), so they are refused like anyone else."""
+    subject = obj if hasattr(obj, "report") else obj.subject
+    return owns(user, obj) or can_review_report(user, subject.report)
+
+
 def can_report(user, subject):
     """May ``user`` record monthly figures for ``subject`` (an indicator or a project)?
 
@@ -121,6 +147,17 @@ def can_report(user, subject):
     lock, version) is the workflow gate's question, not this one.
     """
     return owns(user, subject) or can_review_report(user, subject.report)
+
+
+def can_supervise(user, report):
+    """Issue, accept, return and close supervision slips (督办单), edit and publish the monthly
+    bulletin (通报): the office of the report's region, like review."""
+    return can_review_report(user, report)
+
+
+def can_answer_slip(user, slip):
+    """Answer a slip with causes and measures: the reporters of the department it was issued to."""
+    return owns(user, slip)
 
 
 def scope(user, queryset, department_field="lead_department", region_field="report__region"):

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import setup
-from .models import Department, Indicator, MonthLock, ProgressEntry, Report, Section, User
+from . import access, setup
+from .models import Department, Indicator, MonthLock, ProgressEntry, Region, Report, Section, User
 from .xlsx import ExcelImportError, xlsx_response
 
 
@@ -35,7 +35,55 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
-class ReadOnlyAdmin(HistoryAdmin):
+class RegionScopedAdmin:
+    """The office sees its regions' rows and changes only its own region's; the choices a form
+    offers (reports, sections, departments, regions) are its own region's too. Administrators
+    see and change everything. ``region_field`` is the lookup from the model to its region."""
+
+    region_field = "report__region"
+    REGION_LOOKUPS = {
+        Region: "pk",
+        Report: "region",
+        Section: "report__region",
+        Department: "region",
+    }
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        visible = access.visible_regions(request.user)
+        if visible is None:
+            return queryset
+        return queryset.filter(**{f"{self.region_field}__in": visible})
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.may_configure(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or access.may_configure(request.user, obj))
+
+    def _own(self, request, queryset):
+        mine = access.configurable_regions(request.user)
+        lookup = self.REGION_LOOKUPS.get(queryset.model)
+        if mine is None or lookup is None:
+            return queryset
+        return queryset.filter(**{f"{lookup}__in": mine})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._own(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._own(request, field.queryset)
+        return field
+
+
+class ReadOnlyAdmin(RegionScopedAdmin, HistoryAdmin):
     """Rows that only the workflow gate writes: listed and shown, never added, edited or deleted
     here (the review page reopens an approved figure; the form and imports write the rest)."""
 
@@ -98,13 +146,27 @@ class ReportUploadForm(forms.Form):
     )
 
 
+@admin.register(Region)
+class RegionAdmin(RegionScopedAdmin, admin.ModelAdmin):
+    region_field = "pk"
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+
+
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ["title", "region", "year"]
+class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
+    region_field = "region"
+    list_display = ["title", "region", "year_shown"]
     list_filter = ["region", "year"]
-    search_fields = ["title", "region"]
+    search_fields = ["title", "region__name"]
     inlines = [SectionInline]
     change_list_template = "admin/indicators/report/change_list.html"
+
+    @admin.display(description=gettext_lazy("年度"), ordering="year")
+    def year_shown(self, report):
+        # A year is a name, not an amount: never 2,023.
+        return str(report.year)
 
     def get_urls(self):
         return [
@@ -127,7 +189,9 @@ class ReportAdmin(admin.ModelAdmin):
         problems = []
         if request.method == "POST" and form.is_valid():
             try:
-                counts = setup.load_report_file(form.cleaned_data["file"])
+                counts = setup.load_report_file(
+                    form.cleaned_data["file"], access.configurable_regions(request.user)
+                )
             except ExcelImportError as error:
                 problems = error.problems
             else:
@@ -163,21 +227,23 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(RegionScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "report", "order"]
     list_filter = ["report"]
     search_fields = ["name"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "leader", "order"]
+class DepartmentAdmin(RegionScopedAdmin, admin.ModelAdmin):
+    region_field = "region"
+    list_display = ["name", "short_name", "code", "region", "leader", "order"]
+    list_filter = ["region"]
     list_select_related = ["leader"]
     search_fields = ["name", "short_name", "code"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(HistoryAdmin):
+class IndicatorAdmin(RegionScopedAdmin, HistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -197,6 +263,7 @@ class IndicatorAdmin(HistoryAdmin):
 
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(ReadOnlyAdmin):
+    region_field = "indicator__report__region"
     list_display = ["indicator", "month", "value", "state", "updated_by", "updated_at"]
     list_filter = ["state", "month", "indicator__report", "indicator__lead_department"]
     list_select_related = ["indicator", "updated_by"]

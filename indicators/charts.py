@@ -445,3 +445,66 @@ def timeliness_heatmap(rows, months, states, labels, *, theme="light", height=No
             theme, autorange="reversed", showgrid=False, tickfont={"color": THEMES[theme]["ink"]}
         ),
     )
+
+
+def status_stacks(names, counts, *, theme="light"):
+    """Each region's targets by status as one stacked bar (the city's counties side by side);
+    ``counts`` is one {status: n} per name."""
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": str(progress.STATUS_LABELS[status]),
+            "y": list(names),
+            "x": [row.get(status, 0) for row in counts],
+            "marker": {"color": STATUS_COLOURS[status]},
+            "hovertemplate": "%{y} " + str(progress.STATUS_LABELS[status]) + " %{x}<extra></extra>",
+        }
+        for status in progress.STATUSES
+    ]
+    return _figure(
+        data,
+        theme=theme,
+        height=90 + 40 * max(len(names), 1),
+        barmode="stack",
+        showlegend=True,
+        legend=_legend(theme),
+        margin={"l": 10, "r": 20, "t": 40, "b": 30},
+        xaxis=_axis(theme, rangemode="tozero"),
+        yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
+    )
+
+
+def region_comparison(names, values, expecteds, *, unit, target=None, theme="light"):
+    """One target across regions: each region's value (completion in percent, or the reading of
+    a floor or ceiling in the target's unit) as a bar, with 序时进度 (or the limit) marked."""
+    bars = {
+        "type": "bar",
+        "name": _("完成率") if target is None else _("实际"),
+        "x": list(names),
+        "y": [_float(v) for v in values],
+        "text": [_("无数据") if v is None else f"{_float(v)}{unit}" for v in values],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "marker": {"color": THEMES[theme]["bar"]},
+        "hovertemplate": "%{x} %{text}<extra></extra>",
+    }
+    markers = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": _("序时进度") if target is None else _("目标"),
+        "x": list(names),
+        "y": [_float(e) for e in expecteds],
+        "marker": {"symbol": "line-ew", "size": 40, "line": {"width": 4, "color": EXPECTED_COLOUR}},
+        "hovertemplate": "%{x} %{y}" + unit + "<extra></extra>",
+    }
+    return _figure(
+        [bars, markers],
+        theme=theme,
+        height=340,
+        showlegend=True,
+        legend=_legend(theme),
+        margin={"l": 10, "r": 20, "t": 40, "b": 40},
+        xaxis=_axis(theme),
+        yaxis=_axis(theme, rangemode="tozero" if target is None else "normal"),
+    )

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import Kind
+from .models import LIMIT_KINDS, Kind
 from .numbers import NumberField, plain
 
 # A figure above this multiple of the year's goal is accepted only once confirmed.
@@ -205,7 +205,8 @@ class EntryForm(RowForm):
         if value is None:
             return value
         indicator = self.subject
-        if value < 0:
+        # A floor or a ceiling may read negative (revenue growth −2 %, CPI −0.3 %).
+        if value < 0 and indicator.kind not in LIMIT_KINDS:
             raise forms.ValidationError(_("不能为负数。"))
         if indicator.kind == Kind.MILESTONE and value > 100:
             raise forms.ValidationError(_("节点型目标填写完成百分比，须在0到100之间。"))

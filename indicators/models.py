@@ -149,6 +149,38 @@ class Report(models.Model):
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     title = models.CharField(_("标题"), max_length=200)
+    # The supervision cycle of this report (each region runs its own): when a month is due, when
+    # departments are reminded, when lateness goes to the leader in charge, and where the office's
+    # group robot listens.
+    deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月数据须在次月几日前报送（1–28）；留空按系统设置。"),
+    )
+    reminder_days = models.CharField(
+        _("提醒安排"),
+        max_length=60,
+        blank=True,
+        default="-3,0,2",
+        validators=[
+            RegexValidator(r"^\s*(-?\d{1,2}\s*(,\s*-?\d{1,2}\s*)*)?$", _("请填写逗号分隔的天数。"))
+        ],
+        help_text=_(
+            "相对截止日的天数，逗号分隔：-3 为截止前3天，0 为当天，2 为逾期2天。留空不提醒。"
+        ),
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("逾期报告天数"),
+        default=3,
+        help_text=_("逾期超过这么多天仍未报送，报告分管县领导和督查室。"),
+    )
+    webhook_url = models.URLField(
+        _("群机器人地址"),
+        blank=True,
+        help_text=_("督查室工作群的企业微信或钉钉机器人 Webhook 地址；单位未设置的也发到这里。"),
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -167,6 +199,20 @@ class Report(models.Model):
     def label(self):
         """How pickers name a report: its region and year (柳城县 2023)."""
         return f"{self.region.name} {self.year}"
+
+    @property
+    def deadline_day_in_force(self):
+        """The day of the next month by which a month's figures are due."""
+        return self.deadline_day or settings.REPORT_DEADLINE_DAY
+
+    def deadline(self, month):
+        """The date ``month``'s figures are due."""
+        return progress.deadline(self.year, month, self.deadline_day_in_force)
+
+    @property
+    def reminder_offsets(self):
+        """The reminder schedule as days from the deadline, in order (-3: three days before)."""
+        return sorted({int(day) for day in self.reminder_days.split(",") if day.strip()})
 
 
 class Section(models.Model):
@@ -210,6 +256,11 @@ class Department(models.Model):
         on_delete=models.SET_NULL,
         related_name="departments_in_charge",
         limit_choices_to={"groups__name": "leader"},
+    )
+    webhook_url = models.URLField(
+        _("群机器人地址"),
+        blank=True,
+        help_text=_("本单位工作群的企业微信或钉钉机器人 Webhook 地址；提醒也发到这里。"),
     )
 
     class Meta:
@@ -584,9 +635,21 @@ class ReviewedEntry(models.Model):
     def copy_from_subject(self):
         """Copy ``copied_fields`` from the subject before a write (bulk writes call it too)."""
 
+    def months_moved(self, fields):
+        """Months of the report's year whose figures this row moves once approved with
+        ``fields``, besides its own: none for a target's month (a project's stage change dates
+        it)."""
+        return set()
+
     def after_review(self, before, user):
         """React to a move by the workflow gate (``before``: the state it left); may raise
         ValidationError to refuse the move. Entries of targets need nothing."""
+
+    @classmethod
+    def evidence_model(cls):
+        """The model of this row's evidence files: each concrete entry model has one, whose
+        foreign key ``entry`` points back with the related name ``evidence``."""
+        return cls._meta.get_field("evidence").related_model
 
 
 class ProgressEntry(ReviewedEntry):
@@ -652,6 +715,59 @@ class ProgressEntry(ReviewedEntry):
             self.kind = self.indicator.kind
         if self.kind == Kind.MILESTONE and self.value is not None and self.value > 100:
             raise ValidationError({"value": _("节点型目标填写完成百分比，不能超过100。")})
+
+
+class Evidence(models.Model):
+    """A file backing a monthly row (佐证材料): a photo of the site, a signed acceptance sheet.
+
+    The file and its thumbnail are names in the ``evidence`` storage (random, never a public
+    URL: the evidence view asks the access rule before reading them). Rows are added and
+    removed only by the workflow gate (``workflow.attach`` / ``workflow.detach``), which checks
+    the row may change and keeps the history. Each entry model has its concrete kind with a
+    foreign key ``entry`` (related name ``evidence``)."""
+
+    file_name = models.CharField(_("文件"), max_length=200, editable=False)
+    thumbnail_name = models.CharField(_("缩略图"), max_length=200, blank=True, editable=False)
+    content_type = models.CharField(_("文件类型"), max_length=50, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), editable=False)
+    original_name = models.CharField(_("原文件名"), max_length=200, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def subject(self):
+        """The target or project the file backs: what the access rule asks about."""
+        return self.entry.subject
+
+    @property
+    def file_names(self):
+        return (self.file_name, self.thumbnail_name)
+
+
+class ProgressEntryEvidence(Evidence):
+    entry = models.ForeignKey(
+        ProgressEntry, verbose_name=_("月度进展"), on_delete=models.CASCADE, related_name="evidence"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Evidence.Meta):
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
 
 
 class MonthLock(models.Model):

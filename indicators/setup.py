@@ -598,11 +598,20 @@ def apply_report_plan(plan):
     return counts
 
 
-def load_report_file(uploaded_file):
-    """Check and load a set-up workbook, all or nothing; raises `ExcelImportError`."""
+def load_report_file(uploaded_file, regions=None):
+    """Check and load a set-up workbook, all or nothing; raises `ExcelImportError`.
+
+    ``regions``: ids of the regions the person loading it may set up (None: any, and a new
+    region may be created); a workbook of any other region is refused."""
     workbook = open_workbook_safely(uploaded_file)
     try:
         plan = read_report_workbook(workbook)
     finally:
         workbook.close()
+    stored = plan.report["region_fields"]["stored"]
+    if regions is not None and (stored is None or stored.pk not in regions):
+        raise ExcelImportError(
+            _("这是“%(region)s”的工作报告：只能导入本地区的工作报告。")
+            % {"region": plan.report["region"]}
+        )
     return apply_report_plan(plan)

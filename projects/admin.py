@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from indicators.admin import HistoryAdmin, ReadOnlyAdmin
+from indicators.admin import HistoryAdmin, ReadOnlyAdmin, RegionScopedAdmin
 
 from .models import Project, ProjectProgress
 
@@ -41,7 +41,7 @@ class ProjectAdminForm(forms.ModelForm):
 
 
 @admin.register(Project)
-class ProjectAdmin(HistoryAdmin):
+class ProjectAdmin(RegionScopedAdmin, HistoryAdmin):
     form = ProjectAdminForm
     list_display = [
         "code",
@@ -75,6 +75,7 @@ class ProjectAdmin(HistoryAdmin):
 
 @admin.register(ProjectProgress)
 class ProjectProgressAdmin(ReadOnlyAdmin):
+    region_field = "project__report__region"
     list_display = ["project", "month", "investment_completed", "stage", "state", "updated_at"]
     list_filter = ["state", "month", "project__category", "project__lead_department"]
     list_select_related = ["project"]

@@ -4,7 +4,6 @@ Amounts are stored in 万元 (ten thousand yuan), the unit departments report in
 targets speak of 亿元, and `register.py` converts when it derives an indicator's value.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
@@ -28,11 +27,12 @@ from simple_history.models import HistoricalRecords
 from indicators.models import (
     Department,
     EntryState,
+    Evidence,
     Report,
     ReviewedEntry,
     reviewed_entry_constraints,
 )
-from indicators.progress import deadline, month_end
+from indicators.progress import month_end
 
 
 class Category(models.TextChoices):
@@ -97,7 +97,7 @@ class ProjectQuerySet(models.QuerySet):
         approved_ready = ProjectProgress.objects.filter(
             project=OuterRef("pk"), month__lte=month, state=EntryState.APPROVED
         ).exclude(stage__in=("", Stage.PLANNED))
-        overdue = today > deadline(report.year, month, settings.REPORT_DEADLINE_DAY)
+        overdue = today > report.deadline(month)
         reported = Q(month_row__state__in=REPORTED)
         return (
             self.filter(report=report)
@@ -365,6 +365,14 @@ class ProjectProgress(ReviewedEntry):
     def __str__(self):
         return f"{self.project.code} {self.month}月"
 
+    def months_moved(self, fields):
+        """A start or completion dated in an earlier month moves that month's register too."""
+        day = fields.get("stage_date", self.stage_date)
+        stage = fields.get("stage", self.stage)
+        if stage and day and day.year == self.project.report.year and day.month != self.month:
+            return {day.month}
+        return set()
+
     def after_review(self, before, user):
         """An approved stage change moves the register; leaving 已审核 moves it back."""
         approved = EntryState.APPROVED
@@ -378,3 +386,18 @@ class ProjectProgress(ReviewedEntry):
                     _t("退回后项目库的阶段将前后矛盾（%(reason)s）；请先退回后面月份的阶段变化。")
                     % {"reason": " ".join(error.messages)}
                 ) from error
+
+
+class ProjectProgressEvidence(Evidence):
+    entry = models.ForeignKey(
+        ProjectProgress,
+        verbose_name=_("项目月度进展"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Evidence.Meta):
+        verbose_name = _("项目佐证材料")
+        verbose_name_plural = _("项目佐证材料")

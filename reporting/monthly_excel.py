@@ -16,7 +16,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators import workflow
-from indicators.models import Department, Indicator, Kind
+from indicators.models import LIMIT_KINDS, Department, Indicator, Kind
 from indicators.xlsx import (
     FORMULA_REFUSED,
     INPUT,
@@ -198,14 +198,17 @@ def _validations(layout, rows, first):
         error=_("节点型目标和百分比指标须填写0到100之间的数字。"),
     )
     column = layout.letter("value")
+    # A floor or a ceiling may read negative: the form checks it, no validation here.
+    free = {n for n, row in enumerate(rows, first) if row.subject.kind in LIMIT_KINDS}
     limited = {
         number_row
         for number_row, row in enumerate(rows, first)
-        if row.subject.kind == Kind.MILESTONE or row.subject.unit.strip() in ("%", "％")
+        if number_row not in free
+        and (row.subject.kind == Kind.MILESTONE or row.subject.unit.strip() in ("%", "％"))
     }
     # Whole runs of rows at once: adding cell by cell costs a scan of the cells added so far.
     number.sqref = MultiCellRange(
-        _runs(column, (n for n in range(first, last + 1) if n not in limited))
+        _runs(column, (n for n in range(first, last + 1) if n not in limited and n not in free))
     )
     percent.sqref = MultiCellRange(_runs(column, sorted(limited)))
     return [v for v in (number, percent, yes) if v.sqref]

@@ -38,6 +38,9 @@ def nav_links(user):
             (_("项目投资"), reverse("projects:investment")),
             (_("大屏"), reverse("reporting:screen")),
         ]
+        visible = access.visible_regions(user)
+        if visible is None or len(visible) > 1:  # a city (or province), or an administrator
+            links.append((_("各地区"), reverse("reporting:regions")))
     if access.can_review(user):
         links.append((_("审核"), reverse("reporting:review")))
     if access.can_use_admin(user):

@@ -425,9 +425,9 @@ class Server:
         }
         env.pop("PYTEST_VERSION", None)
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        command = [gunicorn, "county_targets.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(
-            [gunicorn, "county_targets.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}"]
-            + ["--log-level", "error"],
+            [*command, "--log-level", "error"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -305,3 +305,82 @@ def test_demo_reviewer_may_load_a_report_in_the_admin(client, db):
     leader.save()
     client.force_login(leader)
     assert client.get("/admin/indicators/report/load/").status_code == 403
+
+
+# --- Another region's report, and workbooks made before regions ---------------------------------
+def as_region(name, code):
+    """A change that makes the workbook another county's (with its division code)."""
+
+    def change(workbook):
+        sheet = workbook["工作报告"]
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == "地区":
+                row[1].value = name
+            if row[0].value == "标题":
+                row[1].value = f"2023年{name}政府工作报告"
+            if row[0].value == "行政区划代码":
+                row[1].value = code
+
+    return change
+
+
+def test_another_regions_report_loads_beside_the_first_with_its_own_departments(report):
+    data = edit(excel.report_setup_bytes(report), as_region("鹿寨县", "450223"))
+    result = load(data)
+    luzhai = result["report"]
+    assert (luzhai.region.name, luzhai.region.code, luzhai.year) == ("鹿寨县", "450223", 2023)
+    assert Report.objects.filter(year=2023).count() == 2
+    assert Department.objects.filter(region=luzhai.region, code="fgj").exists()
+    assert Department.objects.filter(region=report.region, code="fgj").exists()
+    assert {i.lead_department.region_id for i in luzhai.indicators.all()} == {luzhai.region_id}
+    before = counts()
+    assert load(data)["created"] == 0 and counts() == before  # twice: nothing changes
+
+
+def test_a_renamed_column_is_one_message_and_the_other_sheets_are_still_checked(workbook_2023):
+    def change(workbook):
+        sheet = workbook["目标任务"]
+        column = next(c for c in sheet[1] if c.value == "年度目标")
+        column.value = "目标值"
+        sections = workbook["板块"]
+        sections.cell(row=3, column=2).value = sections.cell(row=2, column=2).value
+
+    with pytest.raises(ExcelImportError) as refused:
+        load(edit(workbook_2023, change))
+    problems = [str(p) for p in refused.value.problems]
+    header = [p for p in problems if "目标任务" in p and "表头" in p]
+    assert len(header) == 1 and "缺少列：年度目标" in header[0] and "目标值" in header[0]
+    assert any("板块" in p and "重复" in p for p in problems)
+    assert not any("不在“板块”表中" in p for p in problems)
+    assert len(problems) == len(set(problems))
+    assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_a_workbook_made_before_frequency_and_tolerance_still_loads(workbook_2023):
+    def change(workbook):
+        sheet = workbook["目标任务"]
+        for header in ("容差", "报送频率"):
+            index = next(c.column for c in sheet[1] if c.value == header)
+            sheet.delete_cols(index)
+
+    result = load(edit(workbook_2023, change))
+    indicators = result["report"].indicators.all()
+    assert indicators.count() == 40
+    assert {(i.frequency, i.tolerance) for i in indicators} == {("monthly", None)}
+
+
+def test_frequency_and_tolerance_round_trip_through_the_workbook(report):
+    gdp = report.indicators.get(code="LV-02")
+    gdp.frequency, gdp.tolerance = "quarterly", Decimal("15")
+    gdp.save()
+    data = excel.report_setup_bytes(report)
+    empty_database()
+    load(data)
+    loaded = Indicator.objects.get(code="LV-02")
+    assert (loaded.frequency, loaded.tolerance) == ("quarterly", Decimal("15"))
+
+
+def test_the_admin_report_list_shows_the_year_as_a_year(client, admin_user, report):
+    client.force_login(admin_user)
+    page = client.get("/admin/indicators/report/").content.decode()
+    assert ">2023<" in page and "2,023" not in page

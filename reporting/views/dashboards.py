@@ -7,9 +7,9 @@ and, where it shows reporting, ``timeliness.department_timeliness``; it hands pl
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -20,21 +20,22 @@ from django_tables2 import RequestConfig
 
 from indicators import access, cached, charts, progress
 from indicators.access import dashboard_required
-from indicators.history import changes, entry_changes, newest_first
+from indicators.history import changes, entry_changes, evidence_changes, newest_first
 from indicators.models import (
     Department,
     EntryState,
     Indicator,
     Kind,
     ProgressEntry,
+    ProgressEntryEvidence,
     Section,
 )
 from indicators.periods import Period, default_month, resolve_period
-from indicators.timeliness import SHORT_LABELS, department_timeliness
+from indicators.timeliness import LATE, MISSING, ON_TIME, SHORT_LABELS, department_timeliness
 from projects.models import Project
 from reporting.filters import IndicatorFilter
 from reporting.navigation import home_url
-from reporting.standing import judged, register_url
+from reporting.standing import judged, mark_staleness, register_url
 from reporting.tables import IndicatorTable, indicator_rows
 
 PROJECTS_PER_PAGE = 25
@@ -130,6 +131,75 @@ def department_ranking(indicators, timeliness, month):
     return sorted(ranked, key=key)
 
 
+@dataclass(frozen=True)
+class LeagueRow:
+    """A department's year so far: reporting on time, targets holding, and the trend."""
+
+    department: Department
+    summary: progress.Summary  # its targets as of the month
+    previous: progress.Summary | None  # as of the month before
+    on_time: int  # months reported on time, of those decided (deadline passed or all in)
+    decided: int
+    far_behind: int
+    stale: int  # targets whose figure has not moved for three months
+
+    @property
+    def on_time_share(self):
+        return Decimal(self.on_time) / self.decided if self.decided else None
+
+    @property
+    def trend_points(self):
+        """Change in the share done or on track since last month, in percentage points."""
+        now = self.summary.share_on_track
+        before = self.previous.share_on_track if self.previous else None
+        if now is None or before is None:
+            return None
+        return (now - before) * 100
+
+
+def league_table(indicators, previous, timeliness, month):
+    """Departments ranked over the year: share of targets done or on track, then share of
+    months reported on time, then fewest far behind. ``previous``: the judged list a month
+    earlier (None in January). Departments with nothing to judge or report are left out."""
+    now, before, stale = defaultdict(list), defaultdict(list), defaultdict(int)
+    for indicator in indicators:
+        now[indicator.lead_department_id].append(indicator.progress)
+        stale[indicator.lead_department_id] += getattr(indicator, "is_stale", False)
+    for indicator in previous or ():
+        before[indicator.lead_department_id].append(indicator.progress)
+    rows = []
+    for row in timeliness:
+        pk = row.department.pk
+        if not now.get(pk) and not row.due:
+            continue
+        states = [cell.state for cell in row.months[:month]]
+        summary = progress.summarise(now.get(pk, []))
+        rows.append(
+            LeagueRow(
+                department=row.department,
+                summary=summary,
+                previous=progress.summarise(before.get(pk, [])) if previous is not None else None,
+                on_time=states.count(ON_TIME),
+                decided=sum(1 for state in states if state in (ON_TIME, LATE, MISSING)),
+                far_behind=summary.counts[progress.FAR_BEHIND],
+                stale=stale[pk],
+            )
+        )
+
+    def key(item):
+        share, on_time = item.summary.share_on_track, item.on_time_share
+        return (
+            share is None,
+            -(share or 0),
+            on_time is None,
+            -(on_time or 0),
+            item.far_behind,
+            item.department.order,
+        )
+
+    return sorted(rows, key=key)
+
+
 # --- Charts from judged values ---
 
 
@@ -195,7 +265,8 @@ def bullet_chart(div_id, rows):
 
 # --- Pages ---
 # Each page renders its content (what comes from the report's data) through `cached.fragments`,
-# keyed by the data version; the person's parts (header, picker, forms that post) stay live.
+# keyed by the data version; the person's parts (header, picker, forms that post, the office's
+# slips) stay live.
 
 
 def _render(template, context, request=None):
@@ -219,7 +290,7 @@ def overview(request):
 
 
 def overview_content(period):
-    indicators = judged(period.report, period.month)
+    indicators = mark_staleness(judged(period.report, period.month), period.month)
     summary = progress.summarise(i.progress for i in indicators)
     sections = section_summaries(indicators)
     timeliness = department_timeliness(period.report, timezone.localdate())
@@ -287,12 +358,14 @@ def indicator_detail(request, pk):
         pk,
     )
     period = period_for(request, indicator.report)
-    # Read live: the reopen forms post (CSRF), and the office alone sees them.
-    entries = list(
-        indicator.entries.select_related("updated_by", "submitted_by", "reviewed_by").order_by(
-            "month"
-        )
-    )
+    # Read live: the reopen forms post (CSRF) and only the office sees them; evidence only to
+    # those who may open it (the department and the office), so a leader's page neither shows
+    # files it would refuse nor pays for them.
+    shows_evidence = access.can_read_evidence(request.user, indicator)
+    entries = indicator.entries.select_related("updated_by", "submitted_by", "reviewed_by")
+    if shows_evidence:
+        entries = entries.prefetch_related("evidence")
+    entries = list(entries.order_by("month"))
 
     def make():
         standing = judged(period.report, period.month, Indicator.objects.filter(pk=indicator.pk))[0]
@@ -302,13 +375,18 @@ def indicator_detail(request, pk):
             "cooperating": list(indicator.cooperating_departments.all()),
             "chart": charts.embed("chart-path", path_figure(standing, entries, period)),
         }
+        history = audit_trail(indicator, with_evidence=shows_evidence)
         return {
             "standing": _render("reporting/_indicator_standing.html", context),
-            "history": _render("_history.html", {"history": audit_trail(indicator)}),
+            "history": _render("_history.html", {"history": history}),
         }
 
+    # Whether the reader sees evidence changes what the history lists: part of the key.
     content = cached.fragments(
-        "indicator", reports=[indicator.report], parts=[indicator.pk, period.month], make=make
+        "indicator",
+        reports=[indicator.report],
+        parts=[indicator.pk, period.month, shows_evidence],
+        make=make,
     )
     indicator.register_url = register_url(indicator, period)
     context = {
@@ -316,6 +394,7 @@ def indicator_detail(request, pk):
         "indicator": indicator,
         "entries": entries,
         "can_reopen": access.can_review(request.user),
+        "shows_evidence": shows_evidence,
     }
     return render(request, "reporting/indicator.html", {**context, **content})
 
@@ -325,7 +404,8 @@ def department_list(request):
     period = resolve_period(request)
 
     def make():
-        indicators = judged(period.report, period.month)
+        indicators = mark_staleness(judged(period.report, period.month), period.month)
+        previous = judged(period.report, period.month - 1) if period.month > 1 else None
         timeliness = department_timeliness(period.report, timezone.localdate())
         by_department = defaultdict(list)
         for indicator in indicators:
@@ -338,7 +418,8 @@ def department_list(request):
             "period": period,
             "rows": rows,
             "heatmap": timeliness_chart("chart-timeliness", timeliness),
-            "deadline_day": settings.REPORT_DEADLINE_DAY,
+            "deadline_day": period.report.deadline_day_in_force,
+            "league": league_table(indicators, previous, timeliness, period.month),
         }
         return {"body": _render("reporting/_departments_body.html", context)}
 
@@ -359,8 +440,11 @@ def department_detail(request, pk):
     page = request.GET.get("p-page", "")
 
     def make():
-        indicators = judged(
-            period.report, period.month, Indicator.objects.filter(lead_department=department)
+        indicators = mark_staleness(
+            judged(
+                period.report, period.month, Indicator.objects.filter(lead_department=department)
+            ),
+            period.month,
         )
         projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
         timeliness = department_timeliness(
@@ -379,7 +463,10 @@ def department_detail(request, pk):
             "this_month": timeliness.month(period.month),
             "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
         }
-        return {"body": _render("reporting/_department_body.html", context)}
+        return {
+            "standing": _render("reporting/_department_standing.html", context),
+            "body": _render("reporting/_department_body.html", context),
+        }
 
     content = cached.fragments(
         "department",
@@ -486,11 +573,12 @@ INDICATOR_FIELDS = (
 )
 
 
-def audit_trail(indicator):
-    """Every change to the target and its monthly entries, newest first, old value -> new.
+def audit_trail(indicator, with_evidence=False):
+    """Every change to the target and its monthly entries (and, ``with_evidence``, the files
+    added to and removed from them), newest first, old value -> new.
 
-    Four queries whatever the history's length: both history tables (with their users) and the
-    names that foreign keys point to.
+    Four queries whatever the history's length (five with evidence): the history tables (with
+    their users) and the names that foreign keys point to.
     """
     names = {
         "section_id": dict(
@@ -513,4 +601,11 @@ def audit_trail(indicator):
         value_field="value",
         text_fields=("note", "problems"),
     )
-    return newest_first(own, entries)
+    files = []
+    if with_evidence:
+        files = evidence_changes(
+            ProgressEntryEvidence.history.filter(entry__indicator_id=indicator.pk).select_related(
+                "history_user", "entry"
+            )
+        )
+    return newest_first(own, entries, files)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_entry_rules_declared_once'),
+        ('projects', '0005_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_user_phone_must_change_password'),
+        ('indicators', '0005_supervision_cycle'),
     ]
 
     operations = [

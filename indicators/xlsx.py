@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -290,6 +291,34 @@ class _Column:
         return cell
 
 
+class _Heights:
+    """`row_height` for row after row of one sheet: short single-line text needs one line
+    without measuring it, and each height's row attributes are made once."""
+
+    def __init__(self, wrapping):
+        self.wrapping = [(index, width, max(width - 1.5, 1)) for index, width in wrapping.items()]
+        self.made = {}
+
+    def attributes(self, values):
+        lines = 1
+        for index, width, usable in self.wrapping:
+            value = values[index]
+            if type(value) is Styled:
+                value = value.value
+            if not isinstance(value, str) or not value:
+                continue
+            if len(value) * 2 <= usable and "\n" not in value:
+                continue  # one line, whatever its characters
+            lines = max(lines, wrapped_lines(value, width))
+        if lines == 1:
+            return None
+        made = self.made.get(lines)
+        if made is None:
+            height = lines * LINE_POINTS + 2  # as row_height says
+            made = self.made[lines] = {"ht": safe_string(height), "customHeight": "1"}
+        return made
+
+
 def _rows_of(ws):
     """What ``ws.append`` runs for a write-only sheet, taking ready cells instead of values:
     each row list is serialised as it is sent (openpyxl 3.1's own protocol, pinned)."""
@@ -364,13 +393,17 @@ class _Writer:
         out.send([cell.cell(header, number) for cell, header in zip(cells, headers, strict=True)])
         width = len(cells)
         dimensions = ws.row_dimensions
+        heights = _Heights(wrapping)
         for row in sheet.rows:
             number += 1
             if len(row) != width:
                 raise ValueError(f"{sheet.name}: a row of {len(row)} values for {width} columns")
-            height = row_height(row, wrapping) if wrapping else None
+            height = heights.attributes(row) if wrapping else None
             if height:
-                dimensions[number].height = height
+                # The row's height as the row writer reads it (what a RowDimension holds), set
+                # just for this row: a RowDimension a row would cost more than the row and grow
+                # memory with the sheet.
+                dimensions[number] = height
             out.send(
                 [
                     cell
@@ -379,7 +412,6 @@ class _Writer:
                 ]
             )
             if height:
-                # Written with its row: kept, a height a row would grow memory with the sheet.
                 del dimensions[number]
         last_row = number
         if sheet.notes:

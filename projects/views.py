@@ -41,7 +41,9 @@ def project_list(request):
         table = ProjectTable(filtered, totals=register.totals(filtered))
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
         context = {"period": period, "table": table, "totals": table.totals}
-        return {"body": render_to_string("projects/_project_list_body.html", context, request)}
+        # The request as a variable (the table's links), not through the context processors.
+        context["request"] = request
+        return {"body": render_to_string("projects/_project_list_body.html", context)}
 
     # A reporter's list is their department's: the scope is part of the key.
     scope = "all" if access.can_read_dashboards(user) else f"department-{user.department_id}"

@@ -270,7 +270,11 @@ def bullet_chart(div_id, rows):
 
 
 def _render(template, context, request=None):
-    return render_to_string(template, context, request=request)
+    """A page's content: the request only as a variable (tables build their links from it),
+    never through context processors, which are the person's (and cost queries)."""
+    if request is not None:
+        context = {**context, "request": request}
+    return render_to_string(template, context)
 
 
 @login_required

@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -163,7 +164,12 @@ class Gunicorn:
         command = [gunicorn, "county_targets.wsgi", "-k", "gthread", "--workers", "2"]
         command += ["--threads", "4", "--bind", f"127.0.0.1:{self.port}", "--log-level", "error"]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         for _ in range(150):
             try:
@@ -187,7 +193,8 @@ class Gunicorn:
         try:
             self.process.wait(15)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)  # its workers too: a session of its own
+            self.process.wait(15)
 
 
 LUA = """

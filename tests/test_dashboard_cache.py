@@ -5,6 +5,7 @@ Redis shared between them. What belongs to a person is never served from another
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -432,6 +433,7 @@ class Server:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -455,7 +457,8 @@ class Server:
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)  # its workers too: a session of its own
+            self.process.wait(10)
 
 
 def served_in_another_process(client, report, fgj, reviewer, leader, redis_url=""):

@@ -25,27 +25,36 @@ PER_PAGE = 50
 def project_list(request):
     period = resolve_period(request)
     user = request.user
-    filterset = ProjectFilter(
-        request.GET,
-        queryset=access.scope(
-            user, Project.objects.as_of(period.report, period.month)
-        ).select_related("lead_department"),
-        report=period.report,
-        departments=access.scope(
-            user, Department.objects.filter(region=period.report.region_id), "pk", "region"
-        ),
-    )
 
     def make():
+        filterset = ProjectFilter(
+            request.GET,
+            queryset=access.scope(
+                user, Project.objects.as_of(period.report, period.month)
+            ).select_related("lead_department"),
+            report=period.report,
+            departments=access.scope(
+                user, Department.objects.filter(region=period.report.region_id), "pk", "region"
+            ),
+        )
         filtered = filterset.qs
         table = ProjectTable(filtered, totals=register.totals(filtered))
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-        context = {"period": period, "table": table, "totals": table.totals}
         # The request as a variable (the table's links), not through the context processors.
-        context["request"] = request
-        return {"body": render_to_string("projects/_project_list_body.html", context)}
+        context = {
+            "period": period,
+            "filter": filterset,
+            "table": table,
+            "totals": table.totals,
+            "request": request,
+        }
+        return {
+            "filters": render_to_string("projects/_project_filters.html", context),
+            "body": render_to_string("projects/_project_list_body.html", context),
+        }
 
-    # A reporter's list is their department's: the scope is part of the key.
+    # A reporter's list (and the departments it may filter by) is their department's: the scope
+    # is part of the key.
     scope = "all" if access.can_read_dashboards(user) else f"department-{user.department_id}"
     content = cached.fragments(
         "projects",
@@ -57,7 +66,6 @@ def project_list(request):
         "period": period,
         "reports": access.reports_for(request.user),
         "months": range(1, 13),
-        "filter": filterset,
         "can_read_dashboards": access.can_read_dashboards(user),
         **content,
     }

@@ -68,7 +68,7 @@ def indicator_rows(indicators, month):
 class IndicatorTable(BaseTable):
     """Judged targets: the same words and numbers as the overview, sortable and paginated.
 
-    Its row template (``reporting/_table.html``) sets each cell's class from its column name
+    Its row template (``_table.html``) sets each cell's class from its column name
     instead of computing attributes cell by cell, which at 25 rows halves the table's cost.
     """
 
@@ -82,7 +82,7 @@ class IndicatorTable(BaseTable):
     department = tables.Column(verbose_name=_("牵头单位"), order_by=("department_order", "code"))
 
     class Meta(BaseTable.Meta):
-        template_name = "reporting/_table.html"
+        template_name = "_table.html"
         per_page = 25
         row_attrs = {
             "data-code": lambda record: record["code"],

@@ -5,6 +5,10 @@
 #                $(HOST):$(PORT); never loads the demo. Needs SECRET_KEY and ALLOWED_HOSTS.
 #   make backup  a copy of the database in backups/ (pg_dump -Fc for PostgreSQL; SQLite's online backup)
 #   make lint    ruff check and ruff format --check
+#   make messages  after changing interface text: collect every msgid into locale/en/.../django.po,
+#                then translate the new entries (empty msgstr; none may stay fuzzy) and run it again
+#                to compile django.mo, which is committed (servers need no gettext; this target does:
+#                apt-get install gettext)
 #   make bench   page timings and export figures at demo size and ten times demo size
 # run, test and bench set DEMO=1: on one's own machine the built-in secret key is allowed.
 PYTHON ?= python3
@@ -15,7 +19,7 @@ PORT ?= 8000
 WORKERS ?= 3
 THREADS ?= 4
 
-.PHONY: run serve backup test lint format bench clean
+.PHONY: run serve backup test lint format messages bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +67,16 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Locations without line numbers, and no wrapping: a merge of two branches that both added text
+# conflicts only where they did. Obsolete entries are dropped rather than kept as #~ comments.
+MESSAGES_OPTIONS = --locale en --add-location file --no-wrap --no-obsolete \
+	--ignore '$(VENV)/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*'
+
+messages: export DEMO = 1
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages $(MESSAGES_OPTIONS)
+	$(PY) manage.py compilemessages --locale en --ignore '$(VENV)/*'
 
 bench: export DEMO = 1
 bench: $(VENV)/.dev

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from . import progress
 
-MONTHS = [(m, _("%(m)s月") % {"m": m}) for m in range(1, 13)]
+MONTHS = [(m, progress.month_label_lazy(m)) for m in range(1, 13)]
 
 
 class RegionQuerySet(models.QuerySet):
@@ -605,7 +605,7 @@ class ProgressEntry(ReviewedEntry):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.month}月"
+        return f"{self.indicator.code} {progress.month_label(self.month)}"
 
     def save(self, *args, **kwargs):
         self.kind = self.indicator.kind
@@ -650,4 +650,4 @@ class MonthLock(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.report} {self.month}月"
+        return f"{self.report} {progress.month_label(self.month)}"

@@ -114,7 +114,9 @@ def review_action(request, action):
         )
     except workflow.Refused as refusal:
         for index, reason in refusal.reasons.items():
-            messages.error(request, f"{entries[index]}：{reason}")
+            messages.error(
+                request, _("%(entry)s：%(reason)s") % {"entry": entries[index], "reason": reason}
+            )
         messages.error(request, _("未做任何改动。"))
         return redirect(back)
     except workflow.WorkflowError as error:

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from indicators import progress, timeliness
 from indicators.models import Department
+from indicators.progress import month_label
 from indicators.timeliness import department_timeliness
 from indicators.xlsx import (
     DECIMAL,
@@ -53,7 +55,13 @@ def status_cell(judged, cache=None):
     return cell
 
 
-SUMMARY_SHEETS = ("总览", "指标明细", "滞后事项", "项目清单", "报送情况")
+SUMMARY_SHEETS = (
+    gettext_noop("总览"),
+    gettext_noop("指标明细"),
+    gettext_noop("滞后事项"),
+    gettext_noop("项目清单"),
+    gettext_noop("报送情况"),
+)
 
 
 def summary_title(report, month, now, what):
@@ -129,7 +137,7 @@ def verdict(month, summary):
     }
     if counts[progress.YEAR_END]:
         text += _("，待年终确定%(n)s项") % {"n": counts[progress.YEAR_END]}
-    return text + "。"
+    return text + pgettext("end of a sentence", "。")
 
 
 def detail_columns(month):
@@ -251,7 +259,7 @@ def timeliness_columns(month):
         Column(_("责任单位"), 14),
         Column(_("分管县领导"), 10),
         Column(_("应报目标数"), 8, INTEGER),
-        *(Column(_("%(m)s月") % {"m": m}, 9) for m in range(1, month + 1)),
+        *(Column(month_label(m), 9) for m in range(1, month + 1)),
         Column(_("逾期或未报月数"), 10, INTEGER),
     ]
 
@@ -288,19 +296,20 @@ def summary_sheets(report, month, *, now=None, today=None):
     }
     summary = progress.summarise(i.progress for i in indicators)
     title = summary_title(report, month, now, _("进展汇总"))
+    overview, detail, behind, projects, timeliness_sheet = (_(name) for name in SUMMARY_SHEETS)
     return [
         Sheet(
-            "总览",
+            overview,
             overview_columns(),
             overview_rows(indicators),
             title=title,
             notes=[verdict(month, summary)],
         ),
-        Sheet("指标明细", detail_columns(month), detail_rows(indicators), title=title),
-        Sheet("滞后事项", behind_columns(), behind_rows(indicators, leaders), title=title),
-        Sheet("项目清单", project_columns(month), project_rows(report, month), title=title),
+        Sheet(detail, detail_columns(month), detail_rows(indicators), title=title),
+        Sheet(behind, behind_columns(), behind_rows(indicators, leaders), title=title),
+        Sheet(projects, project_columns(month), project_rows(report, month), title=title),
         Sheet(
-            "报送情况",
+            timeliness_sheet,
             timeliness_columns(month),
             timeliness_rows(department_timeliness(report, today), month),
             title=title,
@@ -313,4 +322,8 @@ def write_summary(report, month, out, *, now=None, today=None):
 
 
 def summary_filename(report, month):
-    return f"{report.region}{report.year}年目标任务进展汇总（截至{month}月底）.xlsx"
+    return _("%(region)s%(year)s年目标任务进展汇总（截至%(month)s月底）.xlsx") % {
+        "region": report.region,
+        "year": report.year,
+        "month": month,
+    }

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
-    "axes",
+    "county_targets.apps.AxesConfig",  # django-axes
     "csp",
     "indicators",
     "projects",

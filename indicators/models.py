@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from . import progress
@@ -60,8 +61,8 @@ class Region(models.Model):
     objects = RegionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name = pgettext_lazy("model", "行政区划")
+        verbose_name_plural = pgettext_lazy("model, plural", "行政区划")
         ordering = ["code", "name"]
         constraints = [
             models.UniqueConstraint(fields=["name"], name="region_name_unique"),
@@ -107,8 +108,8 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("model, plural", "用户")
 
     @property
     def display_name(self):
@@ -152,8 +153,8 @@ class Report(models.Model):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("政府工作报告")
-        verbose_name_plural = _("政府工作报告")
+        verbose_name = pgettext_lazy("model", "政府工作报告")
+        verbose_name_plural = pgettext_lazy("model, plural", "政府工作报告")
         ordering = ["-year", "region"]
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="report_region_year_unique"),
@@ -178,8 +179,8 @@ class Section(models.Model):
     name = models.CharField(_("名称"), max_length=100)
 
     class Meta:
-        verbose_name = _("板块")
-        verbose_name_plural = _("板块")
+        verbose_name = pgettext_lazy("model", "板块")
+        verbose_name_plural = pgettext_lazy("model, plural", "板块")
         ordering = ["report", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["report", "name"], name="section_report_name_unique"),
@@ -212,8 +213,8 @@ class Department(models.Model):
     )
 
     class Meta:
-        verbose_name = _("责任单位")
-        verbose_name_plural = _("责任单位")
+        verbose_name = pgettext_lazy("model", "责任单位")
+        verbose_name_plural = pgettext_lazy("model, plural", "责任单位")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -372,8 +373,8 @@ class Indicator(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("目标任务")
-        verbose_name_plural = _("目标任务")
+        verbose_name = pgettext_lazy("model", "目标任务")
+        verbose_name_plural = pgettext_lazy("model, plural", "目标任务")
         ordering = ["report", "section__order", "order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["report", "code"], name="indicator_report_code_unique"),
@@ -588,8 +589,8 @@ class ProgressEntry(ReviewedEntry):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("月度进展")
-        verbose_name_plural = _("月度进展")
+        verbose_name = pgettext_lazy("model", "月度进展")
+        verbose_name_plural = pgettext_lazy("model, plural", "月度进展")
         ordering = ["indicator", "month"]
         constraints = [
             *reviewed_entry_constraints("entry", "indicator", "value"),
@@ -639,8 +640,8 @@ class MonthLock(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("月份锁定")
-        verbose_name_plural = _("月份锁定")
+        verbose_name = pgettext_lazy("model", "月份锁定")
+        verbose_name_plural = pgettext_lazy("model, plural", "月份锁定")
         ordering = ["report", "month"]
         constraints = [
             models.UniqueConstraint(fields=["report", "month"], name="lock_report_month_unique"),

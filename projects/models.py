@@ -19,7 +19,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -40,7 +40,7 @@ class Category(models.TextChoices):
 
 class BuildType(models.TextChoices):
     CONTINUING = "continuing", _("续建")
-    NEW = "new", _("新建")
+    NEW = "new", pgettext_lazy("build type", "新建")
 
 
 class Stage(models.TextChoices):
@@ -152,8 +152,8 @@ class Project(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("项目")
-        verbose_name_plural = _("项目库")
+        verbose_name = pgettext_lazy("model", "项目")
+        verbose_name_plural = pgettext_lazy("model, plural", "项目库")
         ordering = ["report", "code"]
         constraints = [
             models.UniqueConstraint(fields=["report", "code"], name="project_report_code_unique"),
@@ -327,8 +327,8 @@ class ProjectProgress(ReviewedEntry):
     value_field = "investment_completed"
 
     class Meta:
-        verbose_name = _("项目月度进展")
-        verbose_name_plural = _("项目月度进展")
+        verbose_name = pgettext_lazy("model", "项目月度进展")
+        verbose_name_plural = pgettext_lazy("model, plural", "项目月度进展")
         ordering = ["project", "month"]
         constraints = [
             *reviewed_entry_constraints("project_progress", "project", "investment_completed"),

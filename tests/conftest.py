@@ -11,7 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from indicators import demo, workflow
 from indicators.models import (
@@ -32,6 +34,15 @@ CHROMIUM = "/usr/bin/chromium"
 def _fast_password_hashing(settings):
     # Real hashing is slow on purpose (about a second a user here); tests need no such cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread, as Django's own middleware does; a
+    # test that asked for English must not hand it to the next one.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import progress
@@ -102,7 +103,10 @@ def _figure(data, *, theme="light", height=320, config=None, **layout):
         "separators": ".,",
     }
     base.update(layout)
-    return {"data": data, "layout": base, "config": {**CONFIG, **(config or {})}}
+    # plotly.js's own words (the mode bar, its notices) in the page's language: the Chinese is
+    # static/js/plotly-locale-zh-cn.js.
+    locale = {"locale": "zh-CN"} if get_language().startswith("zh") else {}
+    return {"data": data, "layout": base, "config": {**CONFIG, **locale, **(config or {})}}
 
 
 def _axis(theme, **settings):

@@ -221,7 +221,7 @@ class Visit:
         self.page.goto(f"{self.base_url}/accounts/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
-        self.page.click("button[type=submit]")
+        self.page.click("main button[type=submit]")  # not the header's language switch
         self.page.wait_for_load_state("networkidle")
 
     def goto(self, path):

@@ -170,8 +170,42 @@ STATICFILES_FINDERS = [
 # development read them straight from the finders.
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", False)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Evidence (佐证材料) lives outside static/ and is never served by URL: only the evidence view,
+# which asks the access rule, reads it (so there is no MEDIA_URL). On the file system by default;
+# an S3-compatible bucket when EVIDENCE_S3_BUCKET is set (see `evidence_storage`).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def evidence_storage():
+    """The storage for evidence files: a private bucket through django-storages when
+    EVIDENCE_S3_BUCKET names one (pip install -r requirements-s3.txt), else MEDIA_ROOT/evidence.
+
+    The bucket stays private (no ACL, no public URLs): files pass through the evidence view."""
+    bucket = os.environ.get("EVIDENCE_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "evidence"},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": os.environ.get("EVIDENCE_S3_PREFIX", "evidence"),
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
+            "access_key": os.environ.get("EVIDENCE_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("EVIDENCE_S3_SECRET_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": evidence_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST
@@ -243,6 +277,14 @@ REPORT_DEADLINE_DAY = envint("REPORT_DEADLINE_DAY", 5)
 # once unzipped (a zip bomb declares a small file and a huge content).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 10 * IMPORT_MAX_BYTES)
+# Evidence (佐证材料) on a monthly row (indicators/evidence.py): at most this many bytes a file and
+# files a row; images are re-encoded to at most this many pixels on the long side (a thumbnail
+# of the second size), and refused above this many pixels before decoding (decompression bombs).
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_FILES = envint("EVIDENCE_MAX_FILES", 6)
+EVIDENCE_IMAGE_SIDE = envint("EVIDENCE_IMAGE_SIDE", 2560)
+EVIDENCE_THUMBNAIL_SIDE = envint("EVIDENCE_THUMBNAIL_SIDE", 320)
+EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", 64_000_000)
 # A department's monthly form posts six fields a project; the largest has hundreds of projects.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
 # The largest such form is well under 10 MB; an upload is kept in memory up to the import limit.

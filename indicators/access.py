@@ -127,6 +127,16 @@ def can_read(user, obj):
     return (can_read_dashboards(user) and sees_region(user, region_of(obj))) or owns(user, obj)
 
 
+def can_read_evidence(user, obj):
+    """Evidence files (佐证材料) of ``obj`` (a target or project, an entry, or an evidence file):
+    the department's own reporters and the supervision office that reviews them (its own
+    region's; an administrator's everywhere). Leaders, and offices reading a county below them,
+    read the approved figures on the dashboards, not the working papers behind them (photos of
+    people and sites, signed sheets), so they are refused like anyone else."""
+    subject = obj if hasattr(obj, "report") else obj.subject
+    return owns(user, obj) or can_review_report(user, subject.report)
+
+
 def can_report(user, subject):
     """May ``user`` record monthly figures for ``subject`` (an indicator or a project)?
 

@@ -107,3 +107,14 @@ def entry_changes(history, *, value_field, text_fields):
         subject=lambda record: _("%(m)s月进展") % {"m": record.month},
         on_create=(value_field, "state"),
     )
+
+
+def evidence_changes(history):
+    """Files added to and removed from a subject's monthly rows (``history``: historical
+    evidence rows, with ``entry`` and ``history_user`` selected): who did it, and which file."""
+    return changes(
+        history,
+        (),
+        subject=lambda record: _("%(m)s月佐证材料") % {"m": record.entry.month},
+        on_create=("original_name",),
+    )

@@ -564,9 +564,21 @@ class ReviewedEntry(models.Model):
         """The figure this row reports (a target's value, a project's investment)."""
         return getattr(self, self.value_field)
 
+    def months_moved(self, fields):
+        """Months of the report's year whose figures this row moves once approved with
+        ``fields``, besides its own: none for a target's month (a project's stage change dates
+        it)."""
+        return set()
+
     def after_review(self, before, user):
         """React to a move by the workflow gate (``before``: the state it left); may raise
         ValidationError to refuse the move. Entries of targets need nothing."""
+
+    @classmethod
+    def evidence_model(cls):
+        """The model of this row's evidence files: each concrete entry model has one, whose
+        foreign key ``entry`` points back with the related name ``evidence``."""
+        return cls._meta.get_field("evidence").related_model
 
 
 class ProgressEntry(ReviewedEntry):
@@ -618,6 +630,59 @@ class ProgressEntry(ReviewedEntry):
             self.kind = self.indicator.kind
         if self.kind == Kind.MILESTONE and self.value is not None and self.value > 100:
             raise ValidationError({"value": _("节点型目标填写完成百分比，不能超过100。")})
+
+
+class Evidence(models.Model):
+    """A file backing a monthly row (佐证材料): a photo of the site, a signed acceptance sheet.
+
+    The file and its thumbnail are names in the ``evidence`` storage (random, never a public
+    URL: the evidence view asks the access rule before reading them). Rows are added and
+    removed only by the workflow gate (``workflow.attach`` / ``workflow.detach``), which checks
+    the row may change and keeps the history. Each entry model has its concrete kind with a
+    foreign key ``entry`` (related name ``evidence``)."""
+
+    file_name = models.CharField(_("文件"), max_length=200, editable=False)
+    thumbnail_name = models.CharField(_("缩略图"), max_length=200, blank=True, editable=False)
+    content_type = models.CharField(_("文件类型"), max_length=50, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), editable=False)
+    original_name = models.CharField(_("原文件名"), max_length=200, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def subject(self):
+        """The target or project the file backs: what the access rule asks about."""
+        return self.entry.subject
+
+    @property
+    def file_names(self):
+        return (self.file_name, self.thumbnail_name)
+
+
+class ProgressEntryEvidence(Evidence):
+    entry = models.ForeignKey(
+        ProgressEntry, verbose_name=_("月度进展"), on_delete=models.CASCADE, related_name="evidence"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Evidence.Meta):
+        verbose_name = pgettext_lazy("model", "佐证材料")
+        verbose_name_plural = pgettext_lazy("model, plural", "佐证材料")
 
 
 class MonthLock(models.Model):

@@ -22,6 +22,7 @@ subject (an indicator or a project) names its entry model, its report and its de
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from . import access
+from . import access, evidence
 from .models import EntryState, MonthLock, Report
 from .numbers import plain
 
@@ -236,10 +237,19 @@ def apply(user, changes, action, *, comment="", today=None):
             if reason is None:
                 reason = version_refusal(entry, change.version)
                 conflict = conflict or reason is not None
+            row = entry or model(**{model.subject_field: subject, "month": change.month})
+            if reason is None:
+                # A month closed by the office stays as it was closed: a row of a later month
+                # may not move it (a start dated back into a locked month, say).
+                moved = sorted(
+                    m for m in row.months_moved(change.fields) if (subject.report_id, m) in locks
+                )
+                if moved:
+                    reason = lock_refusal(moved[0])
             if reason is not None:
                 reasons[index] = reason
             befores.append(entry.state if entry is not None else None)
-            entries.append(entry or model(**{model.subject_field: subject, "month": change.month}))
+            entries.append(row)
         if reasons:
             raise Refused(reasons, conflict)
         for index, (change, entry) in enumerate(zip(changes, entries, strict=True)):
@@ -322,3 +332,69 @@ def unlock_month(user, report, month):
             raise WorkflowError(_("%(month)s月没有锁定。") % {"month": month})
         lock._history_user = user
         lock.delete()
+
+
+# --- Evidence (佐证材料) -------------------------------------------------------------------------
+# Adding or removing a file is a change to its row: it passes `apply` as a save (the same locks,
+# `refusal`, version check, draft creation and history), so a submitted, approved or locked row's
+# evidence is frozen with it, and a row's files change only while its figures may.
+
+
+def attach(user, subject, month, files, *, version=None, today=None):
+    """Add ``files`` (``evidence.Prepared``) to ``subject``'s row for ``month`` as ``user``,
+    creating the row as a draft if it has none. Returns the entry.
+
+    ``version``: the row's version the page showed (None: not checked). Raises `Refused` or
+    `WorkflowError` with nothing stored: a file written before a failure is deleted again.
+    """
+    return _change_evidence(user, Change(subject, month, version=version), files, (), today)
+
+
+def detach(user, item, *, version=None, today=None):
+    """Remove evidence ``item`` from its row as ``user``; its files go once the change commits."""
+    entry = item.entry
+    return _change_evidence(
+        user, Change(entry.subject, entry.month, version=version), (), [item.pk], today
+    )
+
+
+def _change_evidence(user, change, files, removed_ids, today):
+    stored = []
+    try:
+        with transaction.atomic():
+            (entry,) = apply(user, [change], SAVE, today=today)
+            model = entry.evidence_model()
+            removed = list(model.objects.filter(entry=entry, pk__in=removed_ids))
+            if len(removed) != len(set(removed_ids)):
+                raise Refused({0: _("要删除的佐证材料已不存在，请刷新后再看。")}, True)
+            kept = model.objects.filter(entry=entry).count() - len(removed)
+            limit = settings.EVIDENCE_MAX_FILES
+            if kept + len(files) > limit:
+                raise WorkflowError(
+                    _("每条记录最多%(limit)s个佐证材料，已有%(kept)s个。请先删除不需要的。")
+                    % {"limit": limit, "kept": kept}
+                )
+            for item in removed:
+                item._history_user = user
+                item.delete()
+                # Files go only once the row's change is kept; a rollback leaves them in place.
+                transaction.on_commit(lambda names=item.file_names: evidence.discard(*names))
+            for prepared in files:
+                names = evidence.store(prepared)
+                stored.append(names)
+                item = model(
+                    entry=entry,
+                    file_name=names[0],
+                    thumbnail_name=names[1],
+                    content_type=prepared.content_type,
+                    size=prepared.size,
+                    original_name=prepared.original_name,
+                    uploaded_by=user,
+                )
+                item._history_user = user
+                item.save()
+    except BaseException:
+        for names in stored:
+            evidence.discard(*names)
+        raise
+    return entry

@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 from indicators.models import (
     Department,
     EntryState,
+    Evidence,
     Report,
     ReviewedEntry,
     reviewed_entry_constraints,
@@ -341,6 +342,14 @@ class ProjectProgress(ReviewedEntry):
     def __str__(self):
         return f"{self.project.code} {month_label(self.month)}"
 
+    def months_moved(self, fields):
+        """A start or completion dated in an earlier month moves that month's register too."""
+        day = fields.get("stage_date", self.stage_date)
+        stage = fields.get("stage", self.stage)
+        if stage and day and day.year == self.project.report.year and day.month != self.month:
+            return {day.month}
+        return set()
+
     def after_review(self, before, user):
         """An approved stage change moves the register; leaving 已审核 moves it back."""
         approved = EntryState.APPROVED
@@ -356,3 +365,18 @@ class ProjectProgress(ReviewedEntry):
                     )
                     % {"reason": " ".join(error.messages)}
                 ) from error
+
+
+class ProjectProgressEvidence(Evidence):
+    entry = models.ForeignKey(
+        ProjectProgress,
+        verbose_name=_("项目月度进展"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Evidence.Meta):
+        verbose_name = _("项目佐证材料")
+        verbose_name_plural = _("项目佐证材料")

@@ -7,14 +7,14 @@ from django_tables2 import RequestConfig
 
 from indicators import access
 from indicators.access import dashboard_required
-from indicators.history import changes, entry_changes, newest_first
+from indicators.history import changes, entry_changes, evidence_changes, newest_first
 from indicators.models import Department, Indicator, RegisterRule
 from indicators.periods import resolve_period
 from indicators.progress import expected_fraction
 
 from . import charts, register
 from .filters import ProjectFilter
-from .models import Category, Project, ProjectProgress, Stage
+from .models import Category, Project, ProjectProgress, ProjectProgressEvidence, Stage
 from .tables import ProjectTable
 
 PER_PAGE = 50
@@ -77,9 +77,12 @@ def project_detail(request, pk):
         request.user, Project.objects.select_related("report", "lead_department"), pk
     )
     report = project.report
-    progress = list(
-        project.progress.select_related("submitted_by", "reviewed_by").order_by("month")
-    )
+    # Evidence only to those who may open it (see reporting's indicator page).
+    shows_evidence = access.can_read_evidence(request.user, project)
+    progress = project.progress.select_related("submitted_by", "reviewed_by")
+    if shows_evidence:
+        progress = progress.prefetch_related("evidence")
+    progress = list(progress.order_by("month"))
     plan = (
         Indicator.objects.filter(report=report, register_rule=YEAR_RULES[project.category])
         .values_list("monthly_plan", flat=True)
@@ -109,11 +112,19 @@ def project_detail(request, pk):
         value_field="investment_completed",
         text_fields=("stage", "stage_date", "physical_progress", "problems"),
     )
+    files = []
+    if shows_evidence:
+        files = evidence_changes(
+            ProjectProgressEvidence.history.filter(entry__project_id=project.pk).select_related(
+                "history_user", "entry"
+            )
+        )
     context = {
         "project": project,
         "progress": progress,
         "chart": chart,
-        "history": newest_first(own, monthly),
+        "history": newest_first(own, monthly, files),
+        "shows_evidence": shows_evidence,
         "can_reopen": access.can_review(request.user),
     }
     return render(request, "projects/project_detail.html", context)

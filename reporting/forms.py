@@ -2,8 +2,11 @@
 form posts around its rows, the review selection, month locks and the queue's filters."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from indicators import evidence
 from indicators.models import MONTHS, Department, Section
 
 from .rows import PROJECT, TARGET
@@ -123,3 +126,56 @@ class ReviewFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(report=report)
         self.fields["department"].queryset = Department.objects.filter(region=report.region_id)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern): cleaned to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+class EvidenceUploadForm(forms.Form):
+    """Photos or PDFs for one monthly row, with the row's version the page showed.
+
+    Each file is checked in memory (``indicators.evidence.prepare``); ``cleaned_data["files"]``
+    holds them prepared, ready for the workflow gate, which alone stores them."""
+
+    files = MultipleFileField(
+        label=_("佐证材料"),
+        error_messages={"required": _("请选择要上传的照片或PDF文件。")},
+        widget=MultipleFileInput(attrs={"accept": evidence.ACCEPT}),
+    )
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def clean_files(self):
+        uploads = self.cleaned_data["files"]
+        if not uploads:
+            raise forms.ValidationError(self.fields["files"].error_messages["required"])
+        limit = settings.EVIDENCE_MAX_FILES
+        if len(uploads) > limit:
+            raise forms.ValidationError(gettext("一次最多上传%(limit)s个文件。") % {"limit": limit})
+        prepared, errors = [], []
+        for upload in uploads:
+            try:
+                prepared.append(evidence.prepare(upload))
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return prepared
+
+
+class EvidenceRemoveForm(forms.Form):
+    """Remove one file from a row, with the row's version the page showed."""
+
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)

@@ -7,7 +7,7 @@ the same rows, ask the same question ("may this row change", answered by the wor
 check typing with the same form.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -34,6 +34,14 @@ class RowKind:
     def fields(self):
         return self.form_class.typed()
 
+    @property
+    def subject_model(self):
+        return self.model._meta.get_field(self.subject_field).related_model
+
+    @property
+    def evidence_model(self):
+        return self.model.evidence_model()
+
 
 TARGET = RowKind("i", ProgressEntry, EntryForm)
 PROJECT = RowKind("p", ProjectProgress, ProjectProgressForm)
@@ -48,11 +56,17 @@ class Row:
     previous: object  # the latest approved row of an earlier month, or None
     refusal: str | None  # why it cannot change now (None: it can)
     form: object = None
+    evidence: list = field(default_factory=list)  # the stored entry's files (佐证材料)
 
     @property
     def key(self):
         """("i", id) for a target, ("p", id) for a project: how posted row lists name it."""
         return (self.kind.key, self.subject.pk)
+
+    @property
+    def prefix(self):
+        """ "i12": the row's form prefix, and its name in the page's ids."""
+        return f"{self.kind.key}{self.subject.pk}"
 
     @property
     def is_editable(self):
@@ -70,7 +84,7 @@ class Row:
         """Give the row its form (bound to ``data`` when given) and return it."""
         self.form = self.kind.form_class(
             data,
-            prefix=f"{self.kind.key}{self.subject.pk}",
+            prefix=self.prefix,
             subject=self.subject,
             month=self.month,
             previous=self.previous,
@@ -81,8 +95,7 @@ class Row:
 
     def bind_values(self, values, *, submitting=False):
         """Bind the row's form to unprefixed ``values`` (an import's cells, by field name)."""
-        prefix = f"{self.kind.key}{self.subject.pk}"
-        data = {f"{prefix}-{name}": value for name, value in values.items()}
+        data = {f"{self.prefix}-{name}": value for name, value in values.items()}
         return self.bind(data, submitting=submitting)
 
     @property
@@ -126,14 +139,28 @@ def _rows(kind, user, subjects, month, locked, today):
         )
     }
     previous = latest_before(kind.model, ids, month)
+    files = evidence_by_entry(
+        kind.evidence_model.objects.filter(**{f"entry__{key}__in": ids}, entry__month=month)
+    )
     rows = []
     for subject in subjects:
         entry = entries.get(subject.pk)
         reason = workflow.refusal(
             user, subject, month, entry, workflow.SAVE, locked=locked, today=today
         )
-        rows.append(Row(kind, subject, month, entry, previous.get(subject.pk), reason))
+        row = Row(kind, subject, month, entry, previous.get(subject.pk), reason)
+        row.evidence = files.get(entry.pk, []) if entry is not None else []
+        rows.append(row)
     return rows
+
+
+def evidence_by_entry(queryset):
+    """{entry id: [its evidence files, in upload order]} from one query (however many rows:
+    the monthly form asks by subject and month, so the count never depends on what exists)."""
+    found = {}
+    for item in queryset.order_by("uploaded_at", "pk"):
+        found.setdefault(item.entry_id, []).append(item)
+    return found
 
 
 @dataclass

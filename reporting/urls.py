@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, excel, monthly, regions, review
+from .views import dashboards, evidence, excel, monthly, regions, review
 
 app_name = "reporting"
 
@@ -15,6 +15,19 @@ urlpatterns = [
     path("regions/", regions.region_list, name="regions"),
     path("regions/summary.xlsx", regions.region_workbook, name="regions-workbook"),
     path("report/<int:year>/<int:month>/", monthly.monthly_form, name="monthly-form"),
+    path(
+        "report/<int:year>/<int:month>/evidence/<str:kind>/<int:pk>/",
+        evidence.attach,
+        name="evidence-add",
+    ),
+    path("evidence/<str:kind>/<int:pk>/", evidence.evidence_file, name="evidence-file"),
+    path(
+        "evidence/<str:kind>/<int:pk>/thumbnail/",
+        evidence.evidence_file,
+        {"thumbnail": True},
+        name="evidence-thumbnail",
+    ),
+    path("evidence/<str:kind>/<int:pk>/remove/", evidence.detach, name="evidence-remove"),
     path("review/", review.review_queue, name="review"),
     path("review/<str:action>/", review.review_action, name="review-action"),
     path("locks/<int:year>/<int:month>/", review.month_lock, name="month-lock"),

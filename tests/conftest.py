@@ -45,6 +45,25 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path):
+    """Evidence files of each test in a folder of its own, never in the project's media/."""
+    root = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root},
+        },
+    }
+    return root
+
+
+def stored_files(root):
+    """Every file under the evidence folder, as names relative to it."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
 @pytest.fixture
 def report(db):
     """The 2023 report of 柳城县 from the shipped fixture, with groups but no demo progress."""

@@ -39,6 +39,8 @@ def test_fill_submit_approve_and_see_the_overview_change(visit, report):
     page.keyboard.type("并网调试完成")
     page.keyboard.press("Tab")
     page.keyboard.type("无")
+    page.keyboard.press("Tab")  # the row's evidence chooser (佐证材料), reachable by keyboard too
+    assert page.evaluate("document.activeElement.type") == "file"
     page.keyboard.press("Tab")  # on to the next row's value
     page.keyboard.type("40")
     assert "填写 2/2" in page.inner_text("#fill-count")

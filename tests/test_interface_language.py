@@ -8,6 +8,7 @@ whatever markup surrounds it, and so does a date or a number in the wrong langua
 """
 
 from html.parser import HTMLParser
+from io import BytesIO
 
 import pytest
 from django.conf import settings
@@ -17,8 +18,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.views.defaults import server_error
+from PIL import Image
 
-from indicators import workflow
+from indicators import evidence, workflow
 from indicators.models import Department, EntryState, Indicator, ProgressEntry, Region, User
 from projects.models import Project, ProjectProgress
 from reporting.demo import load_demo
@@ -46,6 +48,7 @@ def demo(db, settings):
     # Its last two months reopened: one waits for review, one comes back with a comment.
     ProgressEntry.objects.filter(indicator=target, month__gte=11).delete()
     pending_target, pending_month, returned_target, returned_month = target, 11, target, 12
+    workflow.attach(fgj, pending_target, pending_month, [evidence.prepare(a_photo("现场.jpg"))])
     submit(fgj, pending_target, pending_month, value=3, note="按计划推进")
     returned = submit(fgj, returned_target, returned_month, value=4, note="已完成部分")
     workflow.review(reviewer, [returned], workflow.RETURN, "请补充说明", versions={})
@@ -67,6 +70,12 @@ def demo(db, settings):
     for _ in range(2):
         anonymous.post(reverse("login"), {"username": "fgj", "password": "wrong-password"})
     return report
+
+
+def a_photo(name):
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), "#9b1c1c").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), "image/jpeg")
 
 
 def pages(report):
@@ -282,4 +291,5 @@ def test_the_walk_sees_the_data_it_leaves_out(demo):
     assert page_problems(untranslated, "en", data)
     chinese = client_for("reviewer", "zh-hans").get("/").content.decode()
     assert page_problems(chinese.replace("总览", "Overview", 1), "zh-hans", data)
-    assert EntryState.APPROVED  # the demo's entries are approved: dates and numbers on the page
+    review = client.get("/review/").content.decode()
+    assert "现场.jpg" in review and "evidence-thumb" in review  # evidence is walked too

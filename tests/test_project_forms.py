@@ -364,3 +364,15 @@ def test_approving_stage_changes_reads_each_project_and_report_once(report, fgj,
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     assert not [s for s in selects if 'FROM "projects_project"' in s]
     assert all(Project.objects.get(pk=p.pk).stage == Stage.STARTED for p in projects)
+
+
+def test_a_start_dated_into_a_locked_month_is_refused_so_the_month_stays_as_closed(
+    project, fgj, reviewer
+):
+    workflow.lock_month(reviewer, project.report, 3)
+    with pytest.raises(Refused, match="3月已被督查室锁定"):
+        submit(project, 5, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 3, 10))
+    row = submit(project, 5, fgj, stage=Stage.STARTED, stage_date=datetime.date(2023, 4, 10))
+    review(reviewer, [row], APPROVE)
+    project.refresh_from_db()
+    assert project.start_date == datetime.date(2023, 4, 10)

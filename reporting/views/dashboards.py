@@ -20,13 +20,14 @@ from django_tables2 import RequestConfig
 
 from indicators import access, charts, progress
 from indicators.access import dashboard_required
-from indicators.history import changes, entry_changes, newest_first
+from indicators.history import changes, entry_changes, evidence_changes, newest_first
 from indicators.models import (
     Department,
     EntryState,
     Indicator,
     Kind,
     ProgressEntry,
+    ProgressEntryEvidence,
     Section,
 )
 from indicators.periods import Period, default_month, resolve_period
@@ -255,11 +256,13 @@ def indicator_detail(request, pk):
     )
     period = period_for(request, indicator.report)
     standing = judged(period.report, period.month, Indicator.objects.filter(pk=indicator.pk))[0]
-    entries = list(
-        indicator.entries.select_related("updated_by", "submitted_by", "reviewed_by").order_by(
-            "month"
-        )
-    )
+    # Evidence only to those who may open it (the department and the office), so a leader's
+    # page neither shows files it would refuse nor pays for them.
+    shows_evidence = access.can_read_evidence(request.user, indicator)
+    entries = indicator.entries.select_related("updated_by", "submitted_by", "reviewed_by")
+    if shows_evidence:
+        entries = entries.prefetch_related("evidence")
+    entries = list(entries.order_by("month"))
     context = {
         **period_context(request, period, reports=[indicator.report]),
         "indicator": standing,
@@ -267,7 +270,8 @@ def indicator_detail(request, pk):
         "entries": entries,
         "can_reopen": access.can_review(request.user),
         "chart": charts.embed("chart-path", path_figure(standing, entries, period)),
-        "history": audit_trail(indicator),
+        "history": audit_trail(indicator, with_evidence=shows_evidence),
+        "shows_evidence": shows_evidence,
     }
     return render(request, "reporting/indicator.html", context)
 
@@ -410,11 +414,12 @@ INDICATOR_FIELDS = (
 )
 
 
-def audit_trail(indicator):
-    """Every change to the target and its monthly entries, newest first, old value -> new.
+def audit_trail(indicator, with_evidence=False):
+    """Every change to the target and its monthly entries (and, ``with_evidence``, the files
+    added to and removed from them), newest first, old value -> new.
 
-    Four queries whatever the history's length: both history tables (with their users) and the
-    names that foreign keys point to.
+    Four queries whatever the history's length (five with evidence): the history tables (with
+    their users) and the names that foreign keys point to.
     """
     names = {
         "section_id": dict(
@@ -437,4 +442,11 @@ def audit_trail(indicator):
         value_field="value",
         text_fields=("note", "problems"),
     )
-    return newest_first(own, entries)
+    files = []
+    if with_evidence:
+        files = evidence_changes(
+            ProgressEntryEvidence.history.filter(entry__indicator_id=indicator.pk).select_related(
+                "history_user", "entry"
+            )
+        )
+    return newest_first(own, entries, files)

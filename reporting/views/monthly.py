@@ -1,6 +1,7 @@
 """The reporter's monthly form: one row per target and project the department reports, saved as a
 draft or submitted through the workflow gate, all rows or none."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -137,7 +138,10 @@ def render_form(request, month_of, status=200):
         "editable_count": len(editable),
         "filled_count": filled,
         "empty_count": len(editable) - filled,
-        "row_keys": ",".join(f"{row.kind.key}{row.subject.pk}" for row in rows),
+        "row_keys": ",".join(row.prefix for row in rows),
+        "all_rows": rows,
+        "evidence_limit": settings.EVIDENCE_MAX_FILES,
+        "evidence_size": settings.EVIDENCE_MAX_BYTES,
         "department": request.user.department,
     }
     return render(request, "reporting/monthly_form.html", context, status=status)

@@ -45,11 +45,13 @@ def review_queue(request):
     entries = (
         ProgressEntry.objects.filter(indicator__report=report, state=EntryState.SUBMITTED)
         .select_related("indicator__section", "indicator__lead_department", "submitted_by")
+        .prefetch_related("evidence")
         .order_by("month", "indicator__lead_department__order", "indicator__code")
     )
     progress = (
         ProjectProgress.objects.filter(project__report=report, state=EntryState.SUBMITTED)
         .select_related("project__lead_department", "submitted_by")
+        .prefetch_related("evidence")
         .order_by("month", "project__lead_department__order", "project__code")
     )
     if chosen.get("department"):

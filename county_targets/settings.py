@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "indicators",
     "projects",
     "reporting",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reporting.navigation.navigation",
+                "supervision.notices.bell",
             ],
         },
     },
@@ -272,6 +274,26 @@ CONTENT_SECURITY_POLICY = {
 # than 严重滞后, in percentage points; and the day of the next month by which a month is due.
 BEHIND_TOLERANCE_POINTS = envint("BEHIND_TOLERANCE_POINTS", 10)
 REPORT_DEADLINE_DAY = envint("REPORT_DEADLINE_DAY", 5)
+
+# Reminders and escalation (supervision/reminders.py, `manage.py send_reminders`, run daily).
+# E-mail goes through Django's SMTP backend: no EMAIL_HOST, no e-mail (notices and group robots
+# still go). A reminder step missed for up to REMINDER_CATCH_UP_DAYS (the server was off) is still
+# sent; older steps are not. A failed message is tried again on each run, REMINDER_MAX_ATTEMPTS
+# times in all.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "county-targets@localhost")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+REMINDER_CATCH_UP_DAYS = envint("REMINDER_CATCH_UP_DAYS", 7)
+REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 10)
+# A slip's colour turns blue this many days before its reply deadline.
+SLIP_NEAR_DAYS = envint("SLIP_NEAR_DAYS", 3)
 
 # Uploaded workbooks (indicators/xlsx.py): refused above this size, and above ten times it
 # once unzipped (a zip bomb declares a small file and a huge content).

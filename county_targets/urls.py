@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
+    path("", include("supervision.urls")),
     path("", include("reporting.urls")),
 ]

@@ -114,6 +114,8 @@ def department_of(obj):
         return obj.pk
     if hasattr(obj, "lead_department_id"):
         return obj.lead_department_id
+    if hasattr(obj, "department_id"):
+        return obj.department_id  # a supervision slip
     subject = getattr(obj, "subject", None)
     return subject.lead_department_id if subject is not None else None
 
@@ -145,6 +147,17 @@ def can_report(user, subject):
     lock, version) is the workflow gate's question, not this one.
     """
     return owns(user, subject) or can_review_report(user, subject.report)
+
+
+def can_supervise(user, report):
+    """Issue, accept, return and close supervision slips (督办单), edit and publish the monthly
+    bulletin (通报): the office of the report's region, like review."""
+    return can_review_report(user, report)
+
+
+def can_answer_slip(user, slip):
+    """Answer a slip with causes and measures: the reporters of the department it was issued to."""
+    return owns(user, slip)
 
 
 def scope(user, queryset, department_field="lead_department", region_field="report__region"):

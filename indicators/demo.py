@@ -1,8 +1,13 @@
-"""Demo data: the 2023 report of 柳城县, demo logins and a believable year of approved progress.
+"""Demo data: the 2023 report of 柳城县, demo logins and a believable year of progress.
 
 Only `manage.py load_demo` calls this; production never has these users. The monthly values are
 invented but shaped like a real year: at the end of September the overview shows a mix of done,
 on-track, behind and far-behind targets, two with no data yet, and one judged only at year end.
+
+December, the month the demo opens on, tells the month's story (`december_story`), through the
+workflow gate like any real month: most figures approved, two departments' submitted and waiting
+in the review queue, one entry returned with a comment, and two departments late (城管局 has
+reported nothing; 生态环境局's only figure was returned).
 """
 
 import datetime
@@ -16,6 +21,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from . import workflow
 from .models import (
     Department,
     EntryState,
@@ -57,6 +63,8 @@ GROUP_PERMISSIONS = {
         "projects.change_project",
         "projects.view_project",
         "projects.view_projectprogress",
+        # What send_reminders sent, and what failed (and is retried on the next run).
+        "supervision.view_dispatch",
     ],
     "leader": [],
 }
@@ -101,6 +109,12 @@ READINGS = {
     "LV-03": ["3", "2", "1", "0", "0", "0", "0", "0", "0", "0", "0", "0"],
 }
 READING_PROBLEMS = {"LV-03": "节后返乡人员中有零就业家庭，正逐户开展就业援助。"}
+
+# The story of the month the demo opens on (see the module's docstring).
+STORY_MONTH = 12
+WAITING = ("jyj", "wjj")  # submitted on time, waiting for the office
+RETURNED = ("EC-01", "12月新增村数与生态环境局台账不一致（台账为13个），请核实后重新报送。")
+SILENT = ("cgj",)  # nothing reported for December
 
 
 def monthly_values(code, kind, target, month_count=12):
@@ -227,12 +241,25 @@ def ensure_report():
     return report
 
 
+# The county leaders in charge (分管县领导) of the demo's departments, by name, as the summary and
+# escalations name them: `leader` is the documented login; the other two read the same pages.
+LEADERS = {
+    "leader": ("刘志强", ("fgj", "tcj", "zrzyj", "czj")),
+    "leader-zhang": ("张丽", ("rsj", "jyj", "wjj")),
+    "leader-huang": ("黄海", ("zjj", "cgj", "sthjj", "lyj")),
+}
+
+
 def ensure_users():
     """The demo logins of DESIGN.md, all of the demo region; returns (leader, reviewer)."""
     ensure_groups()
     region = demo_region()
     ensure_user("admin", superuser=True, last_name="系统管理员")
-    leader = ensure_user("leader", group="leader", region=region, last_name="县领导")
+    leaders = {
+        username: ensure_user(username, group="leader", region=region, last_name=name)
+        for username, (name, _codes) in LEADERS.items()
+    }
+    leader = leaders["leader"]
     # The supervision office sets up targets in the admin, so it is staff.
     reviewer = ensure_user(
         "reviewer", group="reviewer", staff=True, region=region, last_name="督查室"
@@ -246,6 +273,8 @@ def ensure_users():
             region=region,
             last_name=f"{department.short_name}填报员",
         )
+    for username, (_name, codes) in LEADERS.items():
+        departments.filter(leader__isnull=True, code__in=codes).update(leader=leaders[username])
     departments.filter(leader__isnull=True).update(leader=leader)
     return leader, reviewer
 
@@ -260,6 +289,11 @@ def ensure_entries(report, reviewer):
     if ProgressEntry.objects.filter(indicator__report=report).exists():
         return 0
     reporters = {u.department_id: u for u in User.objects.filter(groups__name="reporter")}
+    storied = set(
+        Department.objects.filter(region=report.region, code__in=(*WAITING, *SILENT)).values_list(
+            "pk", flat=True
+        )
+    )
     entries = []
     for indicator in report.indicators.filter(register_rule="").order_by("code"):
         values = monthly_values(indicator.code, indicator.kind, indicator.target)
@@ -268,6 +302,10 @@ def ensure_entries(report, reviewer):
         for month, value in enumerate(values, 1):
             if value is None:
                 continue
+            if month == STORY_MONTH and (
+                indicator.lead_department_id in storied or indicator.code == RETURNED[0]
+            ):
+                continue  # told by december_story, through the gate
             progress = indicator.judge(month, value)
             submitted = _moment(report.year, month, 3)
             entries.append(
@@ -287,7 +325,44 @@ def ensure_entries(report, reviewer):
                 )
             )
     bulk_create_with_history(entries, ProgressEntry, default_user=reviewer)
-    return len(entries)
+    return len(entries) + december_story(report, reviewer, reporters)
+
+
+def december_story(report, reviewer, reporters):
+    """December through the gate: the waiting departments submit (on 3 January), the returned
+    entry is submitted and sent back with the office's comment (4 and 6 January); the silent
+    departments report nothing. Returns how many entries it wrote."""
+    month = STORY_MONTH
+    waiting = report.indicators.filter(
+        register_rule="", lead_department__code__in=WAITING
+    ).select_related("lead_department")
+    written = []
+    for indicator in waiting:
+        value = monthly_values(indicator.code, indicator.kind, indicator.target)[month - 1]
+        if value is None or not indicator.is_due(month):
+            continue
+        reporter = reporters[indicator.lead_department_id]
+        change = workflow.Change(
+            indicator, month, {"value": value, "note": note_for(indicator, value)}, 0
+        )
+        written += workflow.apply(reporter, [change], workflow.SUBMIT)
+    ProgressEntry.objects.filter(pk__in=[e.pk for e in written]).update(
+        submitted_at=_moment(report.year, month, 3)
+    )
+    code, comment = RETURNED
+    indicator = report.indicators.select_related("lead_department").get(code=code)
+    reporter = reporters[indicator.lead_department_id]
+    value = monthly_values(code, indicator.kind, indicator.target)[month - 1]
+    change = workflow.Change(
+        indicator, month, {"value": value, "note": note_for(indicator, value)}, 0
+    )
+    (entry,) = workflow.apply(reporter, [change], workflow.SUBMIT)
+    workflow.review(reviewer, [entry], workflow.RETURN, comment=comment)
+    ProgressEntry.objects.filter(pk=entry.pk).update(
+        submitted_at=_moment(report.year, month, 4),
+        reviewed_at=_moment(report.year, month, 6),
+    )
+    return len(written) + 1
 
 
 def _moment(year, month, day):

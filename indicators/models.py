@@ -149,6 +149,38 @@ class Report(models.Model):
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     title = models.CharField(_("标题"), max_length=200)
+    # The supervision cycle of this report (each region runs its own): when a month is due, when
+    # departments are reminded, when lateness goes to the leader in charge, and where the office's
+    # group robot listens.
+    deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月数据须在次月几日前报送（1–28）；留空按系统设置。"),
+    )
+    reminder_days = models.CharField(
+        _("提醒安排"),
+        max_length=60,
+        blank=True,
+        default="-3,0,2",
+        validators=[
+            RegexValidator(r"^\s*(-?\d{1,2}\s*(,\s*-?\d{1,2}\s*)*)?$", _("请填写逗号分隔的天数。"))
+        ],
+        help_text=_(
+            "相对截止日的天数，逗号分隔：-3 为截止前3天，0 为当天，2 为逾期2天。留空不提醒。"
+        ),
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("逾期报告天数"),
+        default=3,
+        help_text=_("逾期超过这么多天仍未报送，报告分管县领导和督查室。"),
+    )
+    webhook_url = models.URLField(
+        _("群机器人地址"),
+        blank=True,
+        help_text=_("督查室工作群的企业微信或钉钉机器人 Webhook 地址；单位未设置的也发到这里。"),
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -167,6 +199,20 @@ class Report(models.Model):
     def label(self):
         """How pickers name a report: its region and year (柳城县 2023)."""
         return f"{self.region.name} {self.year}"
+
+    @property
+    def deadline_day_in_force(self):
+        """The day of the next month by which a month's figures are due."""
+        return self.deadline_day or settings.REPORT_DEADLINE_DAY
+
+    def deadline(self, month):
+        """The date ``month``'s figures are due."""
+        return progress.deadline(self.year, month, self.deadline_day_in_force)
+
+    @property
+    def reminder_offsets(self):
+        """The reminder schedule as days from the deadline, in order (-3: three days before)."""
+        return sorted({int(day) for day in self.reminder_days.split(",") if day.strip()})
 
 
 class Section(models.Model):
@@ -210,6 +256,11 @@ class Department(models.Model):
         on_delete=models.SET_NULL,
         related_name="departments_in_charge",
         limit_choices_to={"groups__name": "leader"},
+    )
+    webhook_url = models.URLField(
+        _("群机器人地址"),
+        blank=True,
+        help_text=_("本单位工作群的企业微信或钉钉机器人 Webhook 地址；提醒也发到这里。"),
     )
 
     class Meta:

@@ -5,7 +5,6 @@ current month. Only reports the user may open are ever chosen (``access.reports_
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
@@ -87,7 +86,7 @@ def reporting_month(report, today, deadline_day=None):
         return 12
     if today.year < report.year:
         return 1
-    day = deadline_day or settings.REPORT_DEADLINE_DAY
+    day = deadline_day or report.deadline_day_in_force
     if today.month > 1 and today <= deadline(report.year, today.month - 1, day):
         return today.month - 1
     return today.month

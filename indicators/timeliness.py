@@ -3,8 +3,8 @@
 For month m a department's *due* targets are those it leads that are typed in (targets derived
 from the project register are never reported by hand) and whose reporting frequency asks for a
 figure that month (a quarterly target is due in March, June, September and December only). The
-deadline is ``progress.deadline``
-(the REPORT_DEADLINE_DAY of the next month). Each department × month cell is one of:
+deadline is ``Report.deadline`` (the report's deadline day of the next month, by default the
+REPORT_DEADLINE_DAY setting). Each department × month cell is one of:
 
 - ``on_time`` 按时报送: every due target submitted or approved, none submitted after the deadline;
 - ``late`` 逾期报送: every due target in, but at least one submitted after the deadline;
@@ -25,7 +25,6 @@ appear.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -116,10 +115,11 @@ def department_timeliness(report, today=None, departments=None, deadline_day=Non
 
 
 def timeliness_for(reports, today=None, departments=None, deadline_day=None):
-    """{report id: department_timeliness(report)} for several reports in three queries."""
+    """{report id: department_timeliness(report)} for several reports in three queries.
+    ``deadline_day`` overrides each report's own (``Report.deadline_day_in_force``)."""
     today = today or timezone.localdate()
-    day = deadline_day or settings.REPORT_DEADLINE_DAY
     reports = list(reports)
+    days = {r.pk: deadline_day or r.deadline_day_in_force for r in reports}
     typed_in = Indicator.objects.filter(report__in=reports, register_rule="")
     entries = ProgressEntry.objects.filter(
         indicator__report__in=reports, indicator__register_rule=""
@@ -157,7 +157,7 @@ def timeliness_for(reports, today=None, departments=None, deadline_day=None):
             returned=Count("pk", filter=Q(state=EntryState.RETURNED)),
             late=Count(
                 "pk",
-                filter=Q(state__in=REPORTED) & _submitted_late({r.year for r in reports}, day),
+                filter=Q(state__in=REPORTED) & _submitted_late(reports, days),
             ),
         )
         .order_by()
@@ -170,7 +170,7 @@ def timeliness_for(reports, today=None, departments=None, deadline_day=None):
             total[name] += row[name]
     return {
         report.pk: [
-            _department_row(report, department, due, counts, today, day)
+            _department_row(report, department, due, counts, today, days[report.pk])
             for department in departments
             if department.region_id == report.region_id
         ]
@@ -205,12 +205,14 @@ def _department_row(report, department, due, counts, today, day):
     return DepartmentTimeliness(department, led[0], tuple(months))
 
 
-def _submitted_late(years, day):
+def _submitted_late(reports, days):
     """Entries whose last submission came after their month's deadline day had ended."""
     late = Q()
-    for year in years:
+    for key in {(r.year, days[r.pk]) for r in reports}:
+        year, day = key
+        ids = [r.pk for r in reports if (r.year, days[r.pk]) == key]
         for month in range(1, 13):
             next_day = progress.deadline(year, month, day) + datetime.timedelta(days=1)
             cutoff = timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
-            late |= Q(indicator__report__year=year, month=month, submitted_at__gte=cutoff)
+            late |= Q(indicator__report__in=ids, month=month, submitted_at__gte=cutoff)
     return late

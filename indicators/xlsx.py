@@ -34,7 +34,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -189,6 +189,7 @@ class Sheet:
     state: str = "visible"
     autofilter: bool = True
     printable: bool = True
+    footer: str = ""  # printed at the foot's left (the as-of month), beside 第N页 共M页
 
 
 class Styled:
@@ -214,6 +215,44 @@ def amount(value, unit=""):
     if unit != YI and value == int(value):
         return Styled(value, INTEGER)
     return Styled(value, DECIMAL)
+
+
+# Printing (A4 landscape, one page wide): the sheets are laid out to fit at full size, so text
+# prints at the font's own size (11 pt) and never shrinks below 9 pt; long text wraps inside its
+# cell, and each row is made tall enough for its longest wrapped cell (Excel does not grow rows
+# by itself, and LibreOffice keeps a height it is given).
+PRINT_WIDTH = 140  # Excel width units across A4 landscape inside 1 cm margins at 100 %
+LINE_POINTS = 15.5  # one 11 pt line with CJK glyphs, with LibreOffice's and Excel's leading
+PAGE_FOOTER = gettext_noop("第&P页 共&N页")  # &P: this page, &N: the number of pages
+
+
+def wrapped_lines(text, width):
+    """How many lines ``text`` takes in a wrapping cell ``width`` units wide."""
+    usable = max(width - 1.5, 1)
+    return sum(max(1, -(-display_width(part) // usable)) for part in str(text).split("\n"))
+
+
+def row_height(values, widths):
+    """The height (points) a row needs for its wrapping cells: {index: width} in ``widths``."""
+    lines = 1
+    for index, width in widths.items():
+        value = values[index]
+        if isinstance(value, Styled):
+            value = value.value
+        if isinstance(value, str) and value:
+            lines = max(lines, wrapped_lines(value, width))
+    return None if lines == 1 else lines * LINE_POINTS + 2
+
+
+def split_to_width(text, width):
+    """A long note as lines that each fit ``width`` units, so a printout never cuts it."""
+    lines, line = [], ""
+    for char in text:
+        if display_width(line + char) > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return [*lines, line] if line else lines
 
 
 def display_width(text):
@@ -282,22 +321,39 @@ class _Writer:
             width = max(column.width, display_width(column.header) / 2 + 2)
             ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = f"A{header_row + 1}"
+        wrapping = {}
         if sheet.printable:
             ws.sheet_properties.pageSetUpPr.fitToPage = True
+            wrapping = {i: c.width for i, c in enumerate(columns) if c.style == WRAP}
+            # The header wraps in its cell: tall enough that it never runs into the title or
+            # the first row.
+            headers = [c.header for c in columns]
+            ws.row_dimensions[header_row].height = row_height(
+                headers, {i: c.width for i, c in enumerate(columns)}
+            )
+            if sheet.title:
+                ws.row_dimensions[1].height = 22
         if sheet.title:
             ws.append([self.cell(ws, sheet.title, TITLE)])
         ws.append([self.cell(ws, column.header, HEADER) for column in columns])
         styles = [(column.style, column.width) for column in columns]
         count = 0
         cell = self.cell
+        dimensions = ws.row_dimensions
         for row in sheet.rows:
-            ws.append([cell(ws, value, *style) for value, style in zip(row, styles, strict=True)])
             count += 1
+            if wrapping:
+                height = row_height(row, wrapping)
+                if height:
+                    dimensions[header_row + count].height = height
+            ws.append([cell(ws, value, *style) for value, style in zip(row, styles, strict=True)])
         last_row = header_row + count
         if sheet.notes:
             ws.append([])
+            total = sum(c.width for c in columns)
             for note in sheet.notes:
-                ws.append([self.cell(ws, note, NOTE)])
+                for line in split_to_width(note, min(total, PRINT_WIDTH) - 4):
+                    ws.append([self.cell(ws, line, NOTE)])
         # What follows the rows in the sheet's XML: filter, protection, validation, printing.
         if sheet.autofilter:
             ws.auto_filter.ref = f"A{header_row}:{last}{last_row}"
@@ -315,6 +371,11 @@ class _Writer:
             ws.print_title_rows = f"1:{header_row}"
             ws.print_options.horizontalCentered = True
             ws.page_margins.left = ws.page_margins.right = 0.4
+            ws.oddFooter.center.text = _(PAGE_FOOTER)
+            ws.oddFooter.center.size = 10
+            if sheet.footer:
+                ws.oddFooter.left.text = sheet.footer
+                ws.oddFooter.left.size = 10
         return ws
 
 

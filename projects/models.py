@@ -4,7 +4,6 @@ Amounts are stored in 万元 (ten thousand yuan), the unit departments report in
 targets speak of 亿元, and `register.py` converts when it derives an indicator's value.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
@@ -31,7 +30,7 @@ from indicators.models import (
     ReviewedEntry,
     reviewed_entry_constraints,
 )
-from indicators.progress import deadline, month_end, month_label
+from indicators.progress import month_end, month_label
 
 
 class Category(models.TextChoices):
@@ -91,7 +90,7 @@ class ProjectQuerySet(models.QuerySet):
             month=month,
             state__in=(EntryState.SUBMITTED, EntryState.APPROVED),
         )
-        overdue = today > deadline(report.year, month, settings.REPORT_DEADLINE_DAY)
+        overdue = today > report.deadline(month)
         return (
             self.filter(report=report)
             .annotate(

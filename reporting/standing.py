@@ -3,8 +3,14 @@ the project register) judged by ``indicators.progress``. Every dashboard, the Ex
 big screen and the city's view read this one list; none of them recomputes a status.
 """
 
-from indicators.models import Indicator
+from indicators import progress
+from indicators.models import EntryState, Indicator, ProgressEntry
 from projects.register import derived_values_for, list_url
+
+# A typed-in figure that reads the same for this many monthly readings in a row is flagged
+# (数据未更新): a department copying last month's number forward.
+STALE_MONTHS = 3
+STALE_KINDS = (progress.CUMULATIVE, progress.MILESTONE)
 
 
 def judged(report, month, indicators=None):
@@ -48,3 +54,32 @@ def _judge(rows, reports, month):
             indicator.register_url = list_url(report, indicator.register_rule, month)
         indicator.progress = indicator.judge(month, indicator.actual)
     return rows
+
+
+def mark_staleness(indicators, month):
+    """Flag (``.is_stale``) the judged targets whose approved figure has not changed for
+    ``STALE_MONTHS`` monthly readings up to ``month``: accumulating, typed in, monthly, not yet
+    done. ``.last_updated``: the month of the latest approved figure. One query."""
+    first = month - STALE_MONTHS + 1
+    candidates = {
+        i.pk: i
+        for i in indicators
+        if not i.register_rule
+        and i.kind in STALE_KINDS
+        and i.frequency == progress.MONTHLY
+        and i.progress.status != progress.DONE
+    }
+    readings = {}
+    if first >= 1 and candidates:
+        for indicator_id, entry_month, value in ProgressEntry.objects.filter(
+            indicator__in=list(candidates),
+            month__gte=first,
+            month__lte=month,
+            state=EntryState.APPROVED,
+        ).values_list("indicator", "month", "value"):
+            readings.setdefault(indicator_id, {})[entry_month] = value
+    for indicator in indicators:
+        indicator.last_updated = getattr(indicator, "actual_month", None)
+        values = readings.get(indicator.pk, {})
+        indicator.is_stale = len(values) == STALE_MONTHS and len(set(values.values())) == 1
+    return indicators

@@ -1,4 +1,4 @@
-"""The meeting summary workbook (/export/summary.xlsx, ``manage.py export_summary``): five sheets
+"""The meeting summary workbook (/export/summary.xlsx, ``manage.py export_summary``): six sheets
 built as row generators and written by the one write-only writer (``indicators.xlsx``).
 
 Every number comes from ``reporting.standing.judged`` and ``progress.summarise`` (the objects the
@@ -58,6 +58,7 @@ def status_cell(judged, cache=None):
 SUMMARY_SHEETS = (
     gettext_noop("总览"),
     gettext_noop("指标明细"),
+    gettext_noop("进展情况"),
     gettext_noop("滞后事项"),
     gettext_noop("项目清单"),
     gettext_noop("报送情况"),
@@ -141,25 +142,27 @@ def verdict(month, summary):
 
 
 def detail_columns(month):
+    """指标明细: the numbers, one page wide on A4 landscape at full size; the notes and problems
+    print on their own sheet (进展情况), where they have the width to wrap."""
     return [
-        Column(_("板块"), 14),
-        Column(_("编号"), 8),
-        Column(_("目标任务"), 24, WRAP),
-        Column(_("单位"), 6),
-        Column(_("年度目标"), 11),
-        Column(_("截至%(month)s月底") % {"month": month}, 11),
+        Column(_("板块"), 12, WRAP),
+        Column(_("编号"), 7),
+        Column(_("目标任务"), 22, WRAP),
+        Column(_("单位"), 5),
+        Column(_("年度目标"), 10),
+        Column(_("截至%(month)s月底") % {"month": month}, 10),
         Column(_("完成率"), 8, PERCENT),
         Column(_("序时进度"), 8, PERCENT),
-        Column(_("状态"), 11),
-        Column(_("进度对比"), 25),
-        Column(_("牵头单位"), 12),
-        Column(_("进展情况"), 30, WRAP),
-        Column(_("存在问题"), 30, WRAP),
+        Column(_("状态"), 13),
+        Column(_("进度对比"), 20, WRAP),
+        Column(_("牵头单位"), 11, WRAP),
+        Column(_("分管县领导"), 11, WRAP),
     ]
 
 
-def detail_row(indicator, statuses=None):
-    """One judged indicator (``standing.judged``, or anything shaped like it) as a 指标明细 row."""
+def detail_row(indicator, statuses=None, leaders=None):
+    """One judged indicator (``standing.judged``, or anything shaped like it) as a 指标明细 row;
+    ``leaders``: {department id: the name of its 分管县领导}."""
     judged = indicator.progress
     return (
         indicator.section.name,
@@ -173,28 +176,49 @@ def detail_row(indicator, statuses=None):
         status_cell(judged, statuses),
         progress.gap_phrase(judged, indicator.kind, indicator.unit),
         str(indicator.lead_department),
-        indicator.latest_note or "",
-        indicator.latest_problems or "",
+        (leaders or {}).get(indicator.lead_department_id, ""),
     )
 
 
-def detail_rows(indicators):
+def detail_rows(indicators, leaders=None):
     statuses = {}
     for indicator in indicators:
-        yield detail_row(indicator, statuses)
+        yield detail_row(indicator, statuses, leaders)
+
+
+def notes_columns(month):
+    return [
+        Column(_("编号"), 7),
+        Column(_("目标任务"), 20, WRAP),
+        Column(_("牵头单位"), 11, WRAP),
+        Column(_("进展情况（截至%(month)s月底）") % {"month": month}, 50, WRAP),
+        Column(_("存在问题"), 50, WRAP),
+    ]
+
+
+def notes_rows(indicators):
+    """Each target's latest approved progress note and problems, in full."""
+    for indicator in indicators:
+        yield (
+            indicator.code,
+            indicator.name,
+            str(indicator.lead_department),
+            indicator.latest_note or "",
+            indicator.latest_problems or "",
+        )
 
 
 def behind_columns():
     return [
-        Column(_("编号"), 8),
-        Column(_("目标任务"), 24, WRAP),
-        Column(_("状态"), 11),
+        Column(_("编号"), 7),
+        Column(_("目标任务"), 22, WRAP),
+        Column(_("状态"), 13),
         Column(_("完成率"), 8, PERCENT),
         Column(_("序时进度"), 8, PERCENT),
-        Column(_("进度对比"), 20, WRAP),
-        Column(_("牵头单位"), 12),
-        Column(_("分管县领导"), 10),
-        Column(_("存在问题"), 40, WRAP),
+        Column(_("进度对比"), 18, WRAP),
+        Column(_("牵头单位"), 11, WRAP),
+        Column(_("分管县领导"), 11, WRAP),
+        Column(_("存在问题"), 38, WRAP),
     ]
 
 
@@ -220,12 +244,12 @@ def behind_rows(indicators, leaders):
 
 def project_columns(month):
     return [
-        Column(_("项目编号"), 12),
-        Column(_("项目名称"), 30, WRAP),
-        Column(_("类别"), 8),
+        Column(_("项目编号"), 11),
+        Column(_("项目名称"), 34, WRAP),
+        Column(_("类别"), 7),
         Column(_("建设性质"), 8),
-        Column(_("项目阶段"), 12),
-        Column(_("牵头单位"), 12),
+        Column(_("项目阶段"), 10),
+        Column(_("牵头单位"), 11, WRAP),
         Column(_("总投资（亿元）"), 12, DECIMAL),
         Column(_("本年计划投资（亿元）"), 12, DECIMAL),
         Column(_("本年完成投资（亿元，截至%(month)s月底）") % {"month": month}, 14, DECIMAL),
@@ -259,7 +283,7 @@ def timeliness_columns(month):
         Column(_("责任单位"), 14),
         Column(_("分管县领导"), 10),
         Column(_("应报目标数"), 8, INTEGER),
-        *(Column(month_label(m), 9) for m in range(1, month + 1)),
+        *(Column(month_label(m), 6.5) for m in range(1, month + 1)),
         Column(_("逾期或未报月数"), 10, INTEGER),
     ]
 
@@ -284,7 +308,8 @@ def timeliness_cell(cell):
 
 
 def summary_sheets(report, month, *, now=None, today=None):
-    """The five sheets of the meeting summary as of ``month``, in the order they print."""
+    """The six sheets of the meeting summary as of ``month``, in the order they print: each
+    one A4 landscape page wide at full size, with 第N页 共M页 and the month in the footer."""
     now = now or timezone.now()
     today = today or timezone.localdate()
     indicators = judged(report, month)
@@ -296,23 +321,24 @@ def summary_sheets(report, month, *, now=None, today=None):
     }
     summary = progress.summarise(i.progress for i in indicators)
     title = summary_title(report, month, now, _("进展汇总"))
-    overview, detail, behind, projects, timeliness_sheet = (_(name) for name in SUMMARY_SHEETS)
+    footer = _("截至%(month)s月底") % {"month": month}
+
+    def sheet(name, columns, rows, **options):
+        # Sheet names are msgids (SUMMARY_SHEETS), written in the downloader's language.
+        return Sheet(_(name), columns, rows, title=title, footer=footer, **options)
+
     return [
-        Sheet(
-            overview,
-            overview_columns(),
-            overview_rows(indicators),
-            title=title,
-            notes=[verdict(month, summary)],
+        sheet(
+            "总览", overview_columns(), overview_rows(indicators), notes=[verdict(month, summary)]
         ),
-        Sheet(detail, detail_columns(month), detail_rows(indicators), title=title),
-        Sheet(behind, behind_columns(), behind_rows(indicators, leaders), title=title),
-        Sheet(projects, project_columns(month), project_rows(report, month), title=title),
-        Sheet(
-            timeliness_sheet,
+        sheet("指标明细", detail_columns(month), detail_rows(indicators, leaders)),
+        sheet("进展情况", notes_columns(month), notes_rows(indicators)),
+        sheet("滞后事项", behind_columns(), behind_rows(indicators, leaders)),
+        sheet("项目清单", project_columns(month), project_rows(report, month)),
+        sheet(
+            "报送情况",
             timeliness_columns(month),
             timeliness_rows(department_timeliness(report, today), month),
-            title=title,
         ),
     ]
 

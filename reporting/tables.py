@@ -56,6 +56,8 @@ def indicator_rows(indicators, month):
                 or badges.setdefault((judged.status, judged.label), status_badge(judged)),
                 "gap": progress.gap_phrase(judged, indicator.kind, indicator.unit),
                 "department": str(indicator.lead_department),
+                "is_stale": getattr(indicator, "is_stale", False),
+                "last_updated": getattr(indicator, "last_updated", None),
                 "problems": indicator.latest_problems,
                 "department_order": indicator.lead_department.order,
             }

@@ -22,8 +22,21 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)+")
 # Words a Chinese page may carry as they are: names of products, keys and file types (Django's
 # own Chinese says "按住 Control 键或 Mac 上的 Command 键").
-CHINESE_PAGE_WORDS = {"Excel", "WPS", "Tab", "xlsx", "PDF", "JPG", "PNG", "HEIC", "MB", "KB", "IP"}
-CHINESE_PAGE_WORDS |= {"Control", "Mac", "Command", "LDAP"}
+CHINESE_PAGE_WORDS = {
+    "Excel",
+    "WPS",
+    "Tab",
+    "xlsx",
+    "docx",
+    "PDF",
+    "JPG",
+    "PNG",
+    "HEIC",
+    "MB",
+    "KB",
+    "IP",
+}
+CHINESE_PAGE_WORDS |= {"ID", "Word", "Webhook", "Control", "Mac", "Command", "LDAP"}
 # Parts of a chart's figure that a person reads.
 FIGURE_TEXTS = {"name", "text", "hovertemplate", "texttemplate", "ticktext", "x", "y", "title"}
 SPOKEN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}

@@ -8,10 +8,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from indicators import progress
+from indicators import progress, timeliness
 from indicators.models import Department, Indicator, ProgressEntry, Report, Section, User
 from projects.models import Project, ProjectProgress
 from reporting.standing import judged
+from supervision.models import Notice, Slip
 
 CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "targets-2023.csv"
 SHARED_CATALOGUE = Path(settings.BASE_DIR).parent / "shared" / "seed" / "targets-2023.csv"
@@ -66,7 +67,8 @@ def test_load_demo_creates_the_demo_logins(demo):
         reporter = User.objects.get(username=department.code)
         assert reporter.department == department
         assert reporter.in_group("reporter")
-        assert department.leader.username == "leader"
+        assert department.leader.in_group("leader")
+        assert department.leader.display_name not in ("", "县领导", department.leader.username)
     assert User.objects.get(username="leader").check_password("demo1234")
     assert User.objects.get(username="admin").is_superuser
 
@@ -77,10 +79,40 @@ def test_load_demo_twice_changes_nothing(demo):
     assert [m.objects.count() for m in (User, ProgressEntry, Project, ProjectProgress)] == counts
 
 
-def test_demo_year_has_approved_entries_through_december(demo):
+def test_demo_year_has_approved_entries_through_november(demo):
     for indicator in Indicator.objects.filter(report=demo, register_rule=""):
         months = set(indicator.entries.filter(state="approved").values_list("month", flat=True))
-        assert 12 in months, indicator.code
+        assert 11 in months, indicator.code
+
+
+def test_december_tells_the_months_story(demo, client):
+    """Submitted and waiting, one returned with a comment, two departments late, one slip open,
+    notices in the bell: every page of the cycle shows something."""
+    december = ProgressEntry.objects.filter(indicator__report=demo, month=12)
+    waiting = december.filter(state="submitted")
+    assert set(waiting.values_list("indicator__lead_department__code", flat=True)) == {
+        "jyj",
+        "wjj",
+    }
+    (returned,) = december.filter(state="returned")
+    assert returned.indicator.code == "EC-01" and "请核实后重新报送" in returned.review_comment
+    assert returned.history.filter(history_user__username="reviewer").exists()
+    rows = timeliness.department_timeliness(demo)
+    late = {r.department.code for r in rows if r.month(12).state == timeliness.MISSING}
+    assert late == {"cgj", "sthjj"}
+    on_time = {r.department.code for r in rows if r.month(12).state == timeliness.ON_TIME}
+    assert {"jyj", "wjj"} <= on_time
+    (slip,) = Slip.objects.filter(report=demo)
+    assert slip.is_open and slip.indicator.code == "UC-07"
+    assert Notice.objects.filter(user__username="cgj", title__contains="填报提醒").count() == 3
+    assert Notice.objects.filter(user__username="zjj", title__contains="督办单").exists()
+    assert Notice.objects.filter(user__username="reviewer", title__contains="逾期未报").exists()
+    client.force_login(User.objects.get(username="reviewer"))
+    queue = client.get("/review/?year=2023&month=12").content.decode()
+    assert returned.indicator.name not in queue or "已退回" in queue
+    assert all(e.indicator.code in queue for e in waiting)
+    page = client.get("/").content.decode()
+    assert 'class="bell has-unread"' in page
 
 
 def test_september_shows_a_realistic_mix(demo):

@@ -51,8 +51,9 @@ def workbook(client, demo_report, leader):
     return download(client, leader)
 
 
-def test_leader_downloads_the_summary_with_its_five_sheets_in_order(workbook):
-    assert workbook.sheetnames == ["总览", "指标明细", "滞后事项", "项目清单", "报送情况"]
+def test_leader_downloads_the_summary_with_its_six_sheets_in_order(workbook):
+    assert workbook.sheetnames == list(summary_workbook.SUMMARY_SHEETS)
+    assert workbook.sheetnames[:3] == ["总览", "指标明细", "进展情况"]
 
 
 def test_reviewer_downloads_the_summary(client, demo_report, reviewer):
@@ -141,10 +142,19 @@ def test_detail_sheet_has_every_indicator_as_the_dashboard_judges_it(workbook, d
         assert row[8] == standing.label  # a ceiling that holds: 控制在目标内
         assert row[9] == (progress.gap_phrase(standing, indicator.kind, indicator.unit) or None)
         assert row[10] == str(indicator.lead_department)
-        assert row[11] == (indicator.latest_note or None)
-        assert row[12] == (indicator.latest_problems or None)
+        assert row[11] == indicator.lead_department.leader.display_name  # the real name
         fill = ws.cell(row=index, column=9).fill.fgColor.rgb
         assert fill == "00" + progress.STATUS_COLOURS[standing.status].lstrip("#").upper()
+
+
+def test_notes_sheet_has_every_targets_note_and_problems_in_full(workbook, demo_report):
+    indicators = judged(demo_report, MONTH)
+    ws = workbook["进展情况"]
+    found = rows(ws)
+    assert [r[0] for r in found] == [i.code for i in indicators]
+    for row, indicator in zip(found, indicators, strict=True):
+        assert row[3] == (indicator.latest_note or None)
+        assert row[4] == (indicator.latest_problems or None)
 
 
 def test_behind_sheet_lists_far_behind_then_behind_with_problems(workbook, demo_report):
@@ -157,7 +167,7 @@ def test_behind_sheet_lists_far_behind_then_behind_with_problems(workbook, demo_
     for row, indicator in zip(found, far + behind, strict=True):
         assert row[2] == progress.STATUS_LABELS[indicator.progress.status]
         assert row[6] == str(indicator.lead_department)
-        assert row[7] == "县领导"
+        assert row[7] == indicator.lead_department.leader.display_name
         assert row[8] == (indicator.latest_problems or None)
 
 
@@ -218,11 +228,11 @@ def test_user_text_that_looks_like_a_formula_is_written_as_text(client, demo_rep
     entry.problems = "\n".join(texts[1:])
     entry.save()
     response_book = download(client, leader)
-    ws = response_book["指标明细"]
-    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=2).value == "UC-07")
-    assert ws.cell(row=row, column=12).value == texts[0]
-    assert ws.cell(row=row, column=12).data_type == "s"
-    assert ws.cell(row=row, column=13).value == "\n".join(texts[1:])
+    ws = response_book["进展情况"]
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=1).value == "UC-07")
+    assert ws.cell(row=row, column=4).value == texts[0]
+    assert ws.cell(row=row, column=4).data_type == "s"
+    assert ws.cell(row=row, column=5).value == "\n".join(texts[1:])
     client.force_login(leader)
     raw = client.get(URL, {"year": 2023, "month": MONTH}).content
     with zipfile.ZipFile(BytesIO(raw)) as archive:

@@ -116,7 +116,7 @@ def test_an_english_report_workbook_sets_up_a_new_report(report):
         data = setup.report_setup_bytes(report)
     book = load_workbook(BytesIO(data))
     info = book["Work report"]
-    assert [c.value for c in info[1]] == ["Item", "Value"]
+    assert [c.value for c in info[1]] == ["Item", "Content"]
     assert info["A3"].value == "Year"
     info["B3"] = 2024
     targets = book["Target"]

@@ -10,6 +10,7 @@ whatever markup surrounds it, and so does a date or a number in the wrong langua
 from html.parser import HTMLParser
 from io import BytesIO
 
+import docx
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -24,9 +25,11 @@ from indicators import evidence, workflow
 from indicators.models import Department, EntryState, Indicator, ProgressEntry, Region, User
 from projects.models import Project, ProjectProgress
 from reporting.demo import load_demo
+from supervision.demo import tell_the_story
+from supervision.models import Dispatch, Slip
 
 from .conftest import submit
-from .interface_language import Data, describe, page_problems
+from .interface_language import Data, describe, foreign_words, page_problems
 
 LANGUAGES = ["en", "zh-hans"]
 YEAR = 2023
@@ -66,6 +69,7 @@ def demo(db, settings):
     county.save()
     city_leader = User.objects.create_user("city-leader", region=county.parent, last_name="市领导")
     city_leader.groups.add(Group.objects.get(name="leader"))
+    tell_the_story(report)  # a supervision slip and the month's reminders in everyone's bell
     anonymous = Client()
     for _ in range(2):
         anonymous.post(reverse("login"), {"username": "fgj", "password": "wrong-password"})
@@ -79,7 +83,8 @@ def a_photo(name):
 
 
 def pages(report):
-    """(persona, path) for every page, as each persona reaches it."""
+    """(persona, path[, status]) for every page, as each persona reaches it: 200 unless the
+    persona is refused (the 403 and 404 pages are walked too)."""
     fgj = User.objects.get(username="fgj")
     department = fgj.department
     own_target = Indicator.objects.filter(report=report, lead_department=department).first()
@@ -93,11 +98,13 @@ def pages(report):
     entry = ProgressEntry.objects.filter(indicator__report=report).first()
     progress_row = ProjectProgress.objects.filter(project__report=report).first()
     group = Group.objects.get(name="reporter")
+    slip = Slip.objects.get(report=report)
+    dispatch = Dispatch.objects.first()
     user = User.objects.get(username="leader")
     admin = "/admin/"
     return [
         ("anonymous", "/accounts/login/"),
-        ("anonymous", "/no-such-page/"),
+        ("anonymous", "/no-such-page/", 404),
         ("fgj", "/start/"),
         ("fgj", f"/report/{YEAR}/12/"),
         ("fgj", f"/report/{YEAR}/3/"),
@@ -107,9 +114,13 @@ def pages(report):
         ("fgj", "/projects/"),
         ("fgj", f"/projects/{project.pk}/"),
         ("fgj", "/accounts/password/"),
-        ("fgj", "/review/"),  # 403
-        ("fgj", f"/departments/{other_department.pk}/"),  # 403
-        ("fgj", "/indicators/999999/"),  # 404
+        ("fgj", "/review/", 403),
+        ("fgj", f"/departments/{other_department.pk}/", 403),
+        ("fgj", "/indicators/999999/", 404),
+        ("fgj", "/notices/"),
+        ("zjj", "/slips/"),
+        ("zjj", f"/slips/{slip.pk}/"),
+        ("zjj", "/notices/"),
         ("reviewer", "/"),
         ("reviewer", f"/sections/{section.pk}/"),
         ("reviewer", f"/indicators/{far_behind.pk}/"),
@@ -122,6 +133,13 @@ def pages(report):
         ("reviewer", f"/projects/{project.pk}/"),
         ("reviewer", "/projects/investment/"),
         ("reviewer", "/review/"),
+        ("reviewer", "/slips/"),
+        ("reviewer", f"/slips/{slip.pk}/"),
+        ("reviewer", f"/slips/new/?indicator={far_behind.pk}&month=12"),
+        ("reviewer", f"/slips/new/?department={department.pk}&month=12"),
+        ("reviewer", "/bulletins/"),
+        ("reviewer", f"/bulletins/{YEAR}/12/"),
+        ("reviewer", "/notices/"),
         ("reviewer", admin),
         ("reviewer", f"{admin}indicators/report/"),
         ("reviewer", f"{admin}indicators/report/{report.pk}/change/"),
@@ -145,6 +163,9 @@ def pages(report):
         ("leader", "/departments/"),
         ("leader", "/projects/investment/"),
         ("leader", "/regions/"),
+        ("leader", "/bulletins/"),
+        ("leader", f"/bulletins/{YEAR}/11/"),
+        ("leader", "/notices/"),
         ("city-leader", "/regions/"),
         ("admin", admin),
         ("admin", f"{admin}indicators/user/"),
@@ -158,6 +179,8 @@ def pages(report):
         ("admin", f"{admin}axes/accesslog/"),
         ("admin", f"{admin}axes/accessfailurelog/"),
         ("admin", f"{admin}password_change/"),
+        ("admin", f"{admin}supervision/dispatch/"),
+        ("admin", f"{admin}supervision/dispatch/{dispatch.pk}/change/"),
     ]
 
 
@@ -236,16 +259,16 @@ def client_for(persona, language):
 
 def walk(report, language):
     """[(page, problems)] for every page that shows a word of the other language."""
-    visits = pages(report)
+    visits = [(persona, path, *status) for persona, path, *status in pages(report)]
     # Signed in first: a sign-in writes the login log that the admin lists (django-axes).
-    personas = dict.fromkeys(persona for persona, _path in visits)
+    personas = dict.fromkeys(persona for persona, *_rest in visits)
     clients = {persona: client_for(persona, language) for persona in personas}
     failures = []
     data = Data()
-    for persona, path in visits:
+    for persona, path, *status in visits:
         client = clients[persona]
         response = client.get(path, follow=True)
-        assert response.status_code in (200, 403, 404), (persona, path, response.status_code)
+        assert response.status_code == (status or [200])[0], (persona, path, response.status_code)
         problems = page_problems(response.content.decode(), language, data)
         if problems:
             failures.append((f"{persona} {path} ({response.status_code})", problems))
@@ -257,6 +280,17 @@ def walk(report, language):
         problems = page_problems(response.content.decode(), language, data)
         if problems:
             failures.append((f"{persona} POST {path} ({response.status_code})", problems))
+    # The monthly bulletin as Word, drafted in the language of the person who opens it.
+    word = clients["reviewer"].get(f"/bulletins/{YEAR}/12.docx")
+    assert word.status_code == 200
+    texts = [p.text for p in docx.Document(BytesIO(word.content)).paragraphs if p.text.strip()]
+    problems = [
+        ("paragraph", text[:160], words)
+        for text in texts
+        if (words := foreign_words(text, language, data))
+    ]
+    if problems:
+        failures.append(("reviewer bulletin .docx", problems))
     # Pages that are answers rather than addresses: the lock-out, and the styled 500.
     anonymous = client_for("anonymous", language)
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):

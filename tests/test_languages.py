@@ -196,28 +196,42 @@ def test_the_committed_mo_is_the_compiled_po(path):
 
 def test_the_catalogue_holds_every_message_of_the_code(tmp_path):
     """`make messages` in a copy of the sources changes nothing: no text of the code or the
-    templates is missing from the English catalogue, none is left over, and every .mo is
-    compiled from its .po."""
+    templates is missing from the English catalogue, and none is left over."""
     if not (shutil.which("xgettext") and shutil.which("msgfmt")):
         message = "gettext is not installed (apt-get install gettext)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
-    for name in ("county_targets", "indicators", "projects", "reporting", "templates", "locale"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("manage.py", "Makefile", "requirements.txt"):
-        shutil.copy2(ROOT / name, tmp_path / name)
+    # The sources as they are, without what is not source (the same files `make messages` reads).
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".*",
+            "__pycache__",
+            "staticfiles",
+            "media",
+            "backups",
+            "screenshots",
+            "fixtures",
+            "bench",
+            "tests",
+            "*.sqlite3*",
+            "*.xlsx",
+        ),
+    )
     venv = Path(sys.executable).parent.parent
     result = subprocess.run(
         ["make", "-s", "messages", f"VENV={venv}"],
-        cwd=tmp_path,
+        cwd=source,
         capture_output=True,
         text=True,
         env={**os.environ, "DEMO": "1"},
     )
     assert result.returncode == 0, result.stderr
     for po in CATALOGUES:
-        fresh = tmp_path / po.relative_to(ROOT)
+        fresh = source / po.relative_to(ROOT)
         assert fresh.read_text(encoding="utf-8") == po.read_text(encoding="utf-8"), (
             f"{po.relative_to(ROOT)} is not current: run `make messages` and translate what is new"
         )

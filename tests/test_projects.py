@@ -342,4 +342,5 @@ def test_query_counts_stay_small(client, register, leader):
         url: count_queries(client, url)
         for url in (LIST, INVESTMENT, f"/projects/{fgj_project(register).pk}/")
     }
-    assert all(n <= 13 for n in counts.values()), counts
+    # 14: one of them is the header bell's count of unread notices, on every page.
+    assert all(n <= 14 for n in counts.values()), counts

@@ -2,9 +2,10 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from indicators import timeliness
+from indicators import progress, timeliness
 from indicators.models import EntryState
 from indicators.templatetags.targets import amount, percent
 
@@ -63,7 +64,7 @@ def indicator_row(row):
         row["url"],
         row["code"],
         row["name"],
-        register_tag(row),
+        format_html("{}{}", register_tag(row), stale_flag(row)),
         row["unit"],
         row["target"],
         row["actual"],
@@ -72,6 +73,17 @@ def indicator_row(row):
         row["badge"],
         row["gap"],
         row["department"],
+    )
+
+
+def stale_flag(row):
+    """数据未更新 beside a target whose figure has not moved for three months."""
+    if not row.get("is_stale"):
+        return ""
+    return format_html(
+        ' <span class="stale" title="{}">{}</span>',
+        _("最近更新于%(month)s月，已连续三个月未变化") % {"month": row["last_updated"]},
+        _("数据未更新"),
     )
 
 
@@ -110,3 +122,16 @@ def with_unit(value, unit):
     if value is None:
         return "—"
     return amount(value) + unit_suffix(unit)
+
+
+@register.simple_tag
+def trend(points):
+    """A change in percentage points as an arrow and a number: ↑5.2, ↓3, → 0; "—" when unknown."""
+    if points is None:
+        return "—"
+    text = progress.format_points(abs(points))
+    if text == "0":
+        return mark_safe('<span class="trend-flat">→ 0</span>')
+    if points > 0:
+        return format_html('<span class="trend-up">↑{}</span>', text)
+    return format_html('<span class="trend-down">↓{}</span>', text)

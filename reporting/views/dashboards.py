@@ -7,9 +7,9 @@ and, where it shows reporting, ``timeliness.department_timeliness``; it hands pl
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
@@ -31,11 +31,11 @@ from indicators.models import (
     Section,
 )
 from indicators.periods import Period, default_month, resolve_period
-from indicators.timeliness import SHORT_LABELS, department_timeliness
+from indicators.timeliness import LATE, MISSING, ON_TIME, SHORT_LABELS, department_timeliness
 from projects.models import Project, ProjectProgress
 from reporting.filters import IndicatorFilter
 from reporting.navigation import home_url
-from reporting.standing import judged
+from reporting.standing import judged, mark_staleness
 from reporting.tables import IndicatorTable, indicator_rows
 
 PROJECTS_PER_PAGE = 25
@@ -131,6 +131,75 @@ def department_ranking(indicators, timeliness, month):
     return sorted(ranked, key=key)
 
 
+@dataclass(frozen=True)
+class LeagueRow:
+    """A department's year so far: reporting on time, targets holding, and the trend."""
+
+    department: Department
+    summary: progress.Summary  # its targets as of the month
+    previous: progress.Summary | None  # as of the month before
+    on_time: int  # months reported on time, of those decided (deadline passed or all in)
+    decided: int
+    far_behind: int
+    stale: int  # targets whose figure has not moved for three months
+
+    @property
+    def on_time_share(self):
+        return Decimal(self.on_time) / self.decided if self.decided else None
+
+    @property
+    def trend_points(self):
+        """Change in the share done or on track since last month, in percentage points."""
+        now = self.summary.share_on_track
+        before = self.previous.share_on_track if self.previous else None
+        if now is None or before is None:
+            return None
+        return (now - before) * 100
+
+
+def league_table(indicators, previous, timeliness, month):
+    """Departments ranked over the year: share of targets done or on track, then share of
+    months reported on time, then fewest far behind. ``previous``: the judged list a month
+    earlier (None in January). Departments with nothing to judge or report are left out."""
+    now, before, stale = defaultdict(list), defaultdict(list), defaultdict(int)
+    for indicator in indicators:
+        now[indicator.lead_department_id].append(indicator.progress)
+        stale[indicator.lead_department_id] += getattr(indicator, "is_stale", False)
+    for indicator in previous or ():
+        before[indicator.lead_department_id].append(indicator.progress)
+    rows = []
+    for row in timeliness:
+        pk = row.department.pk
+        if not now.get(pk) and not row.due:
+            continue
+        states = [cell.state for cell in row.months[:month]]
+        summary = progress.summarise(now.get(pk, []))
+        rows.append(
+            LeagueRow(
+                department=row.department,
+                summary=summary,
+                previous=progress.summarise(before.get(pk, [])) if previous is not None else None,
+                on_time=states.count(ON_TIME),
+                decided=sum(1 for state in states if state in (ON_TIME, LATE, MISSING)),
+                far_behind=summary.counts[progress.FAR_BEHIND],
+                stale=stale[pk],
+            )
+        )
+
+    def key(item):
+        share, on_time = item.summary.share_on_track, item.on_time_share
+        return (
+            share is None,
+            -(share or 0),
+            on_time is None,
+            -(on_time or 0),
+            item.far_behind,
+            item.department.order,
+        )
+
+    return sorted(rows, key=key)
+
+
 # --- Charts from judged values ---
 
 
@@ -203,7 +272,7 @@ def overview(request):
         # "/" is everyone's home: a reporter's is the month they are due to fill in.
         return redirect(home_url(request.user))
     period = resolve_period(request)
-    indicators = judged(period.report, period.month)
+    indicators = mark_staleness(judged(period.report, period.month), period.month)
     summary = progress.summarise(i.progress for i in indicators)
     sections = section_summaries(indicators)
     timeliness = department_timeliness(period.report, timezone.localdate())
@@ -279,7 +348,8 @@ def indicator_detail(request, pk):
 @dashboard_required
 def department_list(request):
     period = resolve_period(request)
-    indicators = judged(period.report, period.month)
+    indicators = mark_staleness(judged(period.report, period.month), period.month)
+    previous = judged(period.report, period.month - 1) if period.month > 1 else None
     timeliness = department_timeliness(period.report, timezone.localdate())
     by_department = defaultdict(list)
     for indicator in indicators:
@@ -292,7 +362,8 @@ def department_list(request):
         **period_context(request, period),
         "rows": rows,
         "heatmap": timeliness_chart("chart-timeliness", timeliness),
-        "deadline_day": settings.REPORT_DEADLINE_DAY,
+        "deadline_day": period.report.deadline_day_in_force,
+        "league": league_table(indicators, previous, timeliness, period.month),
     }
     return render(request, "reporting/departments.html", context)
 
@@ -303,8 +374,9 @@ def department_detail(request, pk):
         request.user, Department.objects.select_related("leader"), pk
     )
     period = resolve_period(request, region_id=department.region_id)
-    indicators = judged(
-        period.report, period.month, Indicator.objects.filter(lead_department=department)
+    indicators = mark_staleness(
+        judged(period.report, period.month, Indicator.objects.filter(lead_department=department)),
+        period.month,
     )
     projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
     timeliness = department_timeliness(

@@ -3,12 +3,15 @@ from django.core.management.base import BaseCommand, CommandError
 from indicators.demo import PASSWORD
 from indicators.models import Department
 from reporting.demo import DemoRefused, load_demo
+from supervision.demo import tell_the_story
 
 
 class Command(BaseCommand):
     help = (
-        "Load the 2023 report of 柳城县 with demo users, a year of progress and a project "
-        "register. Refused where other regions' real data exist, unless --beside-real-regions."
+        "Load the 2023 report of 柳城县 with demo users, a year of progress, a project register "
+        "and December's supervision story (entries waiting and returned, departments late, a "
+        "slip open, reminders in the bell). Refused where other regions' real data exist, "
+        "unless --beside-real-regions."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +27,7 @@ class Command(BaseCommand):
         except DemoRefused as refusal:
             raise CommandError(str(refusal)) from refusal
         report = result["report"]
+        tell_the_story(report)
         self.stdout.write(
             f"{report.title}: {report.indicators.count()} targets; "
             f"added {result['entries']} monthly entries and {result['projects']} projects."
@@ -33,6 +37,7 @@ class Command(BaseCommand):
             for d in Department.objects.filter(region=report.region).order_by("order")
         )
         self.stdout.write(
-            f"Demo logins (password {PASSWORD}): admin (administrator), leader (县领导), "
+            f"Demo logins (password {PASSWORD}): admin (administrator), leader, leader-zhang and "
+            "leader-huang (分管县领导), "
             f"reviewer (督查室), reporters: {reporters}"
         )

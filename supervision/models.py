@@ -1,0 +1,249 @@
+"""The supervision cycle above the monthly reporting: notices and the messages that carry them,
+supervision slips (督办单) and the monthly bulletin (通报).
+
+Dependencies point one way: this app reads ``indicators``, ``projects`` and ``reporting``; none
+of them knows it exists.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from indicators.models import MONTHS, Department, Indicator, Report
+
+
+def person(label, blank=False):
+    """Who took a step (issued, answered, published...): kept when the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
+class NoticeQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """A message in a person's in-app inbox (the bell in the header)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "站内通知")
+        verbose_name_plural = pgettext_lazy("model, plural", "站内通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_read")]
+
+    def __str__(self):
+        return self.title
+
+
+class Channel(models.TextChoices):
+    NOTICE = "notice", _("站内通知")
+    EMAIL = "email", _("电子邮件")
+    WEBHOOK = "webhook", _("群机器人")
+
+
+class Dispatch(models.Model):
+    """One message to one recipient through one channel.
+
+    The record that makes ``send_reminders`` idempotent: a message is written here once (its
+    ``key`` names the schedule step, the department or target, and the month), and sent until it
+    is ``sent``; a failure is kept with its error and tried again on the next run.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("事由"), max_length=200)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("接收方"), max_length=500)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "消息发送记录")
+        verbose_name_plural = pgettext_lazy("model, plural", "消息发送记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "channel", "recipient"], name="dispatch_once_per_recipient"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.recipient}: {self.title}"
+
+
+class SlipState(models.TextChoices):
+    ISSUED = "issued", _("已下发")
+    ANSWERED = "answered", _("已反馈")
+    RETURNED = "returned", _("反馈退回")
+    ACCEPTED = "accepted", _("反馈通过")
+    CLOSED = "closed", _("已销号")
+
+
+class Slip(models.Model):
+    """A supervision slip (督办单): the office asks a department to explain and fix what is
+    behind; the department answers with causes, measures and a date; the office accepts or
+    returns the answer and closes (销号) the slip. Moves go through ``supervision.slips``."""
+
+    State = SlipState
+
+    class Reason(models.TextChoices):
+        FAR_BEHIND = "far_behind", _("严重滞后")
+        BEHIND = "behind", _("滞后")
+        LATE = "late", _("逾期未报")
+        OTHER = "other", _("其他")
+
+    class Closing(models.TextChoices):
+        RECOVERED = "recovered", _("已达到序时进度")
+        DECISION = "decision", _("经研究销号")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.PROTECT, related_name="slips"
+    )
+    month = models.PositiveSmallIntegerField(_("督办月份"), choices=MONTHS)
+    department = models.ForeignKey(
+        Department, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="slips"
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("目标任务"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="slips",
+    )
+    reason = models.CharField(_("督办事由"), max_length=12, choices=Reason.choices)
+    matter = models.TextField(_("督办事项"))
+    gap = models.CharField(_("差距"), max_length=200, blank=True)
+    requirement = models.TextField(_("办理要求"))
+    reply_by = models.DateField(_("反馈期限"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=SlipState.choices, default=SlipState.ISSUED
+    )
+    causes = models.TextField(_("滞后原因"), blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    recover_by = models.DateField(_("预计完成时间"), null=True, blank=True)
+    office_comment = models.TextField(_("督查室意见"), blank=True)
+    closing = models.CharField(_("销号方式"), max_length=10, choices=Closing.choices, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    issued_by = person(_("下发人"))
+    issued_at = models.DateTimeField(_("下发时间"), auto_now_add=True)
+    answered_by = person(_("反馈人"), blank=True)
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    reviewed_by = person(_("审核人"), blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "督办单")
+        verbose_name_plural = pgettext_lazy("model, plural", "督办单")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=SlipState.values), name="slip_state_valid"
+            ),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="slip_month"),
+        ]
+
+    def __str__(self):
+        return _("督办单第%(number)s号") % {"number": self.number}
+
+    @property
+    def number(self):
+        return f"{self.report.year}-{self.pk:03d}" if self.pk else ""
+
+    @property
+    def is_open(self):
+        return self.state != SlipState.CLOSED
+
+
+class Bulletin(models.Model):
+    """The monthly bulletin (通报) of a report: generated from the approved data as of its month,
+    edited by the office, then published, after which neither its text nor its numbers change."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.PROTECT, related_name="bulletins"
+    )
+    month = models.PositiveSmallIntegerField(_("月份"), choices=MONTHS)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    # The figures the text was generated from, kept with it: a published bulletin keeps these.
+    numbers = models.JSONField(_("数据"), default=dict)
+    generated_at = models.DateTimeField(_("生成时间"))
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    updated_by = person(_("修改人"))
+    published_by = person(_("发布人"), blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "月度通报")
+        verbose_name_plural = pgettext_lazy("model, plural", "月度通报")
+        ordering = ["report", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "month"], name="bulletin_report_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="bulletin_month"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self):
+        return self.state == self.State.PUBLISHED

@@ -5,6 +5,10 @@
 #                $(HOST):$(PORT); never loads the demo. Needs SECRET_KEY and ALLOWED_HOSTS.
 #   make backup  a copy of the database in backups/ (pg_dump -Fc for PostgreSQL; SQLite's online backup)
 #   make lint    ruff check and ruff format --check
+#   make messages  after changing interface text: collect every msgid into locale/en/.../django.po,
+#                then translate the new entries (empty msgstr; none may stay fuzzy) and run it again
+#                to compile django.mo, which is committed (servers need no gettext; this target does:
+#                apt-get install gettext)
 #   make bench   one table (stdout and bench/results/): every page cold and warm at 1x, 10x and
 #                100x demo size on SQLite and PostgreSQL, a load run, the import and the export
 # run, test and bench set DEMO=1: on one's own machine the built-in secret key is allowed.
@@ -16,7 +20,7 @@ PORT ?= 8000
 WORKERS ?= 3
 THREADS ?= 4
 
-.PHONY: run serve backup test lint format bench clean
+.PHONY: run serve backup test lint format messages bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +68,21 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Locations without line numbers, and no wrapping: a merge of two branches that both added text
+# conflicts only where they did. Obsolete entries are dropped rather than kept as #~ comments.
+# Copies of Django's and django-simple-history's templates keep their own (translated) text.
+# locale/zh_Hans holds Chinese for the English text of Django 5.2 and django-axes that their own
+# catalogues lack; it is written by hand and only compiled here.
+MESSAGES_OPTIONS = --locale en --add-location file --no-wrap --no-obsolete \
+	--ignore '$(VENV)/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*' \
+	--ignore 'templates/admin/search_form.html' --ignore 'templates/simple_history/*'
+
+messages: export DEMO = 1
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages $(MESSAGES_OPTIONS)
+	sed -i '/^"POT-Creation-Date: /d' locale/en/LC_MESSAGES/django.po
+	$(PY) manage.py compilemessages --ignore '$(VENV)/*'
 
 # The load run uses wrk (Debian's package) when it can be had, else a Python client.
 bench: export DEMO = 1

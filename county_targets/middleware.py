@@ -1,4 +1,5 @@
-"""What every request passes through: the request log, and the forced password change.
+"""What every request passes through: the request log, the interface language, and the forced
+password change.
 
 The request log writes one JSON line per request on stdout (settings.LOGGING): request id,
 user, method, path, status and duration. The id comes from nginx's X-Request-ID when it sends
@@ -15,8 +16,11 @@ import time
 import uuid
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 log = logging.getLogger("county_targets.requests")
@@ -92,6 +96,30 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The interface language: the one chosen with the header's switch (Django's
+    ``django_language`` cookie, set by /i18n/setlang/), else LANGUAGE_CODE (Chinese).
+
+    Django's own LocaleMiddleware would also follow the browser's Accept-Language, so an office
+    computer with an English Windows would show English pages nobody asked for; here only the
+    person's choice counts."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen or "")
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        # The page depends on the cookie alone, never on Accept-Language.
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 # Pages a user who must change their password may still open.

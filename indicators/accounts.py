@@ -123,7 +123,8 @@ def admin_load_users(request, model_admin):
             if not loaded.created:
                 return redirect("admin:indicators_user_changelist")
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            return xlsx_response(people.passwords_bytes(loaded), f"初始密码-{stamp}.xlsx")
+            name = _("初始密码-%(stamp)s.xlsx") % {"stamp": stamp}
+            return xlsx_response(people.passwords_bytes(loaded), name)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -140,4 +141,4 @@ def admin_load_users(request, model_admin):
 def admin_users_template(request, model_admin):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
-    return xlsx_response(people.users_template_bytes(), "用户导入模板.xlsx")
+    return xlsx_response(people.users_template_bytes(), _("用户导入模板.xlsx"))

@@ -9,13 +9,17 @@ closed for every model (`HistoryAdmin`).
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, setup
@@ -83,6 +87,59 @@ class RegionScopedAdmin:
         return field
 
 
+def boolean_column(name, description):
+    """A yes/no column with Django's icons, whose alternative text is a word of the page's
+    language (Django's own says True or False in every language)."""
+
+    @admin.display(description=description, ordering=name)
+    def column(obj):
+        value = getattr(obj, name)
+        icon = {True: "yes", False: "no"}.get(value, "unknown")
+        word = {True: _("是"), False: _("否")}.get(value, "—")
+        return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), word)
+
+    return column
+
+
+PERMISSION_ACTIONS = {
+    "add": pgettext_lazy("permission", "添加"),
+    "change": pgettext_lazy("permission", "修改"),
+    "delete": pgettext_lazy("permission", "删除"),
+    "view": pgettext_lazy("permission", "查看"),
+}
+
+
+def permission_label(permission):
+    """A permission as the page's language says it: Django stores its name once, in English
+    around the model's Chinese name ("Can add 目标任务"), so it is said again from its parts."""
+    model = permission.content_type.model_class()
+    action = permission.codename.partition("_")[0]
+    if model is None or action not in PERMISSION_ACTIONS:
+        return permission.name
+    meta = model._meta
+    return f"{meta.app_config.verbose_name} | {meta.verbose_name} | {PERMISSION_ACTIONS[action]}"
+
+
+class PermissionChoicesAdmin:
+    """Permissions offered in the page's language; none on history tables, which only the
+    models' own permissions open (django-simple-history names them "historical ...")."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.queryset = field.queryset.exclude(content_type__model__startswith="historical")
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionChoicesAdmin, BaseGroupAdmin):
+    pass
+
+
 class ReadOnlyAdmin(RegionScopedAdmin, HistoryAdmin):
     """Rows that only the workflow gate writes: listed and shown, never added, edited or deleted
     here (the review page reopens an approved figure; the form and imports write the rest)."""
@@ -98,8 +155,15 @@ class ReadOnlyAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "last_name", "first_name", "department", "is_staff", "is_active"]
+class UserAdmin(PermissionChoicesAdmin, BaseUserAdmin):
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "department",
+        boolean_column("is_staff", User._meta.get_field("is_staff").verbose_name),
+        boolean_column("is_active", User._meta.get_field("is_active").verbose_name),
+    ]
     list_filter = ["groups", "department", "is_staff", "is_active", "must_change_password"]
     list_select_related = ["department"]
     search_fields = [*BaseUserAdmin.search_fields, "phone"]
@@ -222,7 +286,11 @@ class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
         chooser = forms.Form(request.GET)
         chooser.fields["report"] = forms.ModelChoiceField(Report.objects.all(), required=False)
         report = chooser.cleaned_data["report"] if chooser.is_valid() else None
-        name = f"{report.region}{report.year}年目标任务.xlsx" if report else "工作报告设置模板.xlsx"
+        name = (
+            _("%(region)s%(year)s年目标任务.xlsx") % {"region": report.region, "year": report.year}
+            if report
+            else _("工作报告设置模板.xlsx")
+        )
         return xlsx_response(setup.report_setup_bytes(report), name)
 
 
@@ -242,6 +310,13 @@ class DepartmentAdmin(RegionScopedAdmin, admin.ModelAdmin):
     search_fields = ["name", "short_name", "code"]
 
 
+class PlanField(forms.JSONField):
+    """The monthly plan as typed: blank when there is none (JSON would show "null")."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(RegionScopedAdmin, HistoryAdmin):
     list_display = [
@@ -259,6 +334,11 @@ class IndicatorAdmin(RegionScopedAdmin, HistoryAdmin):
     search_fields = ["code", "name", "source_quote"]
     autocomplete_fields = ["cooperating_departments"]
     ordering = ["report", "section__order", "order", "code"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "monthly_plan":
+            kwargs["form_class"] = PlanField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(ProgressEntry)

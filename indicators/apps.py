@@ -1,10 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IndicatorsConfig(AppConfig):
     name = "indicators"
-    verbose_name = _("目标任务")
+    verbose_name = pgettext_lazy("app", "目标任务")
 
     def ready(self):
         # Every row a dashboard shows advances the data version when it changes (see versions).

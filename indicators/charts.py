@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import progress
@@ -102,7 +103,10 @@ def _figure(data, *, theme="light", height=320, config=None, **layout):
         "separators": ".,",
     }
     base.update(layout)
-    return {"data": data, "layout": base, "config": {**CONFIG, **(config or {})}}
+    # plotly.js's own words (the mode bar, its notices) in the page's language: the Chinese is
+    # static/js/plotly-locale-zh-cn.js.
+    locale = {"locale": "zh-CN"} if get_language().startswith("zh") else {}
+    return {"data": data, "layout": base, "config": {**CONFIG, **locale, **(config or {})}}
 
 
 def _axis(theme, **settings):
@@ -321,6 +325,7 @@ def monthly_path(months, values, expected_path, target, *, unit, limit=None, the
     target line. All amounts are in the indicator's unit (percent for milestones).
     """
     colours = THEMES[theme]
+    month_end_hover = _("%(month)s月底") % {"month": "%{x}"} + " %{y} "
     data = [
         {
             "type": "scatter",
@@ -332,7 +337,7 @@ def monthly_path(months, values, expected_path, target, *, unit, limit=None, the
             "textposition": "top center",
             "line": {"color": colours["bar"], "width": 3},
             "marker": {"size": 8},
-            "hovertemplate": "%{x}" + _("月底") + " %{y} " + unit + "<extra></extra>",
+            "hovertemplate": month_end_hover + unit + "<extra></extra>",
         }
     ]
     if expected_path:
@@ -344,7 +349,7 @@ def monthly_path(months, values, expected_path, target, *, unit, limit=None, the
                 "x": list(range(1, len(expected_path) + 1)),
                 "y": [_float(v) for v in expected_path],
                 "line": {"color": EXPECTED_COLOUR, "width": 2, "dash": "dash"},
-                "hovertemplate": "%{x}" + _("月底") + " %{y} " + unit + "<extra></extra>",
+                "hovertemplate": month_end_hover + unit + "<extra></extra>",
             }
         )
     target_word = {"ceiling": _("上限"), "floor": _("下限")}.get(limit, _("年度目标"))
@@ -391,7 +396,7 @@ def monthly_path(months, values, expected_path, target, *, unit, limit=None, the
             range=[0.5, 12.5],
             tickmode="array",
             tickvals=list(range(1, 13)),
-            ticktext=[f"{m}" + _("月") for m in range(1, 13)],
+            ticktext=[progress.month_label(m) for m in range(1, 13)],
         ),
         yaxis=_axis(
             theme,
@@ -420,7 +425,7 @@ def timeliness_heatmap(rows, months, states, labels, *, theme="light", height=No
         colourscale.append([index / scale_steps, TIMELINESS_COLOURS[state]])
     heat = {
         "type": "heatmap",
-        "x": [f"{m}" + _("月") for m in months],
+        "x": [progress.month_label(m) for m in months],
         "y": list(rows),
         "z": [[order.index(s) for s in row] for row in states],
         "text": [[str(labels[s]) for s in row] for row in states],

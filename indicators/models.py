@@ -11,11 +11,12 @@ from django.db import models
 from django.db.models import Case, F, FilteredRelation, Q, When, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from . import progress
 
-MONTHS = [(m, _("%(m)s月") % {"m": m}) for m in range(1, 13)]
+MONTHS = [(m, progress.month_label_lazy(m)) for m in range(1, 13)]
 
 
 class RegionQuerySet(models.QuerySet):
@@ -61,8 +62,8 @@ class Region(models.Model):
     objects = RegionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name = pgettext_lazy("model", "行政区划")
+        verbose_name_plural = pgettext_lazy("model, plural", "行政区划")
         ordering = ["code", "name"]
         constraints = [
             models.UniqueConstraint(fields=["name"], name="region_name_unique"),
@@ -108,8 +109,8 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("model, plural", "用户")
 
     @property
     def display_name(self):
@@ -185,8 +186,8 @@ class Report(models.Model):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("政府工作报告")
-        verbose_name_plural = _("政府工作报告")
+        verbose_name = pgettext_lazy("model", "政府工作报告")
+        verbose_name_plural = pgettext_lazy("model, plural", "政府工作报告")
         ordering = ["-year", "region"]
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="report_region_year_unique"),
@@ -225,8 +226,8 @@ class Section(models.Model):
     name = models.CharField(_("名称"), max_length=100)
 
     class Meta:
-        verbose_name = _("板块")
-        verbose_name_plural = _("板块")
+        verbose_name = pgettext_lazy("model", "板块")
+        verbose_name_plural = pgettext_lazy("model, plural", "板块")
         ordering = ["report", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["report", "name"], name="section_report_name_unique"),
@@ -264,8 +265,8 @@ class Department(models.Model):
     )
 
     class Meta:
-        verbose_name = _("责任单位")
-        verbose_name_plural = _("责任单位")
+        verbose_name = pgettext_lazy("model", "责任单位")
+        verbose_name_plural = pgettext_lazy("model, plural", "责任单位")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -439,8 +440,8 @@ class Indicator(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("目标任务")
-        verbose_name_plural = _("目标任务")
+        verbose_name = pgettext_lazy("model", "目标任务")
+        verbose_name_plural = pgettext_lazy("model, plural", "目标任务")
         ordering = ["report", "section__order", "order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["report", "code"], name="indicator_report_code_unique"),
@@ -673,8 +674,8 @@ class ProgressEntry(ReviewedEntry):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("月度进展")
-        verbose_name_plural = _("月度进展")
+        verbose_name = pgettext_lazy("model", "月度进展")
+        verbose_name_plural = pgettext_lazy("model, plural", "月度进展")
         ordering = ["indicator", "month"]
         indexes = [
             # "The latest approved entry of a month <= m" for every indicator of a page
@@ -700,7 +701,7 @@ class ProgressEntry(ReviewedEntry):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.month}月"
+        return f"{self.indicator.code} {progress.month_label(self.month)}"
 
     def save(self, *args, **kwargs):
         self.copy_from_subject()
@@ -766,8 +767,8 @@ class ProgressEntryEvidence(Evidence):
     history = HistoricalRecords()
 
     class Meta(Evidence.Meta):
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+        verbose_name = pgettext_lazy("model", "佐证材料")
+        verbose_name_plural = pgettext_lazy("model, plural", "佐证材料")
 
 
 class MonthLock(models.Model):
@@ -790,8 +791,8 @@ class MonthLock(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("月份锁定")
-        verbose_name_plural = _("月份锁定")
+        verbose_name = pgettext_lazy("model", "月份锁定")
+        verbose_name_plural = pgettext_lazy("model, plural", "月份锁定")
         ordering = ["report", "month"]
         constraints = [
             models.UniqueConstraint(fields=["report", "month"], name="lock_report_month_unique"),
@@ -801,7 +802,7 @@ class MonthLock(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.report} {self.month}月"
+        return f"{self.report} {progress.month_label(self.month)}"
 
 
 class DataVersion(models.Model):

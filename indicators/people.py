@@ -11,6 +11,9 @@ password validator and must be changed at the first login; the passwords are han
 department, role and phone from the file and keeps its password; administrators are never
 changed from a workbook. A workbook with any problem is refused whole, with every problem listed
 by sheet, row and column.
+
+Sheet, column and role names are msgids: the template is written in the downloader's language
+and read in any of the site's (``indicators.xlsx.spellings``).
 """
 
 import csv
@@ -26,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .demo import ensure_groups
 from .models import Department, Region, User
@@ -40,37 +44,74 @@ from .xlsx import (
     Sheet,
     SheetReader,
     field_errors,
+    find_sheet,
+    is_word,
     open_workbook_safely,
     read_meta,
     workbook_bytes,
 )
 
 USERS_KIND = "county-targets/users"
-USERS_SHEET, HELP_SHEET = "用户", "说明"
-HEADERS = ("姓名", "登录名", "所属单位", "角色", "手机号")
+USERS_SHEET, HELP_SHEET = gettext_noop("用户"), gettext_noop("说明")
+HEADERS = (
+    gettext_noop("姓名"),
+    gettext_noop("登录名"),
+    gettext_noop("所属单位"),
+    gettext_noop("角色"),
+    gettext_noop("手机号"),
+)
 # Added with regions: where the server holds one region it may be left out, as before.
-OPTIONAL = ("所属地区",)
+OPTIONAL = (gettext_noop("所属地区"),)
 # 角色 as the office writes it -> the group that carries the role's permissions.
-ROLES = {"填报员": "reporter", "督查室": "reviewer", "县领导": "leader"}
+ROLES = {
+    gettext_noop("填报员"): "reporter",
+    gettext_noop("督查室"): "reviewer",
+    gettext_noop("县领导"): "leader",
+}
 ROLE_LABELS = {group: label for label, group in ROLES.items()}
-PASSWORD_HEADERS = ("姓名", "登录名", "所属单位", "角色", "初始密码")
+PASSWORD_HEADERS = (
+    gettext_noop("姓名"),
+    gettext_noop("登录名"),
+    gettext_noop("所属单位"),
+    gettext_noop("角色"),
+    gettext_noop("初始密码"),
+)
+
 
 HELP = [
-    "本工作簿用于批量建立账号（manage.py load_users 文件名.xlsx，或在管理后台“用户”页点击"
-    "“从Excel导入用户”）。",
-    "表头在第1行，数据从第2行开始；请不要改动表头和工作表名称。每行一人。",
-    "姓名：必填。登录名：必填，只能用字母、数字和 @ . + - _，如 fgj-zhangsan；"
-    "登录名一经使用不要更改。",
-    "所属单位：填报员必填，填写责任单位的代码（如 fgj）或名称；督查室和县领导留空。",
-    "角色：填报员（本单位月度填报）、督查室（审核、设置目标任务）或县领导（查看）。",
-    "手机号：可空；11位手机号码。",
-    "所属地区：填写地区名称（如 柳城县）；服务器上只有一个地区时可以省略。"
-    "填报员的所属单位按本地区查找；市级督查室和领导可以查看其下各县的情况。",
-    "导入规则：按登录名匹配。新账号由系统生成初始密码，首次登录时必须修改；"
-    "已有账号按本表更新姓名、所属单位、角色和手机号，密码不变。系统管理员账号不能通过导入修改。",
-    "初始密码只在导入时给出一次（命令行打印或写入文件，后台导入时下载），系统不保存明文，请妥善分发。",
-    "只要有一处错误，整份文件都不会导入，系统会列出全部问题及其所在的工作表、行和列。",
+    gettext_noop(
+        "本工作簿用于批量建立账号（manage.py load_users 文件名.xlsx，或在管理后台“用户”页点击"
+        "“从Excel导入用户”）。"
+    ),
+    gettext_noop("表头在第1行，数据从第2行开始；请不要改动表头和工作表名称。每行一人。"),
+    gettext_noop(
+        "姓名：必填。登录名：必填，只能用字母、数字和 @ . + - _，如 fgj-zhangsan；"
+        "登录名一经使用不要更改。"
+    ),
+    gettext_noop("所属单位：填报员必填，填写责任单位的代码（如 fgj）或名称；督查室和县领导留空。"),
+    gettext_noop("角色：填报员（本单位月度填报）、督查室（审核、设置目标任务）或县领导（查看）。"),
+    gettext_noop("手机号：可空；11位手机号码。"),
+    gettext_noop(
+        "所属地区：填写地区名称（如 柳城县）；服务器上只有一个地区时可以省略。"
+        "填报员的所属单位按本地区查找；市级督查室和领导可以查看其下各县的情况。"
+    ),
+    gettext_noop(
+        "导入规则：按登录名匹配。新账号由系统生成初始密码，首次登录时必须修改；"
+        "已有账号按本表更新姓名、所属单位、角色和手机号，密码不变。系统管理员账号不能通过导入修改。"
+    ),
+    gettext_noop(
+        "初始密码只在导入时给出一次（命令行打印或写入文件，后台导入时下载），系统不保存明文，请妥善分发。"
+    ),
+    gettext_noop(
+        "只要有一处错误，整份文件都不会导入，系统会列出全部问题及其所在的工作表、行和列。"
+    ),
 ]
+
+
+def users_help():
+    """The 说明 sheet, in the language of the person downloading."""
+    return [_(line) for line in HELP]
+
 
 # Letters and digits that cannot be misread when a password is read out over the phone.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -107,15 +148,15 @@ class UsersLoaded:
 def users_template_sheets():
     return [
         Sheet(
-            HELP_SHEET,
-            [Column("说明", 120, WRAP)],
-            ((line,) for line in HELP),
+            _(HELP_SHEET),
+            [Column(_("说明"), 120, WRAP)],
+            ((line,) for line in users_help()),
             autofilter=False,
         ),
         Sheet(
-            USERS_SHEET,
+            _(USERS_SHEET),
             [
-                Column(h, w, TEXT)
+                Column(_(h), w, TEXT)
                 for h, w in zip(HEADERS + OPTIONAL, (10, 18, 22, 10, 14, 12), strict=True)
             ],
             iter(()),
@@ -196,7 +237,9 @@ def read_users_workbook(workbook):
             elif user is not None and user.is_superuser:
                 sheet.problem(number, 1, _("这是系统管理员账号，不能通过导入修改。"))
 
-        role = ROLES.get(row["角色"]) or (row["角色"] if row["角色"] in ROLE_LABELS else None)
+        role = next((g for label, g in ROLES.items() if is_word(row["角色"], label)), None) or (
+            row["角色"] if row["角色"] in ROLE_LABELS else None
+        )
         if role is None:
             sheet.problem(number, 3, _("角色应为 填报员、督查室 或 县领导。"))
 
@@ -236,8 +279,8 @@ def read_users_workbook(workbook):
             exclude=[f.name for f in User._meta.fields if f.name not in CHECKED_FIELDS],
         )
         people.append(Person(number, name, username, department, role, phone, region))
-    if not sheet.rows and USERS_SHEET in workbook.sheetnames and not problems:
-        problems.append(Problem(_("工作表中没有用户。"), USERS_SHEET))
+    if not sheet.rows and find_sheet(workbook, USERS_SHEET) and not problems:
+        problems.append(Problem(_("工作表中没有用户。"), _(USERS_SHEET)))
     if problems:
         raise ExcelImportError(problems)
     return people
@@ -314,7 +357,9 @@ def apply_users(people):
                 user.save()
         except IntegrityError:
             raise ExcelImportError(
-                Problem(_("登录名已被占用，请重新导入。"), USERS_SHEET, person.row, "B", "登录名")
+                Problem(
+                    _("登录名已被占用，请重新导入。"), _(USERS_SHEET), person.row, "B", _("登录名")
+                )
             ) from None
         user.groups.add(groups[person.role])
         loaded.created.append((person, password))
@@ -337,11 +382,12 @@ def load_users_file(uploaded_file):
 def password_rows(loaded):
     for person, password in loaded.created:
         department = person.department.name if person.department else ""
-        yield (person.name, person.username, department, ROLE_LABELS[person.role], password)
+        role = _(ROLE_LABELS[person.role])
+        yield (person.name, person.username, department, role, password)
 
 
 def passwords_bytes(loaded):
-    columns = [Column(h, w) for h, w in zip(PASSWORD_HEADERS, (10, 18, 24, 10, 18), strict=True)]
+    columns = [Column(_(h), w) for h, w in zip(PASSWORD_HEADERS, (10, 18, 24, 10, 18), strict=True)]
     note = _("初始密码只此一份，系统不保存明文。请分发给本人，首次登录时须修改。")
     return workbook_bytes([Sheet(_("初始密码"), columns, password_rows(loaded), notes=[note])])
 
@@ -351,6 +397,6 @@ def write_passwords_csv(loaded, out):
     no cell that Excel would take for a formula."""
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(PASSWORD_HEADERS)
+    writer.writerow([_(h) for h in PASSWORD_HEADERS])
     for row in password_rows(loaded):
         writer.writerow([f"'{v}" if v.startswith(FORMULA_PREFIXES) else v for v in row])

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 CUMULATIVE = "cumulative"
@@ -180,6 +182,15 @@ def _judge_limit(kind, target, actual, tolerance):
     else:
         status = FAR_BEHIND
     return Progress(status, actual, margin=margin, kind=kind)
+
+
+def month_label(month):
+    """A month of the report's year as a column, tick or option says it: 3月, "Month 3"."""
+    return gettext("%(m)s月") % {"m": month}
+
+
+# For choices made at import time: the label is read in the language of each request.
+month_label_lazy = lazy(month_label, str)
 
 
 def month_end(year, month):

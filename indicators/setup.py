@@ -17,6 +17,9 @@ template or a filled copy of an existing report. The layout is also written on t
 Loading matches the report by (地区, 年度), sections by name, departments by 代码 and targets by
 编号: loading the same file twice changes nothing, and nothing is ever deleted. Each sheet has its
 own reader; a workbook with any problem is refused whole, with every problem listed.
+
+The names above are the msgids: a workbook is written in the downloader's language and read in
+any of the site's (``indicators.xlsx.spellings``).
 """
 
 import re
@@ -26,6 +29,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import (
     Department,
@@ -44,11 +48,15 @@ from .xlsx import (
     META_SHEET,
     TEXT,
     WRAP,
+    YES,
     Column,
     ExcelImportError,
     Sheet,
     SheetReader,
     field_errors,
+    is_word,
+    is_yes,
+    listing,
     open_workbook_safely,
     read_choice,
     read_integer,
@@ -59,69 +67,98 @@ from .xlsx import (
 
 SETUP_KIND = "county-targets/report"
 REPORT_SHEET, SECTION_SHEET, DEPARTMENT_SHEET, INDICATOR_SHEET, HELP_SHEET = (
-    "工作报告",
-    "板块",
-    "责任单位",
-    "目标任务",
-    "说明",
+    gettext_noop("工作报告"),
+    gettext_noop("板块"),
+    gettext_noop("责任单位"),
+    gettext_noop("目标任务"),
+    gettext_noop("说明"),
 )
-REPORT_KEYS = ("地区", "年度", "标题")
+REPORT_HEADERS = (gettext_noop("项目"), gettext_noop("内容"))
+REPORT_KEYS = (gettext_noop("地区"), gettext_noop("年度"), gettext_noop("标题"))
 # Optional rows of 工作报告 that set up the region itself (a workbook without them still loads).
-REGION_KEYS = ("行政区划代码", "级别", "上级地区")
-SECTION_HEADERS = ("顺序", "板块名称")
-DEPARTMENT_HEADERS = ("代码", "名称", "简称", "顺序")
+REGION_KEYS = (gettext_noop("行政区划代码"), gettext_noop("级别"), gettext_noop("上级地区"))
+SECTION_HEADERS = (gettext_noop("顺序"), gettext_noop("板块名称"))
+DEPARTMENT_HEADERS = (
+    gettext_noop("代码"),
+    gettext_noop("名称"),
+    gettext_noop("简称"),
+    gettext_noop("顺序"),
+)
 INDICATOR_HEADERS = (
-    "编号",
-    "板块",
-    "顺序",
-    "目标任务",
-    "单位",
-    "类型",
-    "年度目标",
-    "基数",
-    "牵头单位",
-    "配合单位",
-    "月度计划",
-    "需年终确定",
-    "项目库取数规则",
-    "报告原文",
+    gettext_noop("编号"),
+    gettext_noop("板块"),
+    gettext_noop("顺序"),
+    gettext_noop("目标任务"),
+    gettext_noop("单位"),
+    gettext_noop("类型"),
+    gettext_noop("年度目标"),
+    gettext_noop("基数"),
+    gettext_noop("牵头单位"),
+    gettext_noop("配合单位"),
+    gettext_noop("月度计划"),
+    gettext_noop("需年终确定"),
+    gettext_noop("项目库取数规则"),
+    gettext_noop("报告原文"),
 )
 # Columns added later: a workbook made before them still loads (monthly, the system's tolerance).
-INDICATOR_OPTIONAL = ("报送频率", "容差")
+INDICATOR_OPTIONAL = (gettext_noop("报送频率"), gettext_noop("容差"))
+NO = gettext_noop("否")
 LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
-SETUP_HELP = [
-    "本工作簿用于建立一份政府工作报告的板块、责任单位和目标任务"
-    "（manage.py load_report 文件名.xlsx，或在管理后台“政府工作报告”页点击“从Excel导入”）。",
-    "表头在每个工作表的第1行，数据从第2行开始；请不要改动表头和工作表名称。",
-    "【工作报告】两列：项目、内容；依次填写 地区（如 柳城县）、年度（如 2024）、标题；"
-    "可选的 行政区划代码（6位数字，如 450222）、级别（县（市、区）、市 或 省）、"
-    "上级地区（如 柳州市，须已建立）用于建立该地区。同一服务器可以有多个地区，按地区名称匹配。",
-    "【板块】顺序（数字）、板块名称。",
-    "【责任单位】代码（拼音缩写，如 fgj，用于账号和填报模板，一经使用不要更改）、"
-    "名称（全称）、简称、顺序。"
-    "责任单位属于本地区，按代码匹配，本地区各年度的报告共用。",
-    "【目标任务】每行一项：编号（报告内唯一，如 PP-01）、板块（须在【板块】中）、"
-    "顺序、目标任务、单位、"
-    "类型、年度目标、基数（可空）、牵头单位、配合单位、月度计划、需年终确定、项目库取数规则、报告原文、"
-    "报送频率、容差（最后两列可省略）。",
-    "类型：累计型（全年逐月累加）、存量型（达到的总量）、节点型（完成百分比0–100，年度目标填100）、"
-    "控制型（不超过目标，如失业率）、底线型（不低于目标，如增速）。",
-    "牵头单位、配合单位填写责任单位的代码或名称；配合单位有多个时用顿号或逗号分隔。",
-    "月度计划：留空表示按月平均（m/12）；否则填写12个逐月累计比例（0–1，逐月不减），用逗号分隔，"
-    "如 0.1,0.3,0.55,0.75,0.85,0.9,0.92,0.94,0.96,0.98,1,1。",
-    "需年终确定：年终才能确定完成情况的填“是”，否则留空。",
-    "报送频率：按月、按季度、按半年 或 按年（留空为按月）；只在应报的月份填报，"
-    "序时进度按最近的应报月份计算。",
-    "容差：差多少以内算“滞后”而非“严重滞后”（留空按系统设置，一般为10）；累计型、存量型、节点型为低于序时进度的"
-    "百分点，控制型、底线型为偏离目标的百分比。报告写“左右”的目标可以填宽一些。",
-    "控制型、底线型的目标和月度数值可以是负数（如 居民消费价格 −0.3%）。",
-    "项目库取数规则：数值由项目库自动计算的指标填写规则名称（见下），否则留空。",
-    "规则名称：" + "、".join(str(label) for label in RegisterRule.labels),
-    "导入规则：报告按“地区+年度”匹配，板块按名称、责任单位按代码、目标任务按编号匹配；"
-    "已存在的更新，不存在的新建，从不删除。同一文件导入两次，第二次不做任何改动。",
-    "只要有一处错误，整份文件都不会导入，系统会列出全部问题及其所在的工作表、行和列。",
-]
+
+def setup_help():
+    """The 说明 sheet, in the language of the person downloading."""
+    return [
+        _(
+            "本工作簿用于建立一份政府工作报告的板块、责任单位和目标任务"
+            "（manage.py load_report 文件名.xlsx，或在管理后台“政府工作报告”页点击“从Excel导入”）。"
+        ),
+        _("表头在每个工作表的第1行，数据从第2行开始；请不要改动表头和工作表名称。"),
+        _(
+            "【工作报告】两列：项目、内容；依次填写 地区（如 柳城县）、年度（如 2024）、标题；"
+            "可选的 行政区划代码（6位数字，如 450222）、级别（县（市、区）、市 或 省）、"
+            "上级地区（如 柳州市，须已建立）用于建立该地区。"
+            "同一服务器可以有多个地区，按地区名称匹配。"
+        ),
+        _("【板块】顺序（数字）、板块名称。"),
+        _(
+            "【责任单位】代码（拼音缩写，如 fgj，用于账号和填报模板，一经使用不要更改）、"
+            "名称（全称）、简称、顺序。"
+            "责任单位属于本地区，按代码匹配，本地区各年度的报告共用。"
+        ),
+        _(
+            "【目标任务】每行一项：编号（报告内唯一，如 PP-01）、板块（须在【板块】中）、"
+            "顺序、目标任务、单位、"
+            "类型、年度目标、基数（可空）、牵头单位、配合单位、月度计划、需年终确定、项目库取数规则、报告原文、"
+            "报送频率、容差（最后两列可省略）。"
+        ),
+        _(
+            "类型：累计型（全年逐月累加）、存量型（达到的总量）、节点型（完成百分比0–100，年度目标填100）、"
+            "控制型（不超过目标，如失业率）、底线型（不低于目标，如增速）。"
+        ),
+        _("牵头单位、配合单位填写责任单位的代码或名称；配合单位有多个时用顿号或逗号分隔。"),
+        _(
+            "月度计划：留空表示按月平均（m/12）；否则填写12个逐月累计比例（0–1，逐月不减），用逗号分隔，"
+            "如 0.1,0.3,0.55,0.75,0.85,0.9,0.92,0.94,0.96,0.98,1,1。"
+        ),
+        _("需年终确定：年终才能确定完成情况的填“是”，否则留空。"),
+        _(
+            "报送频率：按月、按季度、按半年 或 按年（留空为按月）；只在应报的月份填报，"
+            "序时进度按最近的应报月份计算。"
+        ),
+        _(
+            "容差：差多少以内算“滞后”而非“严重滞后”（留空按系统设置，一般为10）；累计型、存量型、节点型为低于序时进度的"
+            "百分点，控制型、底线型为偏离目标的百分比。报告写“左右”的目标可以填宽一些。"
+        ),
+        _("控制型、底线型的目标和月度数值可以是负数（如 居民消费价格 −0.3%）。"),
+        _("项目库取数规则：数值由项目库自动计算的指标填写规则名称（见下），否则留空。"),
+        _("规则名称：%(names)s") % {"names": listing(label for label in RegisterRule.labels)},
+        _(
+            "导入规则：报告按“地区+年度”匹配，板块按名称、责任单位按代码、目标任务按编号匹配；"
+            "已存在的更新，不存在的新建，从不删除。同一文件导入两次，第二次不做任何改动。"
+        ),
+        _("只要有一处错误，整份文件都不会导入，系统会列出全部问题及其所在的工作表、行和列。"),
+    ]
 
 
 def report_setup_sheets(report=None):
@@ -138,12 +175,12 @@ def report_setup_sheets(report=None):
         departments = list(Department.objects.filter(pk__in=used))
     region = report.region if report else None
     report_rows = [
-        ("地区", region.name if region else ""),
-        ("年度", report.year if report else None),
-        ("标题", report.title if report else ""),
-        ("行政区划代码", region.code if region else ""),
-        ("级别", region.get_level_display() if region else ""),
-        ("上级地区", region.parent.name if region and region.parent else ""),
+        (_("地区"), region.name if region else ""),
+        (_("年度"), report.year if report else None),
+        (_("标题"), report.title if report else ""),
+        (_("行政区划代码"), region.code if region else ""),
+        (_("级别"), region.get_level_display() if region else ""),
+        (_("上级地区"), region.parent.name if region and region.parent else ""),
     ]
     indicator_rows = (
         (
@@ -156,9 +193,9 @@ def report_setup_sheets(report=None):
             plain(i.target),
             plain(i.baseline),
             i.lead_department.code,
-            "、".join(d.code for d in i.cooperating_departments.all()),
+            listing(d.code for d in i.cooperating_departments.all()),
             ",".join(plain(Decimal(str(v))) for v in i.monthly_plan) if i.monthly_plan else "",
-            "是" if i.is_year_end_only else "",
+            _(YES) if i.is_year_end_only else "",
             i.get_register_rule_display() if i.register_rule else "",
             i.source_quote,
             i.get_frequency_display(),
@@ -171,26 +208,30 @@ def report_setup_sheets(report=None):
     styles = {3: WRAP, 13: WRAP}
     return [
         Sheet(
-            HELP_SHEET,
-            [Column("说明", 120, WRAP)],
-            ((line,) for line in SETUP_HELP),
+            _(HELP_SHEET),
+            [Column(_("说明"), 120, WRAP)],
+            ((line,) for line in setup_help()),
             autofilter=False,
         ),
-        Sheet(REPORT_SHEET, [Column("项目", 10), Column("内容", 40)], iter(report_rows)),
         Sheet(
-            SECTION_SHEET,
-            [Column(SECTION_HEADERS[0], 8, INTEGER), Column(SECTION_HEADERS[1], 24)],
+            _(REPORT_SHEET),
+            [Column(_(REPORT_HEADERS[0]), 10), Column(_(REPORT_HEADERS[1]), 40)],
+            iter(report_rows),
+        ),
+        Sheet(
+            _(SECTION_SHEET),
+            [Column(_(SECTION_HEADERS[0]), 8, INTEGER), Column(_(SECTION_HEADERS[1]), 24)],
             ((s.order, s.name) for s in sections),
         ),
         Sheet(
-            DEPARTMENT_SHEET,
-            [Column(h, w) for h, w in zip(DEPARTMENT_HEADERS, (10, 28, 14, 8), strict=True)],
+            _(DEPARTMENT_SHEET),
+            [Column(_(h), w) for h, w in zip(DEPARTMENT_HEADERS, (10, 28, 14, 8), strict=True)],
             ((d.code, d.name, d.short_name, d.order) for d in departments),
         ),
         Sheet(
-            INDICATOR_SHEET,
+            _(INDICATOR_SHEET),
             [
-                Column(h, w, styles.get(n, TEXT))
+                Column(_(h), w, styles.get(n, TEXT))
                 for n, (h, w) in enumerate(
                     zip(INDICATOR_HEADERS + INDICATOR_OPTIONAL, widths, strict=True)
                 )
@@ -251,18 +292,18 @@ def read_report_workbook(workbook):
 def _read_report(workbook, problems):
     """工作报告: the report's fields (region by name, year, title) and its region's (code,
     level, parent), and the stored region and report they name (or None)."""
-    info = SheetReader(workbook, REPORT_SHEET, ("项目", "内容"), problems)
+    info = SheetReader(workbook, REPORT_SHEET, REPORT_HEADERS, problems)
     values = {}
     for number, row in info.rows:
-        key = row["项目"]
-        if key not in REPORT_KEYS + REGION_KEYS:
+        key = next((k for k in REPORT_KEYS + REGION_KEYS if is_word(row["项目"], k)), None)
+        if key is None:
             info.problem(number, 0, _("应为 地区、年度、标题、行政区划代码、级别 或 上级地区。"))
-        values[key] = (number, row["内容"])
+        values[key or row["项目"]] = (number, row["内容"])
     report = {}
     for key, attribute in zip(REPORT_KEYS, ("region", "year", "title"), strict=True):
         number, text = values.get(key, (None, ""))
         if not text and info.is_read:
-            info.problem(number, 1, _("请填写%(key)s。") % {"key": key})
+            info.problem(number, 1, _("请填写%(key)s。") % {"key": _(key)})
         report[attribute] = text
     if report["year"]:
         year = read_integer(info, values["年度"][0], "内容", report["year"], None)
@@ -298,7 +339,7 @@ def _read_region(info, values, name):
     if level:
         fields["level"] = read_choice(level, Region.Level.choices)
         if fields["level"] is None:
-            labels = "、".join(str(label) for label in Region.Level.labels)
+            labels = listing(Region.Level.labels)
             info.problem(number_level, 1, _("级别应为 %(labels)s。") % {"labels": labels})
     number_parent, parent = values.get("上级地区", (None, ""))
     if parent:
@@ -390,7 +431,7 @@ INDICATOR_COLUMNS = {
     "frequency": "报送频率",
     "tolerance": "容差",
 }
-YEAR_END_WORDS = ("", "是", "否", "true", "false", "1", "0", "y", "n")
+NO_WORDS = ("no", "n", "false", "0")
 
 
 def _read_indicators(workbook, problems, existing, known):
@@ -430,8 +471,14 @@ def _read_indicators(workbook, problems, existing, known):
                 "牵头单位",
                 _("牵头单位“%(name)s”不在“责任单位”表中。") % {"name": row["牵头单位"]},
             )
-        year_end_text = row["需年终确定"].strip().lower()
-        if year_end_text not in YEAR_END_WORDS:
+        year_end_text = row["需年终确定"].strip()
+        is_year_end_only = is_yes(year_end_text)
+        if not (
+            is_year_end_only
+            or year_end_text == ""
+            or is_word(year_end_text, NO)
+            or year_end_text.lower() in NO_WORDS
+        ):
             sheet.problem(number, "需年终确定", _("请填写“是”或留空。"))
         fields = {
             "code": code,
@@ -443,7 +490,7 @@ def _read_indicators(workbook, problems, existing, known):
             "baseline": read_number(sheet, number, "基数", row["基数"], required=False),
             "source_quote": row["报告原文"],
             "monthly_plan": _read_plan(sheet, number, row["月度计划"]),
-            "is_year_end_only": year_end_text in ("是", "true", "1", "y"),
+            "is_year_end_only": is_year_end_only,
             "register_rule": _read_rule(sheet, number, row["项目库取数规则"]),
             "frequency": _read_frequency(sheet, number, row["报送频率"]),
             "tolerance": read_number(sheet, number, "容差", row["容差"], required=False),
@@ -465,7 +512,7 @@ def _read_frequency(sheet, number, text):
         return Frequency.MONTHLY
     frequency = read_choice(text, Frequency.choices)
     if frequency is None:
-        labels = "、".join(str(label) for label in Frequency.labels)
+        labels = listing(Frequency.labels)
         sheet.problem(number, "报送频率", _("报送频率应为 %(labels)s。") % {"labels": labels})
         return Frequency.MONTHLY
     return frequency

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import access, evidence, versions
@@ -107,7 +108,11 @@ def state_refusal(entry, action):
             "by": _by(entry.reviewed_by, entry.reviewed_at)
         }
     if action in REVIEWING and state in (EntryState.APPROVED, EntryState.RETURNED):
-        verb = _("审核通过") if state == EntryState.APPROVED else _("退回")
+        verb = (
+            pgettext("done to an entry", "审核通过")
+            if state == EntryState.APPROVED
+            else pgettext("done to an entry", "退回")
+        )
         return _("已%(by)s%(verb)s，不在待审核状态。") % {
             "by": _by(entry.reviewed_by, entry.reviewed_at),
             "verb": verb,

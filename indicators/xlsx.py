@@ -12,9 +12,15 @@ In: every uploaded file goes through `open_workbook_safely` first (size limit, r
 declared uncompressed size checked before openpyxl parses anything, read-only, formulas never
 evaluated); `SheetReader` reads one sheet's rows by header, recording each `Problem` with its
 sheet, row and column, so a file is refused whole with every problem listed.
+
+Languages: sheet names, headers and the fixed words in cells (是, choice labels such as 累计型)
+are written in the language of the person downloading, and read in any language the site offers
+(`spellings`), so a template downloaded in English imports under a Chinese session and the other
+way round. The code names them by their Chinese msgid, which is also the key of every row read.
 """
 
 import datetime
+import functools
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,8 +32,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -43,8 +51,63 @@ from . import numbers, progress
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 META_SHEET = "_meta"
 MAX_IMPORT_ROWS = 20000
-YES = ("是", "yes", "y", "true", "1", "√", "✓")
+YES = "是"  # a msgid: what a template asks for in a confirmation cell
+YES_WORDS = ("yes", "y", "true", "1", "√", "✓")
 YI = "亿元"
+
+# ------------------------------------------------------------------------------------------------
+# Words in every language
+# ------------------------------------------------------------------------------------------------
+
+
+def normalise(text):
+    """A cell's text as words are compared: spaces collapsed, case ignored."""
+    return " ".join(str(text).split()).casefold()
+
+
+def _in_every_language(label):
+    names = {normalise(label)} if isinstance(label, str) else set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(normalise(_(label) if isinstance(label, str) else label))
+    return frozenset(names)
+
+
+@functools.cache
+def _cached_spellings(msgid):
+    return _in_every_language(msgid)
+
+
+def spellings(label):
+    """Every way ``label`` may be written in a workbook, normalised: a msgid (the Chinese word)
+    and its translation in each of settings.LANGUAGES; for a lazy label (a model choice), its
+    text in each language."""
+    if isinstance(label, str):
+        return _cached_spellings(label)
+    return _in_every_language(label)
+
+
+def is_word(text, label):
+    """Whether a cell's ``text`` is ``label`` in any of the site's languages."""
+    return normalise(text) in spellings(label)
+
+
+def is_yes(text):
+    """A confirmation cell: 是 or yes in any language, or one of the usual marks."""
+    return is_word(text, YES) or normalise(text) in YES_WORDS
+
+
+def find_sheet(workbook, name):
+    """The name the workbook gives the sheet called ``name`` (a msgid) in some language, or
+    None."""
+    wanted = spellings(name)
+    return next((n for n in workbook.sheetnames if normalise(n) in wanted), None)
+
+
+def listing(items):
+    """Items in a sentence: 甲、乙、丙 in Chinese, "a, b, c" in English."""
+    return pgettext("between the items of a list", "、").join(str(item) for item in items)
+
 
 # ------------------------------------------------------------------------------------------------
 # The writer
@@ -165,7 +228,7 @@ def amount(value, unit=""):
 # by itself, and LibreOffice keeps a height it is given).
 PRINT_WIDTH = 140  # Excel width units across A4 landscape inside 1 cm margins at 100 %
 LINE_POINTS = 15.5  # one 11 pt line with CJK glyphs, with LibreOffice's and Excel's leading
-PAGE_FOOTER = "第&P页 共&N页"
+PAGE_FOOTER = gettext_noop("第&P页 共&N页")  # &P: this page, &N: the number of pages
 
 
 def wrapped_lines(text, width):
@@ -439,7 +502,7 @@ class _Writer:
             ws.print_title_rows = f"1:{header_row}"
             ws.print_options.horizontalCentered = True
             ws.page_margins.left = ws.page_margins.right = 0.4
-            ws.oddFooter.center.text = PAGE_FOOTER
+            ws.oddFooter.center.text = _(PAGE_FOOTER)
             ws.oddFooter.center.size = 10
             if sheet.footer:
                 ws.oddFooter.left.text = sheet.footer
@@ -486,6 +549,8 @@ class Problem:
 
     @property
     def place(self):
+        # Each part carries its own separator in a language that needs one (", row 3"); the
+        # leading one is dropped.
         parts = []
         if self.sheet:
             parts.append(_("工作表“%(sheet)s”") % {"sheet": self.sheet})
@@ -494,12 +559,15 @@ class Problem:
         if self.column:
             parts.append(_("%(column)s列") % {"column": self.column})
             if self.header:
-                parts.append(f"（{self.header}）")
-        return "".join(parts)
+                parts.append(_("（%(header)s）") % {"header": self.header})
+        place = "".join(parts).lstrip(", ")
+        return place[:1].upper() + place[1:]
 
     def __str__(self):
         place = self.place
-        return f"{place}：{self.message}" if place else self.message
+        if not place:
+            return str(self.message)
+        return _("%(place)s：%(message)s") % {"place": place, "message": self.message}
 
 
 class ExcelImportError(Exception):
@@ -606,7 +674,7 @@ def is_formula(cell):
     return cell.data_type == "f" or isinstance(value, (ArrayFormula, DataTableFormula))
 
 
-FORMULA_REFUSED = _("不接受公式，请直接填写数值（可复制后“选择性粘贴—数值”）。")
+FORMULA_REFUSED = gettext_lazy("不接受公式，请直接填写数值（可复制后“选择性粘贴—数值”）。")
 
 
 def cell_text(value):
@@ -643,41 +711,53 @@ def read_meta(workbook):
 class SheetReader:
     """Rows of one sheet as dicts by header, collecting problems with their places.
 
-    Columns are found by their header, in any order; ``optional`` headers may be missing (a
-    workbook made before they existed still loads). A sheet whose header lacks a required column
-    or has one it does not know is one problem for that sheet, and its rows are not read; the
-    caller goes on with the other sheets, so every sheet's problems are listed at once.
+    ``name`` and ``headers`` are msgids: the sheet and its columns are found by their name in
+    any of the site's languages (`spellings`), columns in any order, and each row is a dict keyed
+    by the msgids. ``optional`` headers may be missing (a workbook made before they existed still
+    loads). A sheet whose header lacks a required column or has one it does not know is one
+    problem for that sheet, and its rows are not read; the caller goes on with the other sheets,
+    so every sheet's problems are listed at once. Problems name sheets and columns in the
+    language of the page that lists them.
     """
 
     def __init__(self, workbook, name, headers, problems, optional=()):
-        self.name, self.problems = name, problems
+        self.name, self.problems = _(name), problems
         self.headers = tuple(headers) + tuple(optional)
         self.rows = []
         self.is_read = False
         self.positions = {}
-        if name not in workbook.sheetnames:
-            problems.append(Problem(_("缺少工作表“%(sheet)s”。") % {"sheet": name}))
+        found_name = find_sheet(workbook, name)
+        if found_name is None:
+            problems.append(Problem(_("缺少工作表“%(sheet)s”。") % {"sheet": self.name}))
             return
-        rows = workbook[name].iter_rows(max_col=len(self.headers) + 20)
+        rows = workbook[found_name].iter_rows(max_col=len(self.headers) + 20)
         found = [cell_text(c.value) for c in next(rows, ())]
         while found and not found[-1]:
             found.pop()
-        self.positions = {header: index for index, header in enumerate(found) if header}
-        missing = [h for h in headers if h not in self.positions]
-        unknown = [h for h in self.positions if h not in self.headers]
+        unknown = []
+        for index, text in enumerate(found):
+            header = next((h for h in self.headers if is_word(text, h)), None) if text else None
+            if header is not None:
+                self.positions[header] = index
+            elif text:
+                unknown.append(text)
+        missing = [_(h) for h in headers if h not in self.positions]
         if missing or unknown or "" in found:
             parts = []
             if missing:
-                parts.append(_("缺少列：%(names)s") % {"names": "、".join(missing)})
+                parts.append(_("缺少列：%(names)s") % {"names": listing(missing)})
             if unknown:
-                parts.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
+                parts.append(_("无法识别的列：%(names)s") % {"names": listing(unknown)})
             if "" in found:
                 parts.append(_("有的列没有表头"))
             problems.append(
                 Problem(
                     _("表头有误（%(parts)s），本表未读取。请使用模板中的列名：%(expected)s。")
-                    % {"parts": "；".join(parts), "expected": "、".join(headers)},
-                    name,
+                    % {
+                        "parts": pgettext("between the clauses of a sentence", "；").join(parts),
+                        "expected": listing(_(h) for h in headers),
+                    },
+                    self.name,
                     1,
                 )
             )
@@ -699,12 +779,13 @@ class SheetReader:
                 self.rows.append((number, values))
 
     def problem(self, row, where, message):
-        """Record ``message`` at ``row`` and the column ``where`` names: a header, or the index
-        of one among the sheet's headers (None: the whole row)."""
+        """Record ``message`` at ``row`` and the column ``where`` names: a header (msgid), or the
+        index of one among the sheet's headers (None: the whole row)."""
         header = self.headers[where] if isinstance(where, int) else (where or "")
         index = self.positions.get(header)
         column = get_column_letter(index + 1) if index is not None else ""
-        self.problems.append(Problem(str(message), self.name, row, column, header))
+        shown = _(header) if header else ""
+        self.problems.append(Problem(str(message), self.name, row, column, shown))
 
 
 def read_number(reader, row, header, text, *, required=True):
@@ -713,7 +794,7 @@ def read_number(reader, row, header, text, *, required=True):
     try:
         value = numbers.parse(text)
     except ValueError as error:
-        reader.problem(row, header, f"“{text}”：{error}")
+        reader.problem(row, header, _("“%(text)s”：%(error)s") % {"text": text, "error": error})
         return None
     if value is None and required:
         reader.problem(row, header, _("不能为空。"))
@@ -745,8 +826,9 @@ def field_errors(reader, row, instance, mapping, exclude):
 
 
 def read_choice(text, choices):
-    """The code for a choice given by its label or its code, or None."""
+    """The code for a choice given by its code or its label in any of the site's languages, or
+    None."""
     for code, label in choices:
-        if text in (code, str(label)):
+        if text == code or is_word(text, label):
             return code
     return None

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from indicators.admin import HistoryAdmin, ReadOnlyAdmin, RegionScopedAdmin
+from indicators.admin import HistoryAdmin, ReadOnlyAdmin, RegionScopedAdmin, boolean_column
 
 from .models import Project, ProjectProgress
 
@@ -53,7 +53,7 @@ class ProjectAdmin(RegionScopedAdmin, HistoryAdmin):
         "planned_investment",
         "lead_department",
         "programme",
-        "is_promoted",
+        boolean_column("is_promoted", Project._meta.get_field("is_promoted").verbose_name),
     ]
     list_filter = [
         "report",

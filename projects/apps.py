@@ -1,10 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
-    verbose_name = _("项目库")
+    verbose_name = pgettext_lazy("app", "项目库")
 
     def ready(self):
         # A register change advances its report's data version (see indicators.versions).

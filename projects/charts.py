@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from indicators import charts
 from indicators.charts import NEUTRAL_BAR, THEMES, _axis, _figure, _legend
+from indicators.progress import month_label
 
 PLANNED_COLOUR = "#c9d3de"  # the plan is the background the completed bar is read against
 SERIES_COLOURS = [NEUTRAL_BAR, "#3e9c8f", "#a58d6f"]  # categories side by side: no status hues
@@ -128,7 +129,7 @@ def signed_by_month(months, counts, *, theme="light"):
     for count in counts:
         total += count
         running.append(total)
-    ticks = [f"{m}" + _("月") for m in months]
+    ticks = [month_label(m) for m in months]
     data = [
         {
             "type": "bar",

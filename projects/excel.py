@@ -20,6 +20,9 @@ Layout (either sheet may be left out, not both):
   存在问题, 确认数值无误. Each row is submitted for review by the office on the department's
   behalf (``approve=True``: submitted and approved at once, which moves the register's stages; for
   loading a register mid-year).
+
+Sheet and column names are msgids: they are read in any of the site's languages
+(``indicators.xlsx.spellings``), as are the choice labels and 是.
 """
 
 import datetime
@@ -30,15 +33,19 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from indicators import workflow
 from indicators.models import Department, EntryState
+from indicators.progress import month_label
 from indicators.xlsx import (
-    YES,
     ExcelImportError,
     Problem,
     SheetReader,
     field_errors,
+    find_sheet,
+    is_yes,
+    listing,
     open_workbook_safely,
     read_choice,
     read_number,
@@ -47,22 +54,22 @@ from indicators.xlsx import (
 from .forms import ProjectProgressForm
 from .models import BuildType, Category, Project, ProjectProgress, Stage
 
-SETUP_SHEET = "项目库"
+SETUP_SHEET = gettext_noop("项目库")
 SETUP_HEADERS = [
-    "项目编号",
-    "项目名称",
-    "类别",
-    "建设性质",
-    "项目阶段",
-    "开工日期",
-    "竣工日期",
-    "总投资（万元）",
-    "本年计划投资（万元）",
-    "牵头单位",
-    "所属工程",
-    "招商引资项目",
-    "签约日期",
-    "投资方来源地",
+    gettext_noop("项目编号"),
+    gettext_noop("项目名称"),
+    gettext_noop("类别"),
+    gettext_noop("建设性质"),
+    gettext_noop("项目阶段"),
+    gettext_noop("开工日期"),
+    gettext_noop("竣工日期"),
+    gettext_noop("总投资（万元）"),
+    gettext_noop("本年计划投资（万元）"),
+    gettext_noop("牵头单位"),
+    gettext_noop("所属工程"),
+    gettext_noop("招商引资项目"),
+    gettext_noop("签约日期"),
+    gettext_noop("投资方来源地"),
 ]
 # Model field -> the header it is read from, to report a model's own validation on its column.
 SETUP_FIELDS = {
@@ -79,16 +86,16 @@ SETUP_FIELDS = {
     "signed_on": "签约日期",
     "investor_origin": "投资方来源地",
 }
-MONTHLY_SHEET = "月度投资"
+MONTHLY_SHEET = gettext_noop("月度投资")
 MONTHLY_HEADERS = [
-    "项目编号",
-    "月份",
-    "本年累计完成投资（万元）",
-    "项目阶段",
-    "开工/竣工日期",
-    "形象进度",
-    "存在问题",
-    "确认数值无误",
+    gettext_noop("项目编号"),
+    gettext_noop("月份"),
+    gettext_noop("本年累计完成投资（万元）"),
+    gettext_noop("项目阶段"),
+    gettext_noop("开工/竣工日期"),
+    gettext_noop("形象进度"),
+    gettext_noop("存在问题"),
+    gettext_noop("确认数值无误"),
 ]
 FORM_FIELDS = {
     "investment_completed": "本年累计完成投资（万元）",
@@ -155,7 +162,7 @@ def read_setup(reader, report, departments, plan):
         ):
             fields[name] = read_choice(values[header], choices)
             if fields[name] is None and (values[header] or name != "registered_stage"):
-                labels = "、".join(str(label) for _code, label in choices)
+                labels = listing(label for _code, label in choices)
                 reader.problem(row, header, _("须为以下之一：%(labels)s。") % {"labels": labels})
         fields["registered_stage"] = fields["registered_stage"] or Stage.PLANNED
         fields["registered_start_date"] = _date(reader, row, "开工日期", values["开工日期"])
@@ -177,7 +184,7 @@ def read_setup(reader, report, departments, plan):
             )
         fields["lead_department"] = department
         fields["programme"] = values["所属工程"]
-        fields["is_promoted"] = values["招商引资项目"].lower() in YES
+        fields["is_promoted"] = is_yes(values["招商引资项目"])
         fields["investor_origin"] = values["投资方来源地"]
         _check_project(reader, row, report, code, fields)
         plan.projects.append({"code": code, **fields})
@@ -257,7 +264,7 @@ def read_monthly(reader, report, projects, plan, *, approve):
         data = {name: values[header] for name, header in FORM_FIELDS.items()}
         data["stage"] = read_choice(data["stage"], Stage.choices) or data["stage"]
         data["stage_date"] = _form_date(data["stage_date"])
-        data["confirm"] = data["confirm"].lower() in YES
+        data["confirm"] = is_yes(data["confirm"])
         form = ProjectProgressForm(
             {**data, "version": existing.version if existing else 0},
             subject=project,
@@ -312,18 +319,19 @@ def _month(reader, row, text):
 def read_register_workbook(workbook, report, *, approve=False):
     """Read and check a whole register workbook; raises `ExcelImportError` with every problem."""
     problems = []
-    names = set(workbook.sheetnames)
-    if SETUP_SHEET not in names and MONTHLY_SHEET not in names:
+    has_setup = find_sheet(workbook, SETUP_SHEET) is not None
+    has_monthly = find_sheet(workbook, MONTHLY_SHEET) is not None
+    if not has_setup and not has_monthly:
         raise ExcelImportError(
             _("工作簿中没有“%(setup)s”或“%(monthly)s”工作表。")
-            % {"setup": SETUP_SHEET, "monthly": MONTHLY_SHEET}
+            % {"setup": _(SETUP_SHEET), "monthly": _(MONTHLY_SHEET)}
         )
     plan = RegisterPlan()
     projects = {p.code: p for p in Project.objects.filter(report=report)}
-    if SETUP_SHEET in names:
+    if has_setup:
         reader = SheetReader(workbook, SETUP_SHEET, SETUP_HEADERS, problems)
         read_setup(reader, report, list(Department.objects.filter(region=report.region_id)), plan)
-    if MONTHLY_SHEET in names:
+    if has_monthly:
         reader = SheetReader(workbook, MONTHLY_SHEET, MONTHLY_HEADERS, problems)
         if not problems:
             read_monthly(reader, report, projects, plan, approve=approve)
@@ -375,7 +383,14 @@ def apply_register_plan(plan, report, user, *, approve=False):
     except workflow.Refused as refusal:
         raise ExcelImportError(
             [
-                Problem(f"{items[index]['code']} {items[index]['month']}月：{reason}")
+                Problem(
+                    _("%(code)s %(month)s：%(reason)s")
+                    % {
+                        "code": items[index]["code"],
+                        "month": month_label(items[index]["month"]),
+                        "reason": reason,
+                    }
+                )
                 for index, reason in refusal.reasons.items()
             ]
         ) from refusal

@@ -20,7 +20,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -32,7 +32,7 @@ from indicators.models import (
     ReviewedEntry,
     reviewed_entry_constraints,
 )
-from indicators.progress import month_end
+from indicators.progress import month_end, month_label
 
 
 class Category(models.TextChoices):
@@ -42,7 +42,7 @@ class Category(models.TextChoices):
 
 class BuildType(models.TextChoices):
     CONTINUING = "continuing", _("续建")
-    NEW = "new", _("新建")
+    NEW = "new", pgettext_lazy("build type", "新建")
 
 
 class Stage(models.TextChoices):
@@ -168,8 +168,8 @@ class Project(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("项目")
-        verbose_name_plural = _("项目库")
+        verbose_name = pgettext_lazy("model", "项目")
+        verbose_name_plural = pgettext_lazy("model, plural", "项目库")
         ordering = ["report", "code"]
         constraints = [
             models.UniqueConstraint(fields=["report", "code"], name="project_report_code_unique"),
@@ -199,17 +199,17 @@ class Project(models.Model):
         start, end = self.registered_start_date, self.registered_completion_date
         errors = {}
         if stage in DATED_STAGES and start is None:
-            errors["registered_start_date"] = _t("已开工或已竣工的项目须填写开工日期。")
+            errors["registered_start_date"] = gettext("已开工或已竣工的项目须填写开工日期。")
         if stage == Stage.COMPLETED and end is None:
-            errors["registered_completion_date"] = _t("已竣工的项目须填写竣工日期。")
+            errors["registered_completion_date"] = gettext("已竣工的项目须填写竣工日期。")
         if stage not in DATED_STAGES and start is not None:
-            errors["registered_start_date"] = _t("谋划或具备开工条件的项目不填开工日期。")
+            errors["registered_start_date"] = gettext("谋划或具备开工条件的项目不填开工日期。")
         if stage != Stage.COMPLETED and end is not None:
-            errors["registered_completion_date"] = _t("只有已竣工的项目才填竣工日期。")
+            errors["registered_completion_date"] = gettext("只有已竣工的项目才填竣工日期。")
         if start and end and end < start:
-            errors["registered_completion_date"] = _t("竣工日期不能早于开工日期。")
+            errors["registered_completion_date"] = gettext("竣工日期不能早于开工日期。")
         if self.signed_on and not self.is_promoted:
-            errors["signed_on"] = _t("只有招商引资项目才填写签约日期。")
+            errors["signed_on"] = gettext("只有招商引资项目才填写签约日期。")
         if errors:
             raise ValidationError(errors)
 
@@ -235,38 +235,40 @@ class Project(models.Model):
         if not stage or stage == stage_now:
             # No change; a date is kept only to correct the recorded date of the current stage.
             if day and (stage or stage_now) not in DATED_STAGES:
-                return {"stage_date": _t("只有开工或竣工时才填写日期。")}
+                return {"stage_date": gettext("只有开工或竣工时才填写日期。")}
             return self._day_errors(stage or stage_now, day, end, start) if day else {}
         if stage_rank(stage) < stage_rank(stage_now):
             return {
-                "stage": _t(
+                "stage": gettext(
                     "项目阶段只能向前推进（谋划→具备开工条件→已开工→已竣工），目前为“%(current)s”。"
                     "如登记有误，请联系督查室更正。"
                 )
                 % {"current": Stage(stage_now).label}
             }
         if stage == Stage.COMPLETED and start is None:
-            return {"stage": _t("项目尚未登记开工，请先报送开工及开工日期，再报送竣工。")}
+            return {"stage": gettext("项目尚未登记开工，请先报送开工及开工日期，再报送竣工。")}
         if stage in DATED_STAGES:
             if day is None:
                 return {
-                    "stage_date": _t("报送%(stage)s时请填写%(stage)s日期。")
+                    "stage_date": gettext("报送%(stage)s时请填写%(stage)s日期。")
                     % {"stage": Stage(stage).label}
                 }
             return self._day_errors(stage, day, end, start)
         if day:
-            return {"stage_date": _t("只有开工或竣工时才填写日期。")}
+            return {"stage_date": gettext("只有开工或竣工时才填写日期。")}
         return {}
 
     def _day_errors(self, stage, day, end, start):
         if day > end:
             return {
-                "stage_date": _t("日期不能晚于%(month)s月底（%(end)s）：以后的变化请在当月报送。")
+                "stage_date": gettext(
+                    "日期不能晚于%(month)s月底（%(end)s）：以后的变化请在当月报送。"
+                )
                 % {"month": end.month, "end": end.isoformat()}
             }
         if stage == Stage.COMPLETED and start is not None and day < start:
             return {
-                "stage_date": _t("竣工日期不能早于开工日期（%(start)s）。")
+                "stage_date": gettext("竣工日期不能早于开工日期（%(start)s）。")
                 % {"start": start.isoformat()}
             }
         return {}
@@ -287,12 +289,14 @@ class Project(models.Model):
             elif row.stage == Stage.COMPLETED:
                 if start is None:
                     raise ValidationError(
-                        _t("%(project)s 没有开工日期，不能登记%(month)s月的竣工：请先审核开工。")
+                        gettext(
+                            "%(project)s 没有开工日期，不能登记%(month)s月的竣工：请先审核开工。"
+                        )
                         % {"project": self, "month": row.month}
                     )
                 if day < start:
                     raise ValidationError(
-                        _t("%(project)s 的竣工日期早于开工日期（%(start)s）。")
+                        gettext("%(project)s 的竣工日期早于开工日期（%(start)s）。")
                         % {"project": self, "start": start.isoformat()}
                     )
                 completion = day
@@ -339,8 +343,8 @@ class ProjectProgress(ReviewedEntry):
     value_field = "investment_completed"
 
     class Meta:
-        verbose_name = _("项目月度进展")
-        verbose_name_plural = _("项目月度进展")
+        verbose_name = pgettext_lazy("model", "项目月度进展")
+        verbose_name_plural = pgettext_lazy("model, plural", "项目月度进展")
         ordering = ["project", "month"]
         indexes = [
             # "This year's investment as of the latest approved month <= m" for every project on a
@@ -363,7 +367,7 @@ class ProjectProgress(ReviewedEntry):
         ]
 
     def __str__(self):
-        return f"{self.project.code} {self.month}月"
+        return f"{self.project.code} {month_label(self.month)}"
 
     def months_moved(self, fields):
         """A start or completion dated in an earlier month moves that month's register too."""
@@ -383,7 +387,9 @@ class ProjectProgress(ReviewedEntry):
                 if self.state == approved:
                     raise
                 raise ValidationError(
-                    _t("退回后项目库的阶段将前后矛盾（%(reason)s）；请先退回后面月份的阶段变化。")
+                    gettext(
+                        "退回后项目库的阶段将前后矛盾（%(reason)s）；请先退回后面月份的阶段变化。"
+                    )
                     % {"reason": " ".join(error.messages)}
                 ) from error
 

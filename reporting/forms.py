@@ -3,7 +3,7 @@ form posts around its rows, the review selection, month locks and the queue's fi
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators import evidence
@@ -163,7 +163,7 @@ class EvidenceUploadForm(forms.Form):
             raise forms.ValidationError(self.fields["files"].error_messages["required"])
         limit = settings.EVIDENCE_MAX_FILES
         if len(uploads) > limit:
-            raise forms.ValidationError(_t("一次最多上传%(limit)s个文件。") % {"limit": limit})
+            raise forms.ValidationError(gettext("一次最多上传%(limit)s个文件。") % {"limit": limit})
         prepared, errors = [], []
         for upload in uploads:
             try:

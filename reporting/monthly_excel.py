@@ -5,12 +5,17 @@ on one sheet, its projects on another, with the yellow cells open where the row 
 everything else locked. The import runs parse -> validate every row -> show -> commit: each row
 is checked by the same form the web page builds for it, and written by the workflow gate in one
 transaction, all rows or none.
+
+The template is written in the language of the reporter who downloads it, and read in any of the
+site's languages: sheets and headers are compared with their msgids' `spellings`, so a template
+downloaded in English imports under a Chinese session and the other way round.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -33,7 +38,10 @@ from indicators.xlsx import (
     Styled,
     amount,
     cell_text,
+    find_sheet,
     is_formula,
+    is_word,
+    is_yes,
     open_workbook_safely,
     read_choice,
     read_meta,
@@ -44,17 +52,21 @@ from projects.models import Project, Stage
 from .rows import PROJECT, TARGET, month_rows
 
 MONTHLY_KIND = "county-targets/monthly"
-MONTHLY_SHEET = "月度填报"
-PROJECT_SHEET = "项目进展"
-HELP_MONTHLY_SHEET = "填报说明"
+MONTHLY_SHEET = gettext_noop("月度填报")
+PROJECT_SHEET = gettext_noop("项目进展")
+HELP_MONTHLY_SHEET = gettext_noop("填报说明")
 
 
 @dataclass(frozen=True)
 class Layout:
-    """How one kind of row sits in its sheet: the columns, and where each form field is."""
+    """How one kind of row sits in its sheet: the columns, and where each form field is.
+
+    ``sheet`` and ``keys`` (one a column) are msgids; ``columns`` carry the headers as written
+    in the active language."""
 
     kind: object  # reporting.rows.RowKind
     sheet: str
+    keys: tuple
     columns: tuple
     fields: dict  # form field -> 0-based column index (the typed-in cells)
 
@@ -65,42 +77,47 @@ class Layout:
         return get_column_letter(self.fields[name] + 1)
 
 
+def _layout(kind, sheet, specs, fields):
+    keys = tuple(key for key, *_rest in specs)
+    return Layout(kind, sheet, keys, tuple(Column(_(key), *rest) for key, *rest in specs), fields)
+
+
 def target_layout():
-    return Layout(
+    return _layout(
         TARGET,
         MONTHLY_SHEET,
         (
-            Column(_("编号"), 9),
-            Column(_("目标任务"), 26, WRAP),
-            Column(_("单位"), 6),
-            Column(_("类型"), 7),
-            Column(_("年度目标"), 11),
-            Column(_("最近已审核累计值"), 12),
-            Column(_("截至本月底累计（填写）"), 14, INPUT),
-            Column(_("进展情况（填写）"), 34, INPUT_TEXT),
-            Column(_("存在问题（填写）"), 30, INPUT_TEXT),
-            Column(_("确认数值无误（填“是”）"), 12, INPUT),
+            (gettext_noop("编号"), 9),
+            (gettext_noop("目标任务"), 26, WRAP),
+            (gettext_noop("单位"), 6),
+            (gettext_noop("类型"), 7),
+            (gettext_noop("年度目标"), 11),
+            (gettext_noop("最近已审核累计值"), 12),
+            (gettext_noop("截至本月底累计（填写）"), 14, INPUT),
+            (gettext_noop("进展情况（填写）"), 34, INPUT_TEXT),
+            (gettext_noop("存在问题（填写）"), 30, INPUT_TEXT),
+            (gettext_noop("确认数值无误（填“是”）"), 12, INPUT),
         ),
         {"value": 6, "note": 7, "problems": 8, "confirm": 9},
     )
 
 
 def project_layout():
-    return Layout(
+    return _layout(
         PROJECT,
         PROJECT_SHEET,
         (
-            Column(_("项目编号"), 13),
-            Column(_("项目名称"), 26, WRAP),
-            Column(_("目前阶段"), 10),
-            Column(_("本年计划投资（万元）"), 12),
-            Column(_("最近已审核（万元）"), 12),
-            Column(_("本年累计完成投资（万元，填写）"), 14, INPUT),
-            Column(_("项目阶段（有变化时填写）"), 12, INPUT),
-            Column(_("开工/竣工日期（填写）"), 12, INPUT_TEXT),
-            Column(_("形象进度（填写）"), 30, INPUT_TEXT),
-            Column(_("存在问题（填写）"), 26, INPUT_TEXT),
-            Column(_("确认数值无误（填“是”）"), 12, INPUT),
+            (gettext_noop("项目编号"), 13),
+            (gettext_noop("项目名称"), 26, WRAP),
+            (gettext_noop("目前阶段"), 10),
+            (gettext_noop("本年计划投资（万元）"), 12),
+            (gettext_noop("最近已审核（万元）"), 12),
+            (gettext_noop("本年累计完成投资（万元，填写）"), 14, INPUT),
+            (gettext_noop("项目阶段（有变化时填写）"), 12, INPUT),
+            (gettext_noop("开工/竣工日期（填写）"), 12, INPUT_TEXT),
+            (gettext_noop("形象进度（填写）"), 30, INPUT_TEXT),
+            (gettext_noop("存在问题（填写）"), 26, INPUT_TEXT),
+            (gettext_noop("确认数值无误（填“是”）"), 12, INPUT),
         ),
         {
             "investment_completed": 5,
@@ -162,7 +179,7 @@ def _validations(layout, rows, first):
     last = first + len(rows) - 1
     if not rows:
         return []
-    yes = DataValidation(type="list", formula1=f'"{YES[0]}"', allow_blank=True)
+    yes = DataValidation(type="list", formula1=f'"{_(YES)}"', allow_blank=True)
     yes.add(f"{layout.letter('confirm')}{first}:{layout.letter('confirm')}{last}")
     if layout.kind is PROJECT:
         stages = DataValidation(
@@ -250,7 +267,7 @@ def monthly_template_sheets(user, report, month):
         }
         sheets.append(
             Sheet(
-                layout.sheet,
+                _(layout.sheet),
                 list(layout.columns),
                 [(*_shown_cells(row), *_input_cells(row, layout)) for row in rows],
                 title=title,
@@ -283,7 +300,7 @@ def monthly_template_sheets(user, report, month):
     return [
         *sheets,
         Sheet(
-            HELP_MONTHLY_SHEET,
+            _(HELP_MONTHLY_SHEET),
             [Column(_("填报说明"), 110, WRAP)],
             ((line,) for line in help_lines),
             autofilter=False,
@@ -304,7 +321,12 @@ def monthly_template_bytes(user, report, month):
 
 
 def template_filename(report, month, department):
-    return f"{report.region}{report.year}年{month}月填报模板（{department.short_name}）.xlsx"
+    return _("%(region)s%(year)s年%(month)s月填报模板（%(department)s）.xlsx") % {
+        "region": report.region,
+        "year": report.year,
+        "month": month,
+        "department": department.short_name,
+    }
 
 
 # --- Reading a filled template ---------------------------------------------------------------
@@ -312,7 +334,7 @@ def template_filename(report, month, department):
 
 def _check_meta(workbook, report, month, department):
     meta = read_meta(workbook)
-    if meta.get("kind") != MONTHLY_KIND or MONTHLY_SHEET not in workbook.sheetnames:
+    if meta.get("kind") != MONTHLY_KIND or find_sheet(workbook, MONTHLY_SHEET) is None:
         raise ExcelImportError(
             _("这不是本系统下载的月度填报模板。请在“Excel导入”页下载本月模板，填写后再上传。")
         )
@@ -351,7 +373,10 @@ def _read_sheet(workbook, layout):
     """The filled rows of one sheet as plain dicts (``row``, ``kind``, ``code``, each field's
     text, ``errors``); the header checked against the template's."""
     columns = layout.columns
-    rows = workbook[layout.sheet].iter_rows(min_row=1, max_col=len(columns) + 1)
+    sheet = _(layout.sheet)
+    rows = workbook[find_sheet(workbook, layout.sheet)].iter_rows(
+        min_row=1, max_col=len(columns) + 1
+    )
     next(rows, None)  # the title line
     found = [cell_text(cell.value) for cell in next(rows, ())]
     found += [""] * (len(columns) + 1 - len(found))
@@ -359,19 +384,19 @@ def _read_sheet(workbook, layout):
         Problem(
             _("表头应为“%(expected)s”，实际为“%(found)s”。请使用未经改动的模板。")
             % {"expected": column.header, "found": found[index]},
-            layout.sheet,
+            sheet,
             2,
             get_column_letter(index + 1),
         )
         for index, column in enumerate(columns)
-        if found[index] != column.header
+        if not is_word(found[index], layout.keys[index])
     ]
     if found[len(columns)]:
         problems.append(
             Problem(
                 _("模板多出了一列“%(found)s”。请使用未经改动的模板。")
                 % {"found": found[len(columns)]},
-                layout.sheet,
+                sheet,
                 2,
                 get_column_letter(len(columns) + 1),
             )
@@ -405,7 +430,7 @@ def read_monthly(workbook, *, report, month, department):
     _check_meta(workbook, report, month, department)
     rows = []
     for layout in layouts():
-        if layout.sheet in workbook.sheetnames:
+        if find_sheet(workbook, layout.sheet) is not None:
             rows += _read_sheet(workbook, layout)
     return rows
 
@@ -487,7 +512,7 @@ def _form_data(row, layout, raw):
     data = {name: raw.get(name, "") for name in layout.fields}
     if data.get("stage"):
         data["stage"] = read_choice(data["stage"], Stage.choices) or data["stage"]
-    data["confirm"] = "on" if data["confirm"].strip().lower() in YES else ""
+    data["confirm"] = "on" if is_yes(data["confirm"]) else ""
     data["version"] = raw.get("version", row.version)
     return data
 
@@ -523,16 +548,16 @@ def check_monthly(user, report, month, raw_rows):
     for raw in raw_rows:
         layout = by_layout[raw["kind"]]
         code = raw.get("code", "")
-        result = RowResult(raw["row"], code, layout.sheet, raw=raw)
+        result = RowResult(raw["row"], code, _(layout.sheet), raw=raw)
         results.append(result)
 
         def refuse(message, name=None, result=result, layout=layout):
             letter = layout.letter(name) if name else "A"
             header = layout.header(name) if name else layout.columns[0].header
-            result.errors.append(Problem(str(message), layout.sheet, result.row, letter, header))
+            result.errors.append(Problem(str(message), result.sheet, result.row, letter, header))
 
         for letter, header, message in raw.get("errors", ()):
-            result.errors.append(Problem(message, layout.sheet, result.row, letter, header))
+            result.errors.append(Problem(message, result.sheet, result.row, letter, header))
         row = known.get((raw["kind"], code))
         if not code:
             refuse(_("编号为空。请不要删除或改动编号列。"))

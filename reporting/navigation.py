@@ -6,6 +6,7 @@ rule's answer (``indicators.access``), asked here, never decided here.
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators import access
 
@@ -33,7 +34,7 @@ def nav_links(user):
     if access.can_read_dashboards(user):
         links += [
             (_("总览"), reverse("reporting:home")),
-            (_("责任单位"), reverse("reporting:departments")),
+            (pgettext_lazy("page", "责任单位"), reverse("reporting:departments")),
             (_("项目库"), reverse("projects:list")),
             (_("项目投资"), reverse("projects:investment")),
             (_("大屏"), reverse("reporting:screen")),

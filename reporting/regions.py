@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from indicators import progress, timeliness
 from indicators.models import Region, Report
-from indicators.xlsx import INTEGER, PERCENT, WRAP, Column, Sheet, write_workbook
+from indicators.xlsx import INTEGER, PERCENT, WRAP, Column, Sheet, listing, write_workbook
 
 from .standing import judged_many
 
@@ -128,7 +128,7 @@ def region_sheets(parent, year, month, rows):
             *(row.summary.counts[s] for s in progress.STATUSES),
             row.summary.share_on_track,
             row.on_time_share,
-            "、".join(f"{i.code} {i.name}" for i in row.far_behind),
+            listing(f"{i.code} {i.name}" for i in row.far_behind),
         )
         for row in rows
     )

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from indicators import progress, timeliness
 from indicators.models import Department
+from indicators.progress import month_label
 from indicators.timeliness import department_timeliness
 from indicators.xlsx import (
     DECIMAL,
@@ -55,7 +57,14 @@ def status_cell(judged, cache=None):
     return cell
 
 
-SUMMARY_SHEETS = ("总览", "指标明细", "进展情况", "滞后事项", "项目清单", "报送情况")
+SUMMARY_SHEETS = (
+    gettext_noop("总览"),
+    gettext_noop("指标明细"),
+    gettext_noop("进展情况"),
+    gettext_noop("滞后事项"),
+    gettext_noop("项目清单"),
+    gettext_noop("报送情况"),
+)
 
 
 def summary_title(report, month, now, what):
@@ -131,7 +140,7 @@ def verdict(month, summary):
     }
     if counts[progress.YEAR_END]:
         text += _("，待年终确定%(n)s项") % {"n": counts[progress.YEAR_END]}
-    return text + "。"
+    return text + pgettext("end of a sentence", "。")
 
 
 def detail_columns(month):
@@ -276,7 +285,7 @@ def timeliness_columns(month):
         Column(_("责任单位"), 14),
         Column(_("分管县领导"), 10),
         Column(_("应报目标数"), 8, INTEGER),
-        *(Column(_("%(m)s月") % {"m": m}, 6.5) for m in range(1, month + 1)),
+        *(Column(month_label(m), 6.5) for m in range(1, month + 1)),
         Column(_("逾期或未报月数"), 10, INTEGER),
     ]
 
@@ -317,7 +326,8 @@ def summary_sheets(report, month, *, now=None, today=None):
     footer = _("截至%(month)s月底") % {"month": month}
 
     def sheet(name, columns, rows, **options):
-        return Sheet(name, columns, rows, title=title, footer=footer, **options)
+        # Sheet names are msgids (SUMMARY_SHEETS), written in the downloader's language.
+        return Sheet(_(name), columns, rows, title=title, footer=footer, **options)
 
     return [
         sheet(
@@ -340,4 +350,8 @@ def write_summary(report, month, out, *, now=None, today=None):
 
 
 def summary_filename(report, month):
-    return f"{report.region}{report.year}年目标任务进展汇总（截至{month}月底）.xlsx"
+    return _("%(region)s%(year)s年目标任务进展汇总（截至%(month)s月底）.xlsx") % {
+        "region": report.region,
+        "year": report.year,
+        "month": month,
+    }

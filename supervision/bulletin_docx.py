@@ -11,6 +11,7 @@ its nearest.
 from io import BytesIO
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -115,7 +116,7 @@ def bulletin_document(bulletin):
     when = timezone.localtime(bulletin.published_at or bulletin.generated_at)
     for text in (
         _("%(region)s人民政府督查室") % {"region": bulletin.report.region.name},
-        _("%(y)s年%(m)s月%(d)s日") % {"y": when.year, "m": when.month, "d": when.day},
+        date_format(when, "DATE_FORMAT"),
     ):
         paragraph = _paragraph(document, text, BODY_FONT, BODY_SIZE, indent=False)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -14,10 +14,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from indicators import access, progress, timeliness
 from indicators.models import RegisterRule
 from indicators.timeliness import department_timeliness
+from indicators.xlsx import listing
 from projects import register
 from projects.models import Project
 from reporting.standing import judged
@@ -27,7 +29,21 @@ from . import slips
 from .models import Bulletin, Slip
 
 NUMERALS = "一二三四五六七八九十"
-HEADING = re.compile(rf"^[{NUMERALS}]+、")
+# A part's heading: 一、总体情况 in Chinese, "I. Overall situation" in English.
+HEADING = re.compile(rf"^([{NUMERALS}]+、|[IVX]+\. )")
+# The sections' numbers in their list: （一） in Chinese, (1) in English.
+SECTION_NUMBERS = (
+    pgettext_lazy("numbering", "一"),
+    pgettext_lazy("numbering", "二"),
+    pgettext_lazy("numbering", "三"),
+    pgettext_lazy("numbering", "四"),
+    pgettext_lazy("numbering", "五"),
+    pgettext_lazy("numbering", "六"),
+    pgettext_lazy("numbering", "七"),
+    pgettext_lazy("numbering", "八"),
+    pgettext_lazy("numbering", "九"),
+    pgettext_lazy("numbering", "十"),
+)
 
 
 class BulletinError(Exception):
@@ -167,7 +183,7 @@ def body_for(report, numbers):
     summary = progress.Summary(counts, numbers["total"], None, None)
     overall = verdict(month, summary)
     if numbers["average_completion"] is not None:
-        overall = overall.rstrip("。") + _(
+        overall = overall.rstrip("。.") + _(
             "；累计型、存量型和节点型目标平均完成率%(done)s%%，序时进度%(expected)s%%。"
         ) % {
             "done": numbers["average_completion"],
@@ -194,7 +210,7 @@ def body_for(report, numbers):
     lines.append(_("二、各板块推进情况"))
     for number, section in enumerate(numbers["sections"], 1):
         text = _("（%(n)s）%(name)s。共%(total)s项目标，%(counts)s") % {
-            "n": NUMERALS[number - 1] if number <= 10 else number,
+            "n": SECTION_NUMBERS[number - 1] if number <= 10 else number,
             "name": section["name"],
             "total": section["total"],
             "counts": _count_words(section["counts"]),
@@ -204,7 +220,7 @@ def body_for(report, numbers):
                 "done": section["average_completion"],
                 "expected": section["average_expected"],
             }
-        lines.append(text + "。")
+        lines.append(text + pgettext("end of a sentence", "。"))
     lines.append(_("三、滞后事项"))
     if numbers["lagging"]:
         for number, item in enumerate(numbers["lagging"], 1):
@@ -230,7 +246,7 @@ def body_for(report, numbers):
             _("逾期未报送%(month)s月进展的单位：%(names)s。")
             % {
                 "month": month,
-                "names": "、".join(
+                "names": listing(
                     _("%(name)s（%(n)s项）") % {"name": r["department"], "n": r["missing"]}
                     for r in missing
                 ),
@@ -238,7 +254,7 @@ def body_for(report, numbers):
         )
     if late:
         lines.append(
-            _("逾期报送的单位：%(names)s。") % {"names": "、".join(r["department"] for r in late)}
+            _("逾期报送的单位：%(names)s。") % {"names": listing(r["department"] for r in late)}
         )
     counts = numbers["slips"]
     lines.append(_("五、督办情况"))

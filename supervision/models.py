@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from indicators.models import MONTHS, Department, Indicator, Report
@@ -52,8 +53,8 @@ class Notice(models.Model):
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("站内通知")
-        verbose_name_plural = _("站内通知")
+        verbose_name = pgettext_lazy("model", "站内通知")
+        verbose_name_plural = pgettext_lazy("model, plural", "站内通知")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notice_user_read")]
 
@@ -106,8 +107,8 @@ class Dispatch(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("消息发送记录")
-        verbose_name_plural = _("消息发送记录")
+        verbose_name = pgettext_lazy("model", "消息发送记录")
+        verbose_name_plural = pgettext_lazy("model, plural", "消息发送记录")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -184,8 +185,8 @@ class Slip(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("督办单")
-        verbose_name_plural = _("督办单")
+        verbose_name = pgettext_lazy("model", "督办单")
+        verbose_name_plural = pgettext_lazy("model, plural", "督办单")
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -232,8 +233,8 @@ class Bulletin(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("月度通报")
-        verbose_name_plural = _("月度通报")
+        verbose_name = pgettext_lazy("model", "月度通报")
+        verbose_name_plural = pgettext_lazy("model, plural", "月度通报")
         ordering = ["report", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["report", "month"], name="bulletin_report_month"),

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indicators import progress
@@ -268,7 +269,7 @@ def hooks(*urls):
 
 
 def _date(day):
-    return _("%(m)s月%(d)s日") % {"m": day.month, "d": day.day}
+    return date_format(day, "MONTH_DAY_FORMAT")
 
 
 def messages_for(report, today):

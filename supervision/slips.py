@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from indicators import access, progress
 from reporting.standing import judged
@@ -26,12 +27,13 @@ from .models import Channel, Dispatch, Slip, SlipState
 
 ISSUE, ANSWER, ACCEPT, RETURN, CLOSE = "issue", "answer", "accept", "return", "close"
 OFFICE_ACTIONS = (ISSUE, ACCEPT, RETURN, CLOSE)
+# What a slip has gone through (督办单已下发 / "has been issued"), also in "cannot be ...".
 ACTION_LABELS = {
-    ISSUE: gettext_lazy("下发"),
-    ANSWER: gettext_lazy("反馈"),
-    ACCEPT: gettext_lazy("通过"),
-    RETURN: gettext_lazy("退回"),
-    CLOSE: gettext_lazy("销号"),
+    ISSUE: pgettext_lazy("done to a slip", "下发"),
+    ANSWER: pgettext_lazy("done to a slip", "反馈"),
+    ACCEPT: pgettext_lazy("done to a slip", "通过"),
+    RETURN: pgettext_lazy("done to a slip", "退回"),
+    CLOSE: pgettext_lazy("done to a slip", "销号"),
 }
 
 TRANSITIONS = {
@@ -230,7 +232,7 @@ def _short(text, length=30):
 
 
 def _day(day):
-    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+    return date_format(day, "DATE_FORMAT")
 
 
 def default_reply_by(today=None):

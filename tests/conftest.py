@@ -11,8 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from indicators import demo, versions, workflow
 from indicators.models import (
@@ -33,6 +35,15 @@ CHROMIUM = "/usr/bin/chromium"
 def _fast_password_hashing(settings):
     # Real hashing is slow on purpose (about a second a user here); tests need no such cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread, as Django's own middleware does; a
+    # test that asked for English must not hand it to the next one.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -239,7 +250,7 @@ class Visit:
         self.page.goto(f"{self.base_url}/accounts/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
-        self.page.click("button[type=submit]")
+        self.page.click("main button[type=submit]")  # not the header's language switch
         self.page.wait_for_load_state("networkidle")
 
     def goto(self, path):

@@ -4,6 +4,8 @@ import json
 import time
 from decimal import Decimal
 
+from django.utils import translation
+
 from indicators import charts, progress
 
 STATUSES = ["done", "on_track", "behind", "far_behind", "no_data"]
@@ -17,8 +19,20 @@ def test_figures_are_plain_json_with_the_house_config():
     figure = charts.section_completion(["A", "B"], [Decimal("0.5"), None], [Decimal("0.75"), None])
     text = json.dumps(figure)  # plain values only: no Decimal, no plotly objects
     assert "Decimal" not in text
-    assert figure["config"] == {"displaylogo": False, "showSendToCloud": False, "responsive": True}
+    assert figure["config"] == {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "responsive": True,
+        "locale": "zh-CN",  # plotly.js's own words in Chinese (static/js/plotly-locale-zh-cn.js)
+    }
     assert figure["layout"]["font"]["family"] == charts.FONT_FAMILY
+
+
+def test_plotly_speaks_english_on_english_pages():
+    with translation.override("en"):
+        figure = charts.section_completion(["A"], [Decimal("0.5")], [Decimal("0.75")])
+    assert "locale" not in figure["config"]
+    assert figure["data"][1]["name"] == "Expected by now"
 
 
 def test_section_completion_marks_the_expected_level_and_words_missing_data():

@@ -51,3 +51,9 @@ def status_badge(judged):
 def gap_phrase(indicator):
     """The gap to 序时进度 (or margin to a limit) of a judged indicator, in words."""
     return progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit)
+
+
+@register.filter
+def month_label(month):
+    """A month of the report's year in the interface language: 3月, Month 3."""
+    return progress.month_label(month)

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from indicators import access, evidence, workflow
@@ -51,7 +52,7 @@ def _answer(request, kind, subject, month, *, entry=None, error=None, status=200
         html = render_to_string("reporting/_evidence.html", context, request=request)
         return JsonResponse({"version": entry.version, "html": html}, status=status)
     if error:
-        messages.error(request, f"{subject}：{error}")
+        messages.error(request, _("%(subject)s：%(error)s") % {"subject": subject, "error": error})
     url = reverse("reporting:monthly-form", args=[subject.report.year, month])
     return redirect(f"{url}#row-{_key(kind, subject)}")
 
@@ -93,7 +94,11 @@ def attach(request, kind, pk, year, month):
     if not _wants_json(request):
         messages.success(
             request,
-            _("已上传%(n)s个佐证材料：%(subject)s")
+            ngettext(
+                "已上传%(n)s个佐证材料：%(subject)s",
+                "已上传%(n)s个佐证材料：%(subject)s",
+                len(form.cleaned_data["files"]),
+            )
             % {"n": len(form.cleaned_data["files"]), "subject": subject},
         )
     return _answer(request, kind, subject, month, entry=entry)

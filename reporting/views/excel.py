@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from indicators import access, workflow
 from indicators.access import dashboard_required, reporter_required
@@ -178,7 +178,11 @@ def _confirm(request, token):
     request.session.pop(SESSION_KEY, None)
     messages.success(
         request,
-        _("已从Excel导入并报送%(n)s条%(month)s月数据，等待督查室审核。")
+        ngettext(
+            "已从Excel导入并报送%(n)s条%(month)s月数据，等待督查室审核。",
+            "已从Excel导入并报送%(n)s条%(month)s月数据，等待督查室审核。",
+            count,
+        )
         % {"n": count, "month": month},
     )
     return redirect("reporting:monthly-form", year=report.year, month=month)

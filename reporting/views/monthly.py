@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from indicators import access, workflow
 from indicators.periods import reporting_month
@@ -103,9 +104,19 @@ def monthly_form(request, year, month):
         messages.error(request, _("有的行未能保存（原因见各行），未保存任何内容。"))
         return render_form(request, month_of, status=409 if refusal.is_conflict else 403)
     if submitting:
-        messages.success(request, _("已报送%(n)s条，等待督查室审核。") % {"n": len(chosen)})
+        messages.success(
+            request,
+            ngettext(
+                "已报送%(n)s条，等待督查室审核。", "已报送%(n)s条，等待督查室审核。", len(chosen)
+            )
+            % {"n": len(chosen)},
+        )
     else:
-        messages.success(request, _("已保存%(n)s条草稿。") % {"n": len(chosen)})
+        messages.success(
+            request,
+            ngettext("已保存%(n)s条草稿。", "已保存%(n)s条草稿。", len(chosen))
+            % {"n": len(chosen)},
+        )
     return redirect(request.get_full_path())
 
 

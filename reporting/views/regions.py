@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
@@ -155,5 +156,9 @@ def region_workbook(request):
     rows, _standings = regions.county_rows(parent, year, month)
     buffer = BytesIO()
     regions.write_regions(parent, year, month, rows, buffer)
-    name = f"{parent.name}{year}年各地区目标任务对比（截至{month}月底）.xlsx"
+    name = gettext("%(city)s%(year)s年各地区目标任务对比（截至%(month)s月底）.xlsx") % {
+        "city": parent.name,
+        "year": year,
+        "month": month,
+    }
     return xlsx_response(buffer.getvalue(), name)

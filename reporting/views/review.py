@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators import access, workflow
@@ -22,9 +22,15 @@ from reporting.views.monthly import get_report_for_year
 
 ACTIONS = (workflow.APPROVE, workflow.RETURN, workflow.REOPEN)
 DONE_MESSAGES = {
-    workflow.APPROVE: gettext_lazy("已审核通过%(n)s条。"),
-    workflow.RETURN: gettext_lazy("已退回%(n)s条，填报单位将看到退回意见。"),
-    workflow.REOPEN: gettext_lazy("已退回更正%(n)s条，填报单位将看到意见并重新报送。"),
+    workflow.APPROVE: ngettext_lazy("已审核通过%(n)s条。", "已审核通过%(n)s条。", "n"),
+    workflow.RETURN: ngettext_lazy(
+        "已退回%(n)s条，填报单位将看到退回意见。", "已退回%(n)s条，填报单位将看到退回意见。", "n"
+    ),
+    workflow.REOPEN: ngettext_lazy(
+        "已退回更正%(n)s条，填报单位将看到意见并重新报送。",
+        "已退回更正%(n)s条，填报单位将看到意见并重新报送。",
+        "n",
+    ),
 }
 
 
@@ -116,7 +122,9 @@ def review_action(request, action):
         )
     except workflow.Refused as refusal:
         for index, reason in refusal.reasons.items():
-            messages.error(request, f"{entries[index]}：{reason}")
+            messages.error(
+                request, _("%(entry)s：%(reason)s") % {"entry": entries[index], "reason": reason}
+            )
         messages.error(request, _("未做任何改动。"))
         return redirect(back)
     except workflow.WorkflowError as error:

@@ -317,7 +317,7 @@ REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 10)
 # A slip's colour turns blue this many days before its reply deadline.
 SLIP_NEAR_DAYS = envint("SLIP_NEAR_DAYS", 3)
 
-# Uploaded workbooks (indicators/xlsx.py): refused above this size, and above ten times it
+# Uploaded workbooks (indicators/xlsx/reading.py): refused above this size, and above ten times it
 # once unzipped (a zip bomb declares a small file and a huge content).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 10 * IMPORT_MAX_BYTES)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from indicators.models import Department, Indicator
 from indicators.timeliness import department_timeliness
 from reporting.standing import judged, mark_staleness
-from reporting.views.dashboards import league_table
+from reporting.league import league_table
 
 from .conftest import approve
 

@@ -1,0 +1,52 @@
+"""Reports, their sections and targets, the departments that own them, and monthly progress.
+
+- ``organisation``: regions, users, reports with their sections, departments;
+- ``targets``: the targets (目标任务), their kinds, frequencies and register rules;
+- ``entries``: monthly entries, their states, evidence and month locks;
+- ``versions``: the data version behind cached dashboards.
+"""
+
+from .entries import (
+    EntryState,
+    Evidence,
+    MonthLock,
+    ProgressEntry,
+    ProgressEntryEvidence,
+    ReviewedEntry,
+    reviewed_entry_constraints,
+)
+from .organisation import MONTHS, Department, Region, Report, Section, User
+from .targets import (
+    LIMIT_KINDS,
+    RATIO_KINDS,
+    Frequency,
+    Indicator,
+    Kind,
+    RegisterRule,
+    validate_plan,
+)
+from .versions import DataVersion
+
+__all__ = [
+    "LIMIT_KINDS",
+    "MONTHS",
+    "RATIO_KINDS",
+    "DataVersion",
+    "Department",
+    "EntryState",
+    "Evidence",
+    "Frequency",
+    "Indicator",
+    "Kind",
+    "MonthLock",
+    "ProgressEntry",
+    "ProgressEntryEvidence",
+    "Region",
+    "RegisterRule",
+    "Report",
+    "ReviewedEntry",
+    "Section",
+    "User",
+    "reviewed_entry_constraints",
+    "validate_plan",
+]

@@ -1,0 +1,275 @@
+"""Who and where: regions, the people who sign in, reports with their sections, and departments."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .. import progress
+
+MONTHS = [(m, progress.month_label_lazy(m)) for m in range(1, 13)]
+
+
+class RegionQuerySet(models.QuerySet):
+    def within(self, region):
+        """``region`` and every region under it (a city's counties, a province's cities and
+        their counties), read in one query whatever the depth."""
+        parents = dict(self.model.objects.values_list("pk", "parent_id"))
+        wanted, found = {region.pk}, True
+        while found:
+            found = {pk for pk, parent in parents.items() if parent in wanted} - wanted
+            wanted |= found
+        return self.filter(pk__in=wanted)
+
+
+class Region(models.Model):
+    """An administrative division (行政区划): a county, or a city or province above counties.
+
+    It owns its departments, its reports and its users; a user of a city also sees every county
+    under it."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("县（市、区）")
+        CITY = "city", _("市")
+        PROVINCE = "province", _("省")
+
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(
+        _("行政区划代码"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", _("行政区划代码为6位数字。"))],
+    )
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.COUNTY)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "行政区划")
+        verbose_name_plural = pgettext_lazy("model, plural", "行政区划")
+        ordering = ["code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="region_name_unique"),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="region_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["county", "city", "province"]), name="region_level_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Reporters belong to one department (and so to its region); the
+    office and leaders belong to a region; administrators may belong to none."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    department = models.ForeignKey(
+        "Department",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Set for accounts the office creates with an initial password (the users workbook, the
+    # admin): until the person sets their own, every page leads to the password change.
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("勾选后，该用户下次登录时必须先修改密码。"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("model, plural", "用户")
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+    def in_group(self, name):
+        # Group names are few and read on most requests: fetch them once per user object.
+        if not hasattr(self, "_group_names"):
+            self._group_names = set(self.groups.values_list("name", flat=True))
+        return name in self._group_names
+
+    @property
+    def is_reviewer(self):
+        return self.is_superuser or self.in_group("reviewer")
+
+    @property
+    def is_leader(self):
+        return self.in_group("leader")
+
+    @property
+    def is_reporter(self):
+        return self.in_group("reporter") and self.department_id is not None
+
+
+class ReportQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.select_related("region").order_by("-year", "region__code", "region__name")
+
+
+class Report(models.Model):
+    """One government work report (政府工作报告): a region's promises for one year."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    # The supervision cycle of this report (each region runs its own): when a month is due, when
+    # departments are reminded, when lateness goes to the leader in charge, and where the office's
+    # group robot listens.
+    deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月数据须在次月几日前报送（1–28）；留空按系统设置。"),
+    )
+    reminder_days = models.CharField(
+        _("提醒安排"),
+        max_length=60,
+        blank=True,
+        default="-3,0,2",
+        validators=[
+            RegexValidator(r"^\s*(-?\d{1,2}\s*(,\s*-?\d{1,2}\s*)*)?$", _("请填写逗号分隔的天数。"))
+        ],
+        help_text=_(
+            "相对截止日的天数，逗号分隔：-3 为截止前3天，0 为当天，2 为逾期2天。留空不提醒。"
+        ),
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("逾期报告天数"),
+        default=3,
+        help_text=_("逾期超过这么多天仍未报送，报告分管县领导和督查室。"),
+    )
+    webhook_url = models.URLField(
+        _("群机器人地址"),
+        blank=True,
+        help_text=_("督查室工作群的企业微信或钉钉机器人 Webhook 地址；单位未设置的也发到这里。"),
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "政府工作报告")
+        verbose_name_plural = pgettext_lazy("model, plural", "政府工作报告")
+        ordering = ["-year", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="report_region_year_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def label(self):
+        """How pickers name a report: its region and year (柳城县 2023)."""
+        return f"{self.region.name} {self.year}"
+
+    @property
+    def deadline_day_in_force(self):
+        """The day of the next month by which a month's figures are due."""
+        return self.deadline_day or settings.REPORT_DEADLINE_DAY
+
+    def deadline(self, month):
+        """The date ``month``'s figures are due."""
+        return progress.deadline(self.year, month, self.deadline_day_in_force)
+
+    @property
+    def reminder_offsets(self):
+        """The reminder schedule as days from the deadline, in order (-3: three days before)."""
+        return sorted({int(day) for day in self.reminder_days.split(",") if day.strip()})
+
+
+class Section(models.Model):
+    """A part of the report (板块), shown in its order."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.CASCADE, related_name="sections"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "板块")
+        verbose_name_plural = pgettext_lazy("model, plural", "板块")
+        ordering = ["report", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "name"], name="section_report_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """A responsible unit (责任单位) of a region, with the leader in charge of it."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30)
+    code = models.SlugField(
+        _("代码"), max_length=30, help_text=_("拼音缩写，如 fgj；用于账号和导入模板。")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分管县领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="departments_in_charge",
+        limit_choices_to={"groups__name": "leader"},
+    )
+    webhook_url = models.URLField(
+        _("群机器人地址"),
+        blank=True,
+        help_text=_("本单位工作群的企业微信或钉钉机器人 Webhook 地址；提醒也发到这里。"),
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "责任单位")
+        verbose_name_plural = pgettext_lazy("model, plural", "责任单位")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "code"], name="department_region_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["region", "name"], name="department_region_name_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name

@@ -42,11 +42,7 @@ def visible_regions(user):
         return None
     if not hasattr(user, "_visible_regions"):
         home = home_region_id(user)
-        user._visible_regions = (
-            set(Region.objects.within(Region(pk=home)).values_list("pk", flat=True))
-            if home
-            else set()
-        )
+        user._visible_regions = Region.objects.ids_within(home) if home else set()
     return user._visible_regions
 
 
@@ -71,6 +67,14 @@ def reports_for(user):
     reports = Report.objects.latest_first()
     visible = visible_regions(user)
     return reports if visible is None else reports.filter(region__in=visible)
+
+
+def report_list(user):
+    """`reports_for` read once per user object: the page's choice and its report picker share
+    one query."""
+    if not hasattr(user, "_report_list"):
+        user._report_list = list(reports_for(user))
+    return user._report_list
 
 
 def can_read_register(user):

@@ -47,18 +47,19 @@ def choose_report(user, report_id=None, year=None, region_id=None):
     """The report a page shows: ``report_id`` if the user may open it (404 otherwise), else
     their own region's report of ``year`` (or latest), else any report they may open.
     ``region_id`` keeps the choice to one region's reports (a department's page)."""
-    reports = access.reports_for(user)
-    if region_id is not None:
-        reports = reports.filter(region_id=region_id)
+    reports = [
+        r for r in access.report_list(user) if region_id is None or r.region_id == region_id
+    ]
     if report_id is not None:
-        report = reports.filter(pk=report_id).first()
+        report = next((r for r in reports if r.pk == report_id), None)
         if report is None:
             raise Http404("no such report")
         return report
     if year is not None:
-        reports = reports.filter(year=year)
+        reports = [r for r in reports if r.year == year]
     home = access.home_region_id(user)
-    report = (reports.filter(region_id=home).first() if home else None) or reports.first()
+    report = next((r for r in reports if r.region_id == home), None) if home else None
+    report = report or (reports[0] if reports else None)
     if report is None:
         raise Http404("no such report")
     return report

@@ -64,7 +64,7 @@ def project_list(request):
     )
     context = {
         "period": period,
-        "reports": access.reports_for(request.user),
+        "reports": access.report_list(request.user),
         "months": range(1, 13),
         "can_read_dashboards": access.can_read_dashboards(user),
         **content,
@@ -167,7 +167,7 @@ def investment(request):
     )
     context = {
         "period": period,
-        "reports": access.reports_for(request.user),
+        "reports": access.report_list(request.user),
         "months": range(1, 13),
         **content,
     }

@@ -74,7 +74,7 @@ def slip_list(request):
         "supervision/slips.html",
         {
             "period": period,
-            "reports": access.reports_for(request.user),
+            "reports": access.report_list(request.user),
             "months": range(1, 13),
             "open_slips": slips.with_colours([s for s in found if s.is_open]),
             "closed_slips": [s for s in found if not s.is_open],
@@ -270,7 +270,7 @@ def bulletin_list(request):
         "supervision/bulletins.html",
         {
             "period": period,
-            "reports": access.reports_for(request.user),
+            "reports": access.report_list(request.user),
             "months": range(1, 13),
             "rows": months,
             "can_edit": access.can_supervise(request.user, period.report),

@@ -14,15 +14,15 @@ MONTHS = [(m, progress.month_label_lazy(m)) for m in range(1, 13)]
 
 
 class RegionQuerySet(models.QuerySet):
-    def within(self, region):
-        """``region`` and every region under it (a city's counties, a province's cities and
-        their counties), read in one query whatever the depth."""
+    def ids_within(self, region_id):
+        """Ids of ``region_id`` and every region under it (a city's counties, a province's
+        cities and their counties), read in one query whatever the depth."""
         parents = dict(self.model.objects.values_list("pk", "parent_id"))
-        wanted, found = {region.pk}, True
+        wanted, found = {region_id}, True
         while found:
             found = {pk for pk, parent in parents.items() if parent in wanted} - wanted
             wanted |= found
-        return self.filter(pk__in=wanted)
+        return wanted
 
 
 class Region(models.Model):

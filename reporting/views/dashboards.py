@@ -57,7 +57,7 @@ def period_context(request, period, reports=None):
     """What ``_period_picker.html`` needs; ``reports`` limits the reports it offers."""
     return {
         "period": period,
-        "reports": access.reports_for(request.user) if reports is None else reports,
+        "reports": access.report_list(request.user) if reports is None else reports,
         "months": range(1, 13),
     }
 

@@ -106,7 +106,7 @@ def _render_import(
         "month": month,
         "period": Period(report, month),
         "months": range(1, 13),
-        "reports": access.reports_for(request.user),
+        "reports": access.report_list(request.user),
         "department": request.user.department,
         "locked": workflow.is_locked(report, month),
         "upload": upload or UploadForm(initial={"year": report.year, "month": month}),

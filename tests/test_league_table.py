@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from indicators.models import Department, Indicator
 from indicators.timeliness import department_timeliness
-from reporting.standing import judged, mark_staleness
 from reporting.league import league_table
+from reporting.standing import judged, mark_staleness
 
 from .conftest import approve
 

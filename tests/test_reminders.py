@@ -343,3 +343,20 @@ def test_the_office_reads_its_own_regions_messages_in_the_admin(client, cycle, r
         302,
         404,
     )
+
+
+def test_a_webhook_typed_without_its_scheme_is_kept_as_https(rf, report, reviewer):
+    """The office pastes a group robot's address without ``https://``: the admin keeps it as an
+    https address (what Django 6 will assume), not http."""
+    from django.contrib import admin
+    from django.forms.models import model_to_dict
+
+    department = Department.objects.filter(region=report.region).first()
+    request = rf.get("/admin/")
+    request.user = reviewer
+    form_class = admin.site._registry[Department].get_form(request, department)
+    data = {k: v for k, v in model_to_dict(department).items() if v is not None}
+    data["webhook_url"] = "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    form = form_class(data, instance=department)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["webhook_url"].startswith("https://qyapi.weixin.qq.com/")

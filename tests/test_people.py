@@ -265,7 +265,7 @@ def test_the_admin_offers_the_blank_template(client, office):
 
 
 @pytest.mark.parametrize("persona", ["reviewer", "leader", "fgj"])
-def test_only_who_may_add_users_may_load_them(client, request, persona):
+def test_only_who_may_add_users_may_load_them(client, db, request, persona):
     user = request.getfixturevalue(persona)
     client.force_login(user)
     before = User.objects.count()

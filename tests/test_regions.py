@@ -125,6 +125,20 @@ def test_each_user_is_offered_exactly_the_reports_of_their_region(client, city, 
         assert offered == reports, name
 
 
+def test_a_departments_page_offers_only_its_own_regions_reports(client, city, people):
+    """A city leader on one county's department page picks among that county's years: every
+    report the picker offers opens the page (another county's would be a dead end, a 404)."""
+    luzhai = city["luzhai"]
+    department = Department.objects.filter(region=luzhai.region).first()
+    url = f"/departments/{department.pk}/"
+    html = page(client, people["city_leader"], url).content.decode()
+    picker = html.split('name="report"')[1].split("</select>")[0]
+    offered = {int(pk) for pk in re.findall(r'value="(\d+)"', picker)}
+    assert offered == {luzhai.pk}
+    for pk in offered:
+        assert client.get(f"{url}?report={pk}&month=9").status_code == 200
+
+
 def test_without_report_a_user_gets_their_own_regions_latest(client, city, people):
     assert page(client, people["luzhai_leader"], "/").context["period"].report == city["luzhai"]
     assert page(client, people["liucheng_leader"], "/").context["period"].report == city["liucheng"]

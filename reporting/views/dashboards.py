@@ -361,7 +361,9 @@ def department_detail(request, pk):
         parts=[department.pk, period.month, cached.query_part(request)],
         make=make,
     )
-    context = {**period_context(request, period), "department": department}
+    # A department belongs to one region: its picker offers that region's years only.
+    reports = [r for r in access.report_list(request.user) if r.region_id == department.region_id]
+    context = {**period_context(request, period, reports=reports), "department": department}
     return render(request, "reporting/department.html", {**context, **content})
 
 

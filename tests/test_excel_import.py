@@ -1,6 +1,7 @@
 """Monthly numbers in from Excel: template, preview, confirm; and every bad input refused with
 the database unchanged (row counts and values compared before and after)."""
 
+import re
 import zipfile
 from decimal import Decimal
 from io import BytesIO
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from indicators import setup, xlsx
 from indicators.models import EntryState, Indicator, MonthLock, ProgressEntry
 from reporting import monthly_excel as excel
-from tests.conftest import approve
+from tests.conftest import approve, make_project
 
 MONTH = 10
 PAGE = reverse("reporting:import")
@@ -163,6 +164,11 @@ def test_reporter_previews_then_confirms_and_every_row_is_submitted(client, rsj)
     assert by_code["LV-03"].skipped
     page = preview.content.decode()
     assert "— → 1,300" in page and "未填写，跳过" in page
+    # Each row names its target, as the file does beside the code.
+    (shown,) = re.findall(
+        r'<tr data-row="\d+"[^>]*>\s*<td[^>]*>\d+</td>\s*<td>LV-01</td>\s*<td>(.*?)</td>', page
+    )
+    assert shown == Indicator.objects.get(code="LV-01").name
 
     response = confirm(client, preview)
     assert response.status_code == 302
@@ -204,6 +210,7 @@ def test_rows_already_submitted_come_back_locked_and_are_left_alone(client, rsj)
     preview = upload(client, fill(data, {"LV-02": 4.1}))
     by_code = {row.code: row for row in preview.context["checked"].rows}
     assert by_code["LV-01"].skipped and not by_code["LV-02"].skipped
+    assert "与已报送的相同，跳过" in preview.content.decode()
     confirm(client, preview)
     assert ProgressEntry.objects.get(indicator__code="LV-01").history.count() == 1
     assert ProgressEntry.objects.get(indicator__code="LV-02").value == Decimal("4.1")
@@ -337,6 +344,9 @@ def test_a_derived_code_is_refused(client, fgj):
 
 def test_a_non_numeric_value_is_refused(client, rsj):
     row_refused(client, rsj, {"LV-01": "很多", "LV-02": 4}, expect="请只填写数字")
+    # The preview shows what was typed beside the refusal, so the clerk finds the cell.
+    response = upload(client, fill(template(client, rsj), {"LV-01": "很多", "LV-02": 4}))
+    assert '<td class="num">很多</td>' in response.content.decode()
 
 
 def test_a_negative_value_is_refused(client, rsj):
@@ -372,3 +382,21 @@ def test_every_row_error_is_listed_at_once(client, rsj, fgj):
     shown = refused(client, data, expect="不能为负数")
     assert len(shown) == 3
     assert any("第4行G列" in p and "请只填写数字" in p for p in shown)
+
+
+def test_a_refused_project_row_shows_its_name_and_what_was_typed(client, fgj, report):
+    project = make_project(report)
+    data = template(client, fgj)
+    workbook = load_workbook(BytesIO(data))
+    ws = workbook[excel.PROJECT_SHEET]
+    (row,) = [r for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=1).value == "T-001"]
+    ws.cell(row=row, column=6).value = "一万七千"
+    out = BytesIO()
+    workbook.save(out)
+    before = snapshot()
+    response = upload(client, out.getvalue())
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"<td>{project.name}</td>" in page
+    assert '<td class="num">一万七千</td>' in page
+    assert snapshot() == before

@@ -153,7 +153,14 @@ class RowResult:
     form: object = None
     errors: list = field(default_factory=list)
     skipped: bool = False
+    unchanged: bool = False  # skipped because the file repeats what is already in
     raw: dict = field(default_factory=dict)
+    value_field: str = "value"  # the form field of this kind's figure
+
+    @property
+    def typed_value(self):
+        """The figure as the file has it (shown beside a refused row)."""
+        return self.raw.get(self.value_field, "")
 
     def _number(self, entry):
         return entry.number if entry is not None else None
@@ -250,7 +257,9 @@ def check_monthly(user, report, month, raw_rows):
     for raw in raw_rows:
         layout = by_layout[raw["kind"]]
         code = raw.get("code", "")
-        result = RowResult(raw["row"], code, _(layout.sheet), raw=raw)
+        result = RowResult(
+            raw["row"], code, _(layout.sheet), raw=raw, value_field=layout.kind.form_class.value_field
+        )
         results.append(result)
 
         def refuse(message, name=None, result=result, layout=layout):
@@ -290,7 +299,7 @@ def check_monthly(user, report, month, raw_rows):
         form = result.form = row.bind_values(_form_data(row, layout, raw), submitting=True)
         if not row.is_editable:
             if form.is_valid() and _unchanged(form, row.entry):
-                result.skipped = True  # already in, and the file does not try to change it
+                result.skipped = result.unchanged = True  # already in, and not changed
             else:
                 refuse(row.refusal, layout.kind.form_class.value_field)
             continue

@@ -257,9 +257,8 @@ def check_monthly(user, report, month, raw_rows):
     for raw in raw_rows:
         layout = by_layout[raw["kind"]]
         code = raw.get("code", "")
-        result = RowResult(
-            raw["row"], code, _(layout.sheet), raw=raw, value_field=layout.kind.form_class.value_field
-        )
+        value_field = layout.kind.form_class.value_field
+        result = RowResult(raw["row"], code, _(layout.sheet), raw=raw, value_field=value_field)
         results.append(result)
 
         def refuse(message, name=None, result=result, layout=layout):

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from . import workflow
 from .models import LIMIT_KINDS, Kind
 from .numbers import NumberField, plain
 
@@ -49,6 +50,9 @@ class SharedFields(dict):
 
     def __deepcopy__(self, memo):
         return SharedFields(self)
+
+
+KEEP_MESSAGE = _("退回的记录不能清空数值：请填写更正后的数值再保存。")
 
 
 class RowForm(forms.Form):
@@ -109,8 +113,10 @@ class RowForm(forms.Form):
         name = self.value_field
         value = cleaned.get(name)
         if value is None:
-            if self.submitting and name not in self.errors:
-                self.add_error(name, self.required_message)
+            action = workflow.SUBMIT if self.submitting else workflow.SAVE
+            if name not in self.errors and workflow.needs_value(self.entry, action):
+                # A returned row stays returned when saved: it keeps a figure to correct.
+                self.add_error(name, self.required_message if self.submitting else KEEP_MESSAGE)
             return cleaned
         if self.is_confirmed_before(value):
             return cleaned

@@ -92,6 +92,13 @@ def _by(user, moment):
     return _("由%(who)s于%(when)s") % {"who": user.display_name, "when": when}
 
 
+def needs_value(entry, action):
+    """Whether ``entry`` (None: not yet written) must carry a figure after ``action``: every
+    state but a draft does, as the database's own constraint says."""
+    state = entry.state if entry is not None else None
+    return TRANSITIONS.get((state, action)) not in (None, EntryState.DRAFT)
+
+
 def state_refusal(entry, action):
     """Why ``entry`` (None: not yet written) cannot take ``action`` in its state, or None."""
     state = entry.state if entry is not None else None

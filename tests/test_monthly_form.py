@@ -297,6 +297,25 @@ def test_returned_entry_shows_the_comment_and_can_be_resubmitted(client, report,
     assert (entry.value, entry.state) == (Decimal(80), "submitted")
 
 
+def test_a_returned_rows_figure_cannot_be_cleared_by_a_draft(client, report, fgj, reviewer):
+    """A returned row stays returned when saved, so it keeps a figure: clearing it is refused
+    beside the row with the reason (not a database rule's general message), and nothing moves."""
+    solar = indicator(report, "EC-05")
+    entry = submit(fgj, solar, 9, value=Decimal(85))
+    workflow.review(reviewer, [entry], workflow.RETURN, "与现场核查不符，请核实")
+    entry.refresh_from_db()
+    before = entries()
+    client.force_login(fgj)
+    data = {"action": "save", "rows": f"i{solar.pk}", **row_data(solar, version=entry.version)}
+    data[f"initial-i{solar.pk}-value"] = "85"  # what the page showed, posted back beside it
+    response = client.post(URL, data)
+    assert response.status_code == 200  # the form again, with the row's error beside it
+    page = response.content.decode()
+    row = page.split('data-code="EC-05"')[1].split("</tr>")[0]
+    assert "退回的记录不能清空数值" in row and "节点型不能超过100" not in page
+    assert entries() == before
+
+
 def test_reporter_lands_on_the_month_due(client, report, fgj):
     client.force_login(fgj)
     with time_machine.travel(

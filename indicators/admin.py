@@ -9,11 +9,13 @@ closed for every model (`HistoryAdmin`).
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -29,12 +31,34 @@ from .xlsx import ExcelImportError, xlsx_response
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """History to read, never to revert: a revert is a change made outside every rule."""
+    """History to read, never to revert: a revert is a change made outside every rule.
+
+    A row's history is shown to whoever may see the row itself (``get_queryset``: the region's,
+    the department's); django-simple-history alone would fall back to the stored versions of a
+    row the reader may not see. A past version is shown read-only, with no choice lists."""
+
+    def _require_visible(self, request, object_id):
+        if access.visible_regions(request.user) is None:
+            return  # an administrator, who may read the history of a deleted row too
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied
+        self._require_visible(request, object_id)
+        request.reading_history = True
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        if getattr(request, "reading_history", False):
+            meta = self.model._meta
+            return [f.name for f in (*meta.fields, *meta.many_to_many) if f.editable]
+        return super().get_readonly_fields(request, obj)
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -145,9 +145,10 @@ def make_project(report, **fields):
         "stage": Stage.READY,
         "total_investment": Decimal(50000),
         "planned_investment": Decimal(10000),
-        "lead_department": Department.objects.get(code="fgj"),
         **fields,
     }
+    if "lead_department" not in values:
+        values["lead_department"] = Department.objects.get(region=report.region, code="fgj")
     values["registered_stage"] = values["stage"]
     values["registered_start_date"] = values.get("start_date")
     values["registered_completion_date"] = values.get("completion_date")

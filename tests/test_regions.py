@@ -21,7 +21,7 @@ from indicators import workflow
 from indicators.models import Department, Indicator, ProgressEntry, Region, Report, Section
 from reporting.demo import DemoRefused, load_demo
 
-from .conftest import approve, make_user, submit
+from .conftest import approve, make_project, make_user, submit
 
 YEAR = 2023
 
@@ -137,6 +137,37 @@ def test_a_departments_page_offers_only_its_own_regions_reports(client, city, pe
     assert offered == {luzhai.pk}
     for pk in offered:
         assert client.get(f"{url}?report={pk}&month=9").status_code == 200
+
+
+def test_the_admin_shows_a_rows_history_only_to_who_may_see_the_row(client, city, people):
+    """Another county's office gets 404 on this county's history pages (the rows' own pages
+    already refuse them); the county's own office reads a past version, with no choice lists
+    (they would name every region's people and targets)."""
+    liucheng = city["liucheng"]
+    entry = ProgressEntry.objects.get(indicator__report=liucheng, indicator__code="LV-01", month=9)
+    project = make_project(liucheng, lead_department=people["liucheng_fgj"].department)
+    progress = submit(people["liucheng_fgj"], project, 9, investment_completed=Decimal(100))
+    pages = {
+        "indicators/progressentry": entry,
+        "indicators/indicator": entry.indicator,
+        "projects/project": project,
+        "projects/projectprogress": progress,
+    }
+    outsider, insider = people["luzhai_reviewer"], people["liucheng_reviewer"]
+    for user in (outsider, insider):
+        user.is_staff = True
+        user.save()
+    for path, row in pages.items():
+        history = f"/admin/{path}/{row.pk}/history/"
+        version = f"{history}{row.history.first().history_id}/"
+        client.force_login(outsider)
+        assert client.get(history).status_code == 404, path
+        assert client.get(version).status_code == 404, path
+        client.force_login(insider)
+        assert client.get(history).status_code == 200, path
+        shown = client.get(version)
+        assert shown.status_code == 200, path
+        assert "<select" not in shown.content.decode(), path
 
 
 def test_without_report_a_user_gets_their_own_regions_latest(client, city, people):

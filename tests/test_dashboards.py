@@ -92,6 +92,20 @@ def test_reporter_reads_own_department_and_its_targets(client, report, fgj):
     assert get(client, fgj, f"/indicators/{code(report, 'EC-05').pk}/").status_code == 200
 
 
+def test_every_link_on_a_department_page_opens_for_its_reader(client, report, fgj, leader):
+    """The leader's and the reporter's views of one department page share cached content: each
+    still links only to pages that reader may open (a reporter's section names are plain)."""
+    department = Department.objects.get(code="fgj")
+    for user in (leader, fgj):  # the leader first: their copy is cached when the reporter comes
+        page = get(client, user, f"/departments/{department.pk}/?month=9").content.decode()
+        links = set(re.findall(r'href="(/[^"#]*)"', page)) - {"/accounts/logout/"}
+        assert any(link.startswith("/indicators/") for link in links)
+        assert any(link.startswith("/sections/") for link in links) == (user == leader)
+        for link in sorted(links):
+            status = client.get(link.replace("&amp;", "&")).status_code
+            assert status in (200, 302), (user.username, link, status)
+
+
 def test_reporter_cannot_read_another_department_or_its_targets(client, report, rsj):
     fgj_department = Department.objects.get(code="fgj")
     assert get(client, rsj, f"/departments/{fgj_department.pk}/").status_code == 403

@@ -325,6 +325,8 @@ def department_detail(request, pk):
     )
     period = resolve_period(request, region_id=department.region_id)
     page = request.GET.get("p-page", "")
+    # A reporter reads their own department's page but not the sections' pages it would link.
+    plain_sections = not access.can_read_dashboards(request.user)
 
     def make():
         indicators = mark_staleness(
@@ -344,6 +346,7 @@ def department_detail(request, pk):
             "summary": progress.summarise(i.progress for i in indicators),
             # All its targets (a department leads tens, not hundreds): the overview's rows.
             "groups": grouped_rows(section_summaries(indicators), period.month),
+            "plain_sections": plain_sections,
             # A page of its projects; sorting and filters live on the register's own list.
             "projects": projects.get_page(page),
             "timeliness": timeliness,
@@ -358,7 +361,7 @@ def department_detail(request, pk):
     content = cached.fragments(
         "department",
         reports=[period.report],
-        parts=[department.pk, period.month, cached.query_part(request)],
+        parts=[department.pk, period.month, cached.query_part(request), plain_sections],
         make=make,
     )
     # A department belongs to one region: its picker offers that region's years only.

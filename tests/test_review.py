@@ -142,6 +142,26 @@ def test_lock_and_unlock_are_recorded_with_who(client, report, reviewer):
     assert "锁定记录" in page
 
 
+def test_a_locked_months_waiting_rows_are_listed_without_buttons(client, report, reviewer, fgj):
+    """Locking a month with rows still waiting warns how many; the queue keeps listing them,
+    marked locked, with nothing to tick, approve or return until the month is unlocked."""
+    waiting = submitted(report, "EC-05", user=fgj)
+    other = submitted(report, "LV-05", month=8, value=60)
+    client.force_login(reviewer)
+    response = client.post("/locks/2023/9/", {"action": "lock"}, follow=True)
+    assert "9月还有1条待审核的记录" in response.content.decode()
+    page = client.get("/review/?year=2023").content.decode()
+    row = page.split(f'data-entry="{waiting.pk}"')[1].split("</tr>")[0]
+    assert "9月已锁定，解锁后才能审核" in row
+    assert 'type="checkbox"' not in row and "approve" not in row
+    open_row = page.split(f'data-entry="{other.pk}"')[1].split("</tr>")[0]
+    assert 'type="checkbox"' in open_row and "approve" in open_row
+    client.post("/locks/2023/9/", {"action": "unlock"})
+    page = client.get("/review/?year=2023").content.decode()
+    row = page.split(f'data-entry="{waiting.pk}"')[1].split("</tr>")[0]
+    assert 'type="checkbox"' in row
+
+
 def test_locking_twice_says_so(client, report, reviewer):
     client.force_login(reviewer)
     client.post("/locks/2023/9/", {"action": "lock"})

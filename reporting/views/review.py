@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators import access, workflow
@@ -70,8 +70,8 @@ def review_queue(request):
     context = {
         "period": period,
         "filters": filters,
-        "entries": _with_previous(list(entries)),
-        "project_progress": _with_previous(list(progress)),
+        "entries": _marked(_with_previous(list(entries)), locks),
+        "project_progress": _marked(_with_previous(list(progress)), locks),
         "lock_rows": [(month, locks.get(month)) for month in range(1, 13)],
         "lock_history": MonthLock.history.filter(report_id=report.pk)
         .select_related("history_user")
@@ -90,6 +90,13 @@ def _with_previous(rows):
     for row in rows:
         earlier = latest.get(row.subject_id)
         row.previous = earlier if earlier and earlier.month < row.month else None
+    return rows
+
+
+def _marked(rows, locks):
+    """Flag the rows of a locked month: listed, but nothing to approve or return until unlocked."""
+    for row in rows:
+        row.locked = row.month in locks
     return rows
 
 
@@ -149,9 +156,29 @@ def month_lock(request, year, month):
             messages.success(
                 request, _("%(month)s月已锁定，填报单位不能再修改。") % {"month": month}
             )
+            waiting = _waiting(report, month)
+            if waiting:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(month)s月还有%(n)s条待审核的记录，锁定期间不能审核；如需审核，请先解锁。",
+                        "%(month)s月还有%(n)s条待审核的记录，锁定期间不能审核；如需审核，请先解锁。",
+                        waiting,
+                    )
+                    % {"month": month, "n": waiting},
+                )
         else:
             workflow.unlock_month(request.user, report, month)
             messages.success(request, _("%(month)s月已解锁。") % {"month": month})
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
     return redirect(reverse("reporting:review") + f"?report={report.pk}")
+
+
+def _waiting(report, month):
+    """How many of ``report``'s rows of ``month`` wait for review (targets and projects)."""
+    submitted = {"month": month, "state": EntryState.SUBMITTED}
+    return (
+        ProgressEntry.objects.filter(indicator__report=report, **submitted).count()
+        + ProjectProgress.objects.filter(project__report=report, **submitted).count()
+    )

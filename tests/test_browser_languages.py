@@ -34,7 +34,7 @@ def test_the_header_switches_the_whole_page_and_its_charts(visit, leader, demo_y
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/?year=2023&month=9")
     assert page.get_attribute("html", "lang") == "en"
-    assert page.inner_text("h1 + form label").startswith("Work report")
+    assert page.inner_text(".page-head form.period-picker label").startswith("Work report")
     assert mode_bar_title(page) == "Download plot as a PNG"
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()

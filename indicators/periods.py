@@ -43,11 +43,16 @@ def _int_or_none(text):
         return None
 
 
+def offered_reports(user, region_id=None):
+    """The reports ``user`` may open, newest first; ``region_id`` keeps one region's."""
+    return [r for r in access.report_list(user) if region_id is None or r.region_id == region_id]
+
+
 def choose_report(user, report_id=None, year=None, region_id=None):
     """The report a page shows: ``report_id`` if the user may open it (404 otherwise), else
     their own region's report of ``year`` (or latest), else any report they may open.
     ``region_id`` keeps the choice to one region's reports (a department's page)."""
-    reports = [r for r in access.report_list(user) if region_id is None or r.region_id == region_id]
+    reports = offered_reports(user, region_id)
     if report_id is not None:
         report = next((r for r in reports if r.pk == report_id), None)
         if report is None:

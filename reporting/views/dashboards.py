@@ -28,7 +28,7 @@ from indicators.models import (
     ProgressEntryEvidence,
     Section,
 )
-from indicators.periods import Period, default_month, resolve_period
+from indicators.periods import Period, default_month, offered_reports, resolve_period
 from indicators.timeliness import SHORT_LABELS, department_timeliness
 from projects.models import Project
 from reporting.filters import IndicatorFilter
@@ -365,7 +365,7 @@ def department_detail(request, pk):
         make=make,
     )
     # A department belongs to one region: its picker offers that region's years only.
-    reports = [r for r in access.report_list(request.user) if r.region_id == department.region_id]
+    reports = offered_reports(request.user, department.region_id)
     context = {**period_context(request, period, reports=reports), "department": department}
     return render(request, "reporting/department.html", {**context, **content})
 

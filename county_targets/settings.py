@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "simple_history",
     "county_targets.apps.AxesConfig",  # django-axes
     "csp",
+    "accounts",
     "indicators",
     "projects",
     "reporting",

@@ -1,0 +1,67 @@
+"""The security policy in force and each account's past passwords (等保2.0 identity rules)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class SecurityPolicy(models.Model):
+    """The one row of password, session and lock-out rules, set by the security administrator.
+    Its first values come from the settings (docs/deploy.md); ``current()`` reads it."""
+
+    password_min_length = models.PositiveSmallIntegerField(_("密码最短长度"), default=10)
+    password_classes = models.PositiveSmallIntegerField(
+        _("密码至少包含的字符类别数"),
+        default=3,
+        help_text=_("大写字母、小写字母、数字、符号四类中的几类"),
+    )
+    password_max_age_days = models.PositiveSmallIntegerField(
+        _("密码有效期（天）"), default=90, help_text=_("0表示不过期")
+    )
+    password_warn_days = models.PositiveSmallIntegerField(_("到期前提醒（天）"), default=7)
+    password_history = models.PositiveSmallIntegerField(_("不得重复使用最近几次密码"), default=5)
+    idle_minutes = models.PositiveSmallIntegerField(_("空闲超时（分钟）"), default=30)
+    session_hours = models.PositiveSmallIntegerField(_("会话最长时间（小时）"), default=8)
+    failure_limit = models.PositiveSmallIntegerField(
+        _("同一账号同一地址连续失败次数上限"), default=5
+    )
+    account_failure_limit = models.PositiveSmallIntegerField(
+        _("同一账号所有地址失败次数上限"), default=20
+    )
+    lockout_minutes = models.PositiveSmallIntegerField(_("锁定时间（分钟）"), default=30)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "安全策略")
+        verbose_name_plural = pgettext_lazy("model, plural", "安全策略")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
+class PasswordHistory(models.Model):
+    """A password an account has held (its hash, never the password), newest last: the latest
+    row's time is when the password was last changed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = pgettext_lazy("model", "历史密码")
+        verbose_name_plural = pgettext_lazy("model, plural", "历史密码")
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

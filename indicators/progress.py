@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 CUMULATIVE = "cumulative"
@@ -260,24 +260,36 @@ def format_points(value):
 def summarise(progresses):
     """Counts by status and the average completion of the ratio kinds, for a group of targets."""
     counts = dict.fromkeys(STATUSES, 0)
+    on_target = 0
     completions = []
     expecteds = []
     for progress in progresses:
         counts[progress.status] += 1
+        on_target += progress.status == ON_TRACK and progress.kind in LIMIT_KINDS
         if progress.completion is not None:
             completions.append(min(progress.completion, Decimal(1)))
             expecteds.append(progress.expected)
     average = sum(completions) / len(completions) if completions else None
     expected = sum(expecteds) / len(expecteds) if expecteds else None
-    return Summary(counts, sum(counts.values()), average, expected)
+    return Summary(counts, sum(counts.values()), average, expected, on_target)
 
 
 @dataclass(frozen=True)
 class Summary:
+    """``counts[ON_TRACK]`` holds every target that is on track, floors and ceilings that hold
+    included (charts and rankings count them as holding); the words split them, because a floor
+    that holds is 达到目标, not 达到序时进度 (``on_schedule`` and ``on_target``)."""
+
     counts: dict
     total: int
     average_completion: Decimal | None  # each capped at 100 % so one overshoot hides no laggard
     average_expected: Decimal | None
+    on_target: int = 0  # floors and ceilings that hold (达到目标 / 控制在目标内)
+
+    @property
+    def on_schedule(self):
+        """Cumulative, stock and milestone targets at or ahead of 序时进度 (达到序时进度)."""
+        return self.counts[ON_TRACK] - self.on_target
 
     @property
     def judged(self):
@@ -294,3 +306,38 @@ class Summary:
         if not self.judged:
             return None
         return Decimal(self.holding) / self.judged
+
+
+# The opening of a verdict, by what the group of targets is.
+VERDICT_LEADS = {
+    "all": _("截至%(month)s月底，%(total)s项目标中"),
+    "section": _("截至%(month)s月底，本板块%(total)s项目标中"),
+    "filtered": _("截至%(month)s月底，符合条件的%(total)s项目标中"),
+    "department": _("截至%(month)s月底，牵头的%(total)s项目标中"),
+}
+
+
+def count_words(summary, *, with_no_data=True):
+    """A group of targets counted in words, the one way every page, workbook and bulletin says
+    it: 已完成6项，达到序时进度21项，达到目标2项，滞后8项，严重滞后3项，无数据2项. Floors and
+    ceilings that hold are 达到目标, never counted under 达到序时进度."""
+    counts = summary.counts
+    parts = [
+        gettext("已完成%(n)s项") % {"n": counts[DONE]},
+        gettext("达到序时进度%(n)s项") % {"n": summary.on_schedule},
+    ]
+    if summary.on_target:
+        parts.append(gettext("达到目标%(n)s项") % {"n": summary.on_target})
+    parts.append(gettext("滞后%(n)s项") % {"n": counts[BEHIND]})
+    parts.append(gettext("严重滞后%(n)s项") % {"n": counts[FAR_BEHIND]})
+    if with_no_data:
+        parts.append(gettext("无数据%(n)s项") % {"n": counts[NO_DATA]})
+    if counts[YEAR_END]:
+        parts.append(gettext("待年终确定%(n)s项") % {"n": counts[YEAR_END]})
+    return pgettext("between counts", "，").join(parts)
+
+
+def verdict(month, summary, lead="all"):
+    """The one-line verdict a page, the summary workbook and the bulletin open with."""
+    opening = VERDICT_LEADS[lead] % {"month": month, "total": summary.total}
+    return opening + count_words(summary) + pgettext("end of a sentence", "。")

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop
 
 from indicators import progress, timeliness
 from indicators.models import Department
@@ -122,25 +122,6 @@ def overview_rows(indicators):
     for section, members in section_groups(indicators):
         yield _summary_row(section.name, progress.summarise(i.progress for i in members))
     yield _summary_row(_("合计"), progress.summarise(i.progress for i in indicators))
-
-
-def verdict(month, summary):
-    counts = summary.counts
-    text = _(
-        "截至%(month)s月底，%(total)s项目标中已完成%(done)s项，达到序时进度%(on_track)s项，"
-        "滞后%(behind)s项，严重滞后%(far)s项，无数据%(none)s项"
-    ) % {
-        "month": month,
-        "total": summary.total,
-        "done": counts[progress.DONE],
-        "on_track": counts[progress.ON_TRACK],
-        "behind": counts[progress.BEHIND],
-        "far": counts[progress.FAR_BEHIND],
-        "none": counts[progress.NO_DATA],
-    }
-    if counts[progress.YEAR_END]:
-        text += _("，待年终确定%(n)s项") % {"n": counts[progress.YEAR_END]}
-    return text + pgettext("end of a sentence", "。")
 
 
 def detail_columns(month):
@@ -331,7 +312,10 @@ def summary_sheets(report, month, *, now=None, today=None):
 
     return [
         sheet(
-            "总览", overview_columns(), overview_rows(indicators), notes=[verdict(month, summary)]
+            "总览",
+            overview_columns(),
+            overview_rows(indicators),
+            notes=[progress.verdict(month, summary)],
         ),
         sheet("指标明细", detail_columns(month), detail_rows(indicators, leaders)),
         sheet("进展情况", notes_columns(month), notes_rows(indicators)),

@@ -23,7 +23,6 @@ from indicators.xlsx import listing
 from projects import register
 from projects.models import Project
 from reporting.standing import judged
-from reporting.summary import verdict
 
 from . import slips
 from .models import Bulletin, Slip
@@ -85,6 +84,7 @@ def figures(report, month, today=None):
         "month": month,
         "total": summary.total,
         "counts": summary.counts,
+        "on_target": summary.on_target,
         "average_completion": _points(summary.average_completion),
         "average_expected": _points(summary.average_expected),
         "sections": [
@@ -92,6 +92,7 @@ def figures(report, month, today=None):
                 "name": section.name,
                 "total": part.total,
                 "counts": part.counts,
+                "on_target": part.on_target,
                 "average_completion": _points(part.average_completion),
                 "average_expected": _points(part.average_expected),
             }
@@ -156,17 +157,6 @@ def title_for(report, month):
     }
 
 
-def _count_words(counts):
-    return _(
-        "已完成%(done)s项，达到序时进度%(on_track)s项，滞后%(behind)s项，严重滞后%(far)s项"
-    ) % {
-        "done": counts[progress.DONE],
-        "on_track": counts[progress.ON_TRACK],
-        "behind": counts[progress.BEHIND],
-        "far": counts[progress.FAR_BEHIND],
-    }
-
-
 def body_for(report, numbers):
     """The bulletin's text from its numbers, in the official style: paragraphs, one a line."""
     month = numbers["month"]
@@ -180,8 +170,8 @@ def body_for(report, numbers):
         % {"title": report.title, "month": month},
         _("一、总体情况"),
     ]
-    summary = progress.Summary(counts, numbers["total"], None, None)
-    overall = verdict(month, summary)
+    summary = progress.Summary(counts, numbers["total"], None, None, numbers.get("on_target", 0))
+    overall = progress.verdict(month, summary)
     if numbers["average_completion"] is not None:
         overall = overall.rstrip("。.") + _(
             "；累计型、存量型和节点型目标平均完成率%(done)s%%，序时进度%(expected)s%%。"
@@ -213,7 +203,12 @@ def body_for(report, numbers):
             "n": SECTION_NUMBERS[number - 1] if number <= 10 else number,
             "name": section["name"],
             "total": section["total"],
-            "counts": _count_words(section["counts"]),
+            "counts": progress.count_words(
+                progress.Summary(
+                    section["counts"], section["total"], None, None, section.get("on_target", 0)
+                ),
+                with_no_data=False,
+            ),
         }
         if section["average_completion"] is not None:
             text += _("，平均完成率%(done)s%%（序时进度%(expected)s%%）") % {

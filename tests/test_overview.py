@@ -63,6 +63,23 @@ def test_verdict_line_counts_every_target(client, report, leader):
     assert "截至9月底，40项目标中" in page
 
 
+def test_floors_and_ceilings_that_hold_are_counted_as_on_target_not_on_schedule(
+    client, report, leader
+):
+    approve(Indicator.objects.get(report=report, code="LV-01"), 9, 1263)  # jobs, on schedule
+    approve(Indicator.objects.get(report=report, code="LV-02"), 9, Decimal("3.9"))  # ≤ 4.5 %
+    approve(Indicator.objects.get(report=report, code="LV-03"), 9, 0)  # zero households
+    client.force_login(leader)
+    page = client.get("/?year=2023&month=9").content.decode()
+    verdict = page.split('<p class="verdict">', 1)[1].split("</p>", 1)[0]
+    assert "达到序时进度1项" in verdict
+    assert "达到目标2项" in verdict
+    cards = page.split('class="headline"', 1)[1].split("</ul>", 1)[0]
+    on_schedule = cards.split("status-edge-on_track", 1)[1].split("</li>", 1)[0]
+    assert '<span class="number">1</span>' in on_schedule
+    assert "另达到目标2项" in on_schedule
+
+
 def test_unknown_year_is_not_found(client, report, leader):
     client.force_login(leader)
     assert client.get("/?year=1999&month=9").status_code == 404

@@ -13,9 +13,10 @@ import time
 import pytest
 
 from indicators.models import Department
+from indicators.progress import verdict
 from reporting import demo as demo_cycle
 from reporting.standing import judged
-from reporting.summary import verdict, write_summary
+from reporting.summary import write_summary
 from supervision import bulletins
 from supervision.bulletin_docx import bulletin_document
 

@@ -25,6 +25,13 @@ def plotly_chart(chart, css_class="chart"):
 
 
 @register.simple_tag
+def verdict(summary, month, lead="all"):
+    """The page's one-line verdict, worded by ``progress.verdict`` as the workbook and the
+    bulletin word it."""
+    return progress.verdict(month, summary, lead)
+
+
+@register.simple_tag
 def timeliness_badge(state):
     """A timeliness state as a coloured word: the colour helps, the word carries the meaning."""
     return format_html(

@@ -270,6 +270,27 @@ def bench_import(report, count):
     }
 
 
+def bench_chart(count=400, repeat=5):
+    """The bullet chart of ``count`` targets built and embedded: the section page's largest
+    figure (tests/test_charts.py checks what it draws; its speed is measured here)."""
+    from decimal import Decimal
+
+    from indicators import charts, progress
+
+    statuses = progress.STATUSES
+
+    def build():
+        figure = charts.bullets(
+            [f"T{i} 一个相当长的目标任务名称" for i in range(count)],
+            [Decimal(i % 120) / 100 for i in range(count)],
+            [Decimal("0.75")] * count,
+            [statuses[i % 5] for i in range(count)],
+        )
+        charts.embed("chart-bullets", figure)
+
+    return {"targets": count, "seconds": best_time(build, repeat)}
+
+
 def bench_export(report, rows, repeat):
     """The demo summary and the synthetic ``rows``-row 指标明细, each beside the floor."""
     return {"demo": bench_demo(report, max(repeat, 3)), "synthetic": bench_synthetic(rows, repeat)}
@@ -289,6 +310,8 @@ def main():
         results = bench_export(report, args.rows, args.repeat)
         line("demo summary (5 sheets, queries)", results["demo"])
         line(f"指标明细 {args.rows:,} rows", results["synthetic"])
+        results["chart"] = bench_chart()
+        print(f"  bullet chart of 400 targets: {results['chart']['seconds'] * 1000:.1f} ms")
         if args.import_rows:
             results["import"] = bench_import(report, args.import_rows)
             row = results["import"]

@@ -1,15 +1,13 @@
 """Filters of the project list. Besides the obvious ones (category, stage, department...), the
 month filters select the projects behind each register-derived number (`register.list_url`)."""
 
-import datetime
-
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import MONTHS, Department
-from indicators.progress import month_end
 
+from . import register
 from .models import BuildType, Category, Project, Stage
 
 YES_NO = [("true", _("是")), ("false", _("否"))]
@@ -101,11 +99,12 @@ class ProjectFilter(django_filters.FilterSet):
     def has_month_filter(self):
         return any(self.form[name].value() for name in self.MONTH_FILTERS)
 
-    def _year_start(self):
-        return datetime.date(self.report.year, 1, 1)
+    def _condition(self, queryset, name, value):
+        """A month filter as the register's rules mean it (`register.CONDITIONS`)."""
+        return queryset.filter(register.CONDITIONS[name](int(value), self.report.year))
 
-    def _end(self, month):
-        return month_end(self.report.year, int(month))
+    filter_started_by = filter_started_in_year_by = _condition
+    filter_completed_in_year_by = filter_signed_in_year_by = _condition
 
     def filter_yes_no(self, queryset, name, value):
         return queryset.filter(**{name: value == "true"})
@@ -115,17 +114,3 @@ class ProjectFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
-
-    def filter_started_by(self, queryset, name, value):
-        return queryset.filter(start_date__lte=self._end(value))
-
-    def filter_started_in_year_by(self, queryset, name, value):
-        return queryset.filter(start_date__gte=self._year_start(), start_date__lte=self._end(value))
-
-    def filter_completed_in_year_by(self, queryset, name, value):
-        return queryset.filter(
-            completion_date__gte=self._year_start(), completion_date__lte=self._end(value)
-        )
-
-    def filter_signed_in_year_by(self, queryset, name, value):
-        return queryset.filter(signed_on__gte=self._year_start(), signed_on__lte=self._end(value))

@@ -29,45 +29,76 @@ def wan(total):
     return None if total is None else Decimal(total).quantize(CENT)
 
 
+# --- Each rule, declared once ------------------------------------------------------------------
+# A rule is the /projects/ filter parameters that select its projects (see `filters.
+# ProjectFilter`) and what it adds up. The database filter (`rule_filters`) and the link to the
+# list behind the number (`list_url`) are both derived from this one declaration, so the
+# dashboard's number is the count or sum of the list its link opens, by construction.
+COUNT, TOTAL, YEAR = "count", "total", "year"  # projects, total investment, this year's
+AS_OF = object()  # stands for the month the number is read as of
+
+
+@dataclass(frozen=True)
+class Rule:
+    measure: str
+    params: dict
+
+
+_IMPLEMENTATION = {"category": Category.IMPLEMENTATION}
+_PRELIMINARY = {"category": Category.PRELIMINARY}
+RULES = {
+    RegisterRule.IMPLEMENTATION_COUNT: Rule(COUNT, _IMPLEMENTATION),
+    RegisterRule.IMPLEMENTATION_TOTAL: Rule(TOTAL, _IMPLEMENTATION),
+    RegisterRule.IMPLEMENTATION_YEAR: Rule(YEAR, _IMPLEMENTATION),
+    RegisterRule.PRELIMINARY_COUNT: Rule(COUNT, _PRELIMINARY),
+    RegisterRule.PRELIMINARY_TOTAL: Rule(TOTAL, _PRELIMINARY),
+    RegisterRule.PRELIMINARY_YEAR: Rule(YEAR, _PRELIMINARY),
+    RegisterRule.CONTINUING_UNDERWAY: Rule(
+        COUNT, {**_IMPLEMENTATION, "build_type": BuildType.CONTINUING, "started_by": AS_OF}
+    ),
+    RegisterRule.NEW_STARTED: Rule(
+        COUNT, {"build_type": BuildType.NEW, "started_in_year_by": AS_OF}
+    ),
+    RegisterRule.COMPLETED: Rule(COUNT, {"completed_in_year_by": AS_OF}),
+    RegisterRule.PROMOTED_SIGNED: Rule(COUNT, {"promoted": "true", "signed_in_year_by": AS_OF}),
+}
+
+
+def _in_year_by(field):
+    return lambda value, year: Q(
+        **{f"{field}__gte": datetime.date(year, 1, 1), f"{field}__lte": month_end(year, value)}
+    )
+
+
+# What each filter parameter selects, for a report of ``year``: the project list's filters
+# (`filters.ProjectFilter`) ask these too, so a link and its list can never mean two things.
+CONDITIONS = {
+    "category": lambda value, year: Q(category=value),
+    "build_type": lambda value, year: Q(build_type=value),
+    "promoted": lambda value, year: Q(is_promoted=value == "true"),
+    "started_by": lambda value, year: Q(start_date__lte=month_end(year, value)),
+    "started_in_year_by": _in_year_by("start_date"),
+    "completed_in_year_by": _in_year_by("completion_date"),
+    "signed_in_year_by": _in_year_by("signed_on"),
+}
+
+
+def rule_params(rule, month):
+    """The /projects/ filter parameters of ``rule`` as of ``month``."""
+    return {name: month if value is AS_OF else value for name, value in RULES[rule].params.items()}
+
+
+def rule_condition(rule, year, month):
+    """The database filter of ``rule`` as of ``month`` of ``year``."""
+    condition = Q()
+    for name, value in rule_params(rule, month).items():
+        condition &= CONDITIONS[name](value, year)
+    return condition
+
+
 def rule_filters(report, month):
     """The project filter behind each rule as of ``month``: the list a derived number links to."""
-    year_start = datetime.date(report.year, 1, 1)
-    end = month_end(report.year, month)
-    implementation = Q(category=Category.IMPLEMENTATION)
-    preliminary = Q(category=Category.PRELIMINARY)
-    return {
-        RegisterRule.IMPLEMENTATION_COUNT: implementation,
-        RegisterRule.IMPLEMENTATION_TOTAL: implementation,
-        RegisterRule.IMPLEMENTATION_YEAR: implementation,
-        RegisterRule.PRELIMINARY_COUNT: preliminary,
-        RegisterRule.PRELIMINARY_TOTAL: preliminary,
-        RegisterRule.PRELIMINARY_YEAR: preliminary,
-        RegisterRule.CONTINUING_UNDERWAY: implementation
-        & Q(build_type=BuildType.CONTINUING, start_date__lte=end),
-        RegisterRule.NEW_STARTED: Q(
-            build_type=BuildType.NEW, start_date__gte=year_start, start_date__lte=end
-        ),
-        RegisterRule.COMPLETED: Q(completion_date__gte=year_start, completion_date__lte=end),
-        RegisterRule.PROMOTED_SIGNED: Q(
-            is_promoted=True, signed_on__gte=year_start, signed_on__lte=end
-        ),
-    }
-
-
-# What each rule adds up: a count of projects, their total investment, or this year's investment.
-COUNT, TOTAL, YEAR = "count", "total", "year"
-RULE_MEASURES = {
-    RegisterRule.IMPLEMENTATION_COUNT: COUNT,
-    RegisterRule.IMPLEMENTATION_TOTAL: TOTAL,
-    RegisterRule.IMPLEMENTATION_YEAR: YEAR,
-    RegisterRule.PRELIMINARY_COUNT: COUNT,
-    RegisterRule.PRELIMINARY_TOTAL: TOTAL,
-    RegisterRule.PRELIMINARY_YEAR: YEAR,
-    RegisterRule.CONTINUING_UNDERWAY: COUNT,
-    RegisterRule.NEW_STARTED: COUNT,
-    RegisterRule.COMPLETED: COUNT,
-    RegisterRule.PROMOTED_SIGNED: COUNT,
-}
+    return {rule: rule_condition(rule, report.year, month) for rule in RULES}
 
 
 def derived_values(report, month):
@@ -88,7 +119,7 @@ def derived_values_for(reports, month):
         measures[TOTAL] = lambda f: Sum("total_investment", filter=f)
         measures[YEAR] = lambda f: Sum("invested", filter=f)
         aggregates = {
-            str(rule): measures[RULE_MEASURES[rule]](condition)
+            str(rule): measures[RULES[rule].measure](condition)
             for rule, condition in filters.items()
         }
         rows = (
@@ -103,7 +134,7 @@ def derived_values_for(reports, month):
             row = found.get(report.pk, {})
             values[report.pk] = {
                 rule: Decimal(row.get(str(rule)) or 0)
-                if RULE_MEASURES[rule] == COUNT
+                if RULES[rule].measure == COUNT
                 else in_yi(wan(row.get(str(rule))))
                 for rule in filters
             }
@@ -111,29 +142,6 @@ def derived_values_for(reports, month):
 
 
 # --- The list behind each number ---------------------------------------------------------------
-# Filter parameters of /projects/ (see `filters.ProjectFilter`) that select exactly the projects
-# of `rule_filters`: the dashboard's number is the count or sum of the list behind its link.
-def _rule_params(month):
-    implementation = {"category": Category.IMPLEMENTATION}
-    preliminary = {"category": Category.PRELIMINARY}
-    return {
-        RegisterRule.IMPLEMENTATION_COUNT: implementation,
-        RegisterRule.IMPLEMENTATION_TOTAL: implementation,
-        RegisterRule.IMPLEMENTATION_YEAR: implementation,
-        RegisterRule.PRELIMINARY_COUNT: preliminary,
-        RegisterRule.PRELIMINARY_TOTAL: preliminary,
-        RegisterRule.PRELIMINARY_YEAR: preliminary,
-        RegisterRule.CONTINUING_UNDERWAY: {
-            **implementation,
-            "build_type": BuildType.CONTINUING,
-            "started_by": month,
-        },
-        RegisterRule.NEW_STARTED: {"build_type": BuildType.NEW, "started_in_year_by": month},
-        RegisterRule.COMPLETED: {"completed_in_year_by": month},
-        RegisterRule.PROMOTED_SIGNED: {"promoted": "true", "signed_in_year_by": month},
-    }
-
-
 def list_url(report, rule, month):
     """The /projects/ address listing the projects behind ``rule``'s value as of ``month``.
 
@@ -142,7 +150,7 @@ def list_url(report, rule, month):
     """
     params = {"report": report.pk, "month": month}
     if rule:  # without a rule: the whole register as of the month, a base for other filters
-        params.update(_rule_params(month)[rule])
+        params.update(rule_params(rule, month))
     return f"{reverse('projects:list')}?{urlencode(params)}"
 
 

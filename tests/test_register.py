@@ -261,3 +261,14 @@ def test_list_url_names_the_month_and_the_rule(report):
     assert url.startswith("/projects/?")
     assert f"report={report.pk}" in url and "month=9" in url
     assert "build_type=new" in url and "started_in_year_by=9" in url
+
+
+def test_each_rule_is_declared_once_as_parameters_the_project_list_understands():
+    from projects.filters import ProjectFilter
+    from projects.register import CONDITIONS, RULES, rule_params
+
+    assert set(RULES) == set(RegisterRule)
+    for rule in RULES:
+        names = set(rule_params(rule, 6))
+        assert names <= set(ProjectFilter.base_filters), rule
+        assert names <= set(CONDITIONS), rule

@@ -175,10 +175,17 @@ def lock_refusal(month):
     return _("%(month)s月已被督查室锁定，不能再修改；如需更正，请督查室先解锁。") % {"month": month}
 
 
+def is_stale(stored, seen):
+    """Whether a form that showed version ``seen`` is behind the stored row's version ``stored``
+    (0: no row yet); ``seen`` None: the caller does not check. The one stale-version test of
+    every gate (entries here, supervision slips, bulletins): the caller has locked the stored
+    row first, and says the refusal in its own words."""
+    return seen is not None and int(seen) != stored
+
+
 def version_refusal(entry, version):
     """Why a change made from a form showing ``version`` is stale, or None."""
-    stored = entry.version if entry is not None else 0
-    if version is None or int(version) == stored:
+    if not is_stale(entry.version if entry is not None else 0, version):
         return None
     if entry is None:
         return _("这条记录已被删除，请刷新后再填。")

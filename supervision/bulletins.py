@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from indicators import access, progress, timeliness
+from indicators import access, progress, timeliness, workflow
 from indicators.models import RegisterRule
 from indicators.timeliness import department_timeliness
 from indicators.xlsx import listing
@@ -307,10 +307,10 @@ def save_draft(user, report, month, title, body, version):
     with transaction.atomic():
         bulletin = _locked(report, month)
         if bulletin is None:
-            if version not in (None, 0):
+            if workflow.is_stale(0, version):
                 raise BulletinError(_("通报草稿已被删除，请刷新后再改。"))
             bulletin = generate(report, month)
-        elif version is not None and int(version) != bulletin.version:
+        elif workflow.is_stale(bulletin.version, version):
             raise BulletinError(_("通报已被他人修改，请刷新后再改。"))
         else:
             bulletin.version += 1
@@ -346,7 +346,7 @@ def publish(user, report, month, version):
         bulletin = _locked(report, month)
         if bulletin is None:
             raise BulletinError(_("请先保存通报草稿，再发布。"))
-        if version is not None and int(version) != bulletin.version:
+        if workflow.is_stale(bulletin.version, version):
             raise BulletinError(_("通报已被他人修改，请刷新后再发布。"))
         bulletin.state = Bulletin.State.PUBLISHED
         bulletin.version += 1

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from indicators import access, progress
+from indicators import access, progress, workflow
 from reporting.standing import judged
 
 from . import reminders
@@ -137,7 +137,7 @@ def move(user, slip, action, version, *, fields=None, today=None):
         reason = refusal(user, stored, action)
         if reason:
             raise SlipError(reason)
-        if version is not None and int(version) != stored.version:
+        if workflow.is_stale(stored.version, version):
             raise SlipError(_("督办单已被他人处理，请刷新后再办。"))
         if action == ANSWER and not (fields.get("causes") and fields.get("measures")):
             raise SlipError(_("请填写滞后原因和整改措施。"))

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import progress
+from . import numbers, progress
 
 FONT_FAMILY = (
     '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
@@ -408,7 +408,7 @@ def monthly_path(months, values, expected_path, target, *, unit, limit=None, the
 
 
 def _compact(value):
-    return "" if value is None else progress.format_amount(value)
+    return "" if value is None else numbers.amount(value, 4, grouped=False)
 
 
 def timeliness_heatmap(rows, months, states, labels, *, theme="light", height=None, font_size=13):

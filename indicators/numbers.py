@@ -1,4 +1,6 @@
-"""Numbers as people type them, and as inputs show them: one parser, one plain writer.
+"""Numbers as people type them, as inputs show them, and as pages print them: one parser, one
+plain writer, and the display writers every page, workbook, message and bulletin uses
+(`amount`, `percent`, `points`; the templates' filters of the same names are these).
 
 Every number that comes in (the monthly form, the Excel imports, the set-up and register
 workbooks) goes through `parse`; every number an input or a template cell shows for editing is
@@ -109,3 +111,34 @@ class NumberField(forms.DecimalField):
     def widget_attrs(self, widget):
         # DecimalField adds step="any" for NumberInput; a text input takes no such attribute.
         return {}
+
+
+# --- Numbers written for people to read ----------------------------------------------------------
+DASH = "—"
+
+
+def amount(value, places=2, *, grouped=True):
+    """At most ``places`` decimals without needless trailing zeros, thousands grouped with
+    commas: 1,500 / 392.73 / 5.6 ("—" for no value). ``grouped=False`` for running text that
+    a sentence carries (低于目标0.6个百分点)."""
+    if value is None or value == "":
+        return DASH
+    value = Decimal(value).quantize(Decimal(1).scaleb(-int(places)))
+    text = f"{value:{',' if grouped else ''}.{int(places)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def percent(fraction, places=1):
+    """A fraction as a percentage: Decimal("0.756") -> 75.6% ("—" for no value)."""
+    if fraction is None:
+        return DASH
+    return f"{Decimal(fraction) * 100:.{int(places)}f}%"
+
+
+def points(value):
+    """Percentage points with one decimal, without a trailing .0: 13.8, 12, 0."""
+    text = f"{Decimal(value):.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text

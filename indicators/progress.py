@@ -18,6 +18,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from . import numbers
+
 CUMULATIVE = "cumulative"
 STOCK = "stock"
 MILESTONE = "milestone"
@@ -214,7 +216,7 @@ def gap_phrase(progress, kind=None, unit=""):
     (in 个百分点 for a target in percent: growth of 5 % against 6 % is 1 个百分点 short)."""
     words = _phrases(translation.get_language())
     if progress.margin is not None:
-        amount = format_amount(abs(progress.margin))
+        amount = numbers.amount(abs(progress.margin), 4, grouped=False)
         if progress.margin >= 0:
             return words[kind] if kind in LIMIT_ON_TRACK_LABELS else words[None]
         unit = words["points_unit"] if is_percent(unit) else unit
@@ -223,7 +225,7 @@ def gap_phrase(progress, kind=None, unit=""):
     gap = progress.gap_points
     if gap is None:
         return ""
-    points = format_points(abs(gap))
+    points = numbers.points(abs(gap))
     if points == "0":
         return words["level"]
     return (words["ahead"] if gap > 0 else words["behind"]) % {"points": points}
@@ -243,18 +245,6 @@ def _phrases(language):
             "ahead": str(_("超过序时进度%(points)s个百分点")),
             "behind": str(_("低于序时进度%(points)s个百分点")),
         }
-
-
-def format_amount(value):
-    """Up to four decimals, without trailing zeros: 0.5, 3, 1.35."""
-    text = f"{Decimal(value):.4f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def format_points(value):
-    """One decimal, without a trailing .0: 13.8, 12, 0."""
-    text = f"{Decimal(value):.1f}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def summarise(progresses):

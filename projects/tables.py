@@ -5,8 +5,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from indicators.numbers import amount, percent
 from indicators.tables import NUM, BaseTable
-from indicators.templatetags.targets import amount, percent
 
 from .models import Project, Stage
 from .register import STAGE_ORDER, in_yi

@@ -8,9 +8,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from indicators import progress
+from indicators.numbers import amount, percent
 from indicators.tables import NUM, BaseTable
 from indicators.templatetags.dashboards import register_tag, unit_suffix
-from indicators.templatetags.targets import amount, percent, status_badge
+from indicators.templatetags.targets import status_badge
 
 STATUS_RANK = {status: rank for rank, status in enumerate(progress.STATUSES)}
 NO_VALUE = Decimal(-1)  # sorts targets without a completion below every real one

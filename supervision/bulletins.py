@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from indicators import access, progress, timeliness, workflow
+from indicators import access, numbers, progress, timeliness, workflow
 from indicators.models import RegisterRule
 from indicators.timeliness import department_timeliness
 from indicators.xlsx import listing
@@ -50,7 +50,7 @@ class BulletinError(Exception):
 
 
 def _points(value):
-    return None if value is None else progress.format_points(Decimal(value) * 100)
+    return None if value is None else numbers.points(Decimal(value) * 100)
 
 
 def figures(report, month, today=None):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from docx import Document
 from docx.shared import Mm, Pt
 
-from indicators import progress, timeliness, workflow
+from indicators import numbers, progress, timeliness, workflow
 from indicators.models import Indicator, ProgressEntry, Region
 from reporting import demo as demo_cycle
 from supervision import bulletins
@@ -35,7 +35,7 @@ def action(report, month, name):
 
 
 def points(value):
-    return None if value is None else progress.format_points(Decimal(value) * 100)
+    return None if value is None else numbers.points(Decimal(value) * 100)
 
 
 @pytest.mark.parametrize("month", [3, 6, 9, 12])

@@ -154,6 +154,22 @@ def test_a_changed_target_is_updated_in_place_with_history(workbook_2023):
     assert indicator.history.count() == 2
 
 
+def test_a_monthly_plan_is_read_as_any_number_is_typed(workbook_2023):
+    load(workbook_2023)
+    wide = "，".join(["０．０８"] * 11 + ["１"])  # as a Chinese input method types them
+
+    def type_plan(workbook, plan):
+        ws = workbook["目标任务"]
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == "LV-01")
+        ws.cell(row=row, column=11).value = plan
+
+    load(edit(workbook_2023, lambda workbook: type_plan(workbook, wide)))
+    assert Indicator.objects.get(code="LV-01").monthly_plan == [0.08] * 11 + [1.0]
+    # What the one parser refuses is refused here too: an exponent is no plan.
+    with pytest.raises(ExcelImportError, match="月度计划"):
+        load(edit(workbook_2023, lambda w: type_plan(w, ",".join(["8e-2"] * 11 + ["1"]))))
+
+
 def test_a_bad_workbook_is_refused_whole_with_every_problem_listed(workbook_2023):
     def spoil(workbook):
         ws = workbook["目标任务"]

@@ -2,12 +2,12 @@
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .. import numbers
 from ..models import (
     Department,
     Frequency,
@@ -336,7 +336,8 @@ def _read_plan(sheet, number, text):
         return None
     parts = [p for p in re.split(r"[,，;；\s]+", text) if p]
     try:
-        plan = [float(Decimal(p)) for p in parts]
+        # Typed as any number is (full-width digits too), through the one parser.
+        plan = [float(numbers.parse(p)) for p in parts]
         validate_plan(plan)
     except (ArithmeticError, ValueError):
         sheet.problem(number, "月度计划", _("月度计划须为12个数字。"))

@@ -5,9 +5,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from indicators import progress, timeliness
+from indicators import numbers, progress, timeliness
 from indicators.models import EntryState
-from indicators.templatetags.targets import amount, percent
+from indicators.numbers import amount, percent
 
 register = template.Library()
 
@@ -136,7 +136,7 @@ def trend(points):
     """A change in percentage points as an arrow and a number: ↑5.2, ↓3, → 0; "—" when unknown."""
     if points is None:
         return "—"
-    text = progress.format_points(abs(points))
+    text = numbers.points(abs(points))
     if text == "0":
         return mark_safe('<span class="trend-flat">→ 0</span>')
     if points > 0:

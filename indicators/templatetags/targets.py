@@ -1,33 +1,16 @@
 """Formatting for targets: amounts with their units, percentages, status words and badges."""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html
 
-from indicators import progress
+from indicators import numbers, progress
 
 register = template.Library()
 
 
-@register.filter
-def amount(value, places=2):
-    """A number with thousands commas and no needless trailing zeros: 1,500 / 392.73 / 5.6."""
-    if value is None or value == "":
-        return "—"
-    value = Decimal(value).quantize(Decimal(1).scaleb(-int(places)))
-    text = f"{value:,.{int(places)}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-@register.filter
-def percent(fraction, places=1):
-    """A fraction as a percentage: Decimal("0.756") -> 75.6%."""
-    if fraction is None:
-        return "—"
-    return f"{Decimal(fraction) * 100:.{int(places)}f}%"
+# The display writers live in `numbers`, for templates and code alike.
+amount = register.filter("amount", numbers.amount)
+percent = register.filter("percent", numbers.percent)
 
 
 @register.filter

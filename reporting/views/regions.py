@@ -16,9 +16,9 @@ from django_tables2 import RequestConfig
 from indicators import access, charts, progress
 from indicators.access import dashboard_required
 from indicators.models import MONTHS, Region, Report
+from indicators.numbers import percent
 from indicators.periods import default_month
 from indicators.tables import NUM, BaseTable
-from indicators.templatetags.targets import percent
 from indicators.xlsx import xlsx_response
 from reporting import regions
 

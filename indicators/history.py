@@ -99,22 +99,38 @@ def newest_first(*groups):
     return merged
 
 
-def entry_changes(history, *, value_field, text_fields):
-    """The changes to a subject's monthly rows (``history``: their historical rows)."""
-    return changes(
-        history,
-        ("month", value_field, "state", *text_fields, "review_comment"),
+def trail(subject, fields, *, label, names=None, with_evidence=False):
+    """Every change to ``subject`` (a target or a project: anything with an ``entry_model``) and
+    to its monthly rows, and, ``with_evidence``, the files added to and removed from them;
+    newest first, old value -> new. The one audit trail of the target's and the project's page.
+
+    ``fields`` and ``names`` as for `changes`; ``label`` names the subject's own rows. Three
+    queries whatever the history's length (four with evidence), besides the caller's ``names``.
+    """
+    model = subject.entry_model
+    own = changes(
+        subject.history.select_related("history_user"),
+        fields,
+        subject=lambda record: label,
+        names=names,
+    )
+    monthly = changes(
+        model.history.filter(**{f"{model.subject_field}_id": subject.pk}).select_related(
+            "history_user"
+        ),
+        ("month", model.value_field, "state", *model.history_text_fields, "review_comment"),
         subject=lambda record: _("%(m)s月进展") % {"m": record.month},
-        on_create=(value_field, "state"),
+        on_create=(model.value_field, "state"),
     )
-
-
-def evidence_changes(history):
-    """Files added to and removed from a subject's monthly rows (``history``: historical
-    evidence rows, with ``entry`` and ``history_user`` selected): who did it, and which file."""
-    return changes(
-        history,
-        (),
-        subject=lambda record: _("%(m)s月佐证材料") % {"m": record.entry.month},
-        on_create=("original_name",),
-    )
+    files = []
+    if with_evidence:
+        evidence = model.evidence_model().history.filter(
+            **{f"entry__{model.subject_field}_id": subject.pk}
+        )
+        files = changes(
+            evidence.select_related("history_user", "entry"),
+            (),
+            subject=lambda record: _("%(m)s月佐证材料") % {"m": record.entry.month},
+            on_create=("original_name",),
+        )
+    return newest_first(own, monthly, files)

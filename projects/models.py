@@ -341,6 +341,7 @@ class ProjectProgress(ReviewedEntry):
 
     subject_field = "project"
     value_field = "investment_completed"
+    history_text_fields = ("stage", "stage_date", "physical_progress", "problems")
 
     class Meta:
         verbose_name = pgettext_lazy("model", "项目月度进展")

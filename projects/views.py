@@ -8,14 +8,14 @@ from django_tables2 import RequestConfig
 
 from indicators import access, cached
 from indicators.access import dashboard_required
-from indicators.history import changes, entry_changes, evidence_changes, newest_first
+from indicators.history import trail
 from indicators.models import Department, Indicator, RegisterRule
 from indicators.periods import resolve_period
 from indicators.progress import expected_fraction
 
 from . import charts, register
 from .filters import ProjectFilter
-from .models import Category, Project, ProjectProgress, ProjectProgressEvidence, Stage
+from .models import Category, Project, Stage
 from .tables import ProjectTable
 
 PER_PAGE = 50
@@ -125,29 +125,18 @@ def project_detail(request, pk):
         ),
     )
     departments = {d.pk: str(d) for d in Department.objects.filter(region=project.report.region_id)}
-    own = changes(
-        project.history.select_related("history_user"),
+    history = trail(
+        project,
         PROJECT_FIELDS,
-        subject=lambda record: _("项目信息"),
+        label=_("项目信息"),
         names={"lead_department_id": departments},
+        with_evidence=shows_evidence,
     )
-    monthly = entry_changes(
-        ProjectProgress.history.filter(project_id=project.pk).select_related("history_user"),
-        value_field="investment_completed",
-        text_fields=("stage", "stage_date", "physical_progress", "problems"),
-    )
-    files = []
-    if shows_evidence:
-        files = evidence_changes(
-            ProjectProgressEvidence.history.filter(entry__project_id=project.pk).select_related(
-                "history_user", "entry"
-            )
-        )
     context = {
         "project": project,
         "progress": progress,
         "chart": chart,
-        "history": newest_first(own, monthly, files),
+        "history": history,
         "shows_evidence": shows_evidence,
         "can_reopen": access.can_review(request.user),
     }

@@ -90,6 +90,8 @@ class ReviewedEntry(models.Model):
     # Set by each concrete model: the foreign key to its subject, and the field holding its number.
     subject_field = ""
     value_field = ""
+    # Its text fields worth showing in the subject's history, besides the figure and state.
+    history_text_fields = ()
     # Fields copied from the subject on every write (`copy_from_subject`).
     copied_fields = ()
 
@@ -134,6 +136,7 @@ class ProgressEntry(ReviewedEntry):
 
     subject_field = "indicator"
     value_field = "value"
+    history_text_fields = ("note", "problems")
     copied_fields = ("kind",)
 
     indicator = models.ForeignKey(

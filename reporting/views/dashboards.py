@@ -18,14 +18,12 @@ from django_tables2 import RequestConfig
 
 from indicators import access, cached, charts, progress
 from indicators.access import dashboard_required
-from indicators.history import changes, entry_changes, evidence_changes, newest_first
+from indicators.history import trail
 from indicators.models import (
     Department,
     EntryState,
     Indicator,
     Kind,
-    ProgressEntry,
-    ProgressEntryEvidence,
     Section,
 )
 from indicators.periods import Period, default_month, offered_reports, resolve_period
@@ -482,22 +480,10 @@ def audit_trail(indicator, with_evidence=False):
             )
         ),
     }
-    own = changes(
-        indicator.history.select_related("history_user"),
+    return trail(
+        indicator,
         INDICATOR_FIELDS,
-        subject=lambda record: _("目标任务"),
+        label=_("目标任务"),
         names=names,
+        with_evidence=with_evidence,
     )
-    entries = entry_changes(
-        ProgressEntry.history.filter(indicator_id=indicator.pk).select_related("history_user"),
-        value_field="value",
-        text_fields=("note", "problems"),
-    )
-    files = []
-    if with_evidence:
-        files = evidence_changes(
-            ProgressEntryEvidence.history.filter(entry__indicator_id=indicator.pk).select_related(
-                "history_user", "entry"
-            )
-        )
-    return newest_first(own, entries, files)

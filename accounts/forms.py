@@ -1,10 +1,24 @@
-"""The security administrator's forms: lift a lock-out, end a session, set the policy."""
+"""The security administrator's forms (lift a lock-out, end a session, set the policy) and the
+admin's user form with the 三员 rule."""
 
 from django import forms
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
 from .models import SecurityPolicy
+
+
+class UserRolesChangeForm(UserChangeForm):
+    """The admin's user form, asking the 三员 rule of the groups chosen (``roles``) before the
+    guard on ``User.groups`` would refuse them."""
+
+    def clean_groups(self):
+        groups = self.cleaned_data.get("groups")
+        if groups is not None:
+            roles.check_groups(group.name for group in groups)
+        return groups
 
 
 class LiftLockoutForm(forms.Form):

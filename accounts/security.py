@@ -42,7 +42,7 @@ def policy():
 
 def accounts_of(user):
     """The usernames whose lock-outs ``user`` may see and lift; None: every name (also names of
-    no account, which someone tried)."""
+    no account, which someone tried). The office's are its own region's everyday accounts."""
     if can_manage_security(user):
         return None
     if not roles.has_role(user, roles.REVIEWER):
@@ -52,7 +52,12 @@ def accounts_of(user):
     home = home_region_id(user)
     if home is None:
         return set()
-    people = get_user_model().objects.filter(Q(region_id=home) | Q(department__region_id=home))
+    people = (
+        get_user_model()
+        .objects.filter(Q(region_id=home) | Q(department__region_id=home))
+        .exclude(is_superuser=True)
+        .exclude(groups__name__in=roles.ADMINISTRATORS)  # the office never touches these
+    )
     return set(people.values_list("username", flat=True))
 
 

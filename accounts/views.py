@@ -60,6 +60,7 @@ def security_page(request):
 def lift_lockout(request):
     form = LiftLockoutForm(request.POST)
     if not form.is_valid():
+        messages.error(request, _("无法解除锁定：账号或地址不正确。"))
         return redirect("accounts:security")
     username = form.cleaned_data["username"]
     if not security.may_lift(request.user, username):

@@ -105,6 +105,23 @@ def test_the_office_sees_and_lifts_only_its_own_regions_lockouts(client, reviewe
     assert login(Client(), "t-fgj").status_code == 302
 
 
+def test_the_office_does_not_see_or_lift_an_administrators_lockout(client, reviewer):
+    administrator = make_user("t-sysadmin-city", roles.SYSADMIN, region=reviewer.region)
+    lock(administrator.username)
+    assert administrator.username not in page(client, reviewer)
+    assert client.post(UNLOCK, {"username": administrator.username}).status_code == 404
+
+
+def test_a_malformed_address_lifts_nothing_and_says_so(client, secadmin, fgj):
+    lock("t-fgj")
+    client.force_login(secadmin)
+    response = client.post(
+        UNLOCK, {"username": "t-fgj", "ip_address": "not-an-address"}, follow=True
+    )
+    assert "账号或地址不正确" in response.content.decode()
+    assert AccessAttempt.objects.filter(username="t-fgj").exists()
+
+
 def test_the_outsiders_office_does_not_see_this_countys_lockouts(client, fgj, outsider):
     office = make_user("t-luzhai-office", roles.REVIEWER, region=outsider.region)
     lock("t-fgj")
@@ -222,3 +239,28 @@ def test_a_bad_policy_value_is_refused_with_a_message_and_changes_nothing(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert SecurityPolicy.objects.get_or_create(pk=1)[0].password_min_length == 10
+
+
+# --- Language -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("who", ["secadmin", "reviewer"])
+def test_the_security_page_speaks_one_language(request, fgj, who, language):
+    from django.conf import settings
+
+    from .interface_language import Data, page_problems
+
+    lock("t-fgj")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(request.getfixturevalue(who))
+    pages = [client.get(PAGE).content.decode()]
+    if who == "secadmin":
+        refused = client.post(POLICY, _policy(password_min_length=6, failure_limit=8))
+        pages.append(refused.content.decode())
+        pages.append(client.post(POLICY, _policy(), follow=True).content.decode())
+    pages.append(client.post(UNLOCK, {"username": "t-fgj"}, follow=True).content.decode())
+    data = Data()
+    for html in pages:
+        assert not page_problems(html, language, data)

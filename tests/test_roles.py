@@ -242,3 +242,24 @@ def test_the_admin_refuses_two_powers_with_a_message_and_changes_nothing(client,
     assert response.status_code == 200
     assert "安全管理员不能同时担任督查室等业务角色" in response.content.decode()
     assert set(user.groups.values_list("name", flat=True)) == {roles.REVIEWER}
+
+
+# --- The demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_has_the_三员_each_in_its_one_group_of_no_region(client, report):
+    from indicators import demo
+
+    demo.ensure_users()
+    demo.ensure_users()  # twice is safe
+    for username, page in (("sysadmin", "/admin/"), ("secadmin", "/security/"), ("auditor", AUDIT)):
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [username]
+        assert user.region_id is None and not user.is_superuser
+        assert user.is_staff == (username == "sysadmin")
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": demo.PASSWORD}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == page, username
+        client.logout()
+    assert User.objects.get(username="admin").is_superuser

@@ -109,6 +109,11 @@ def has_role(user, name):
     return user.is_authenticated and user.is_active and user.in_group(name)
 
 
+def is_administrator(user):
+    """Is ``user`` in one of the 三员's groups (active or not)?"""
+    return user.groups.filter(name__in=ADMINISTRATORS).exists()
+
+
 def administrator_role(user):
     """The one administrator role ``user`` holds (``SYSADMIN``, ``SECADMIN``, ``AUDITOR``), or
     None."""

@@ -263,3 +263,18 @@ def test_the_demo_has_the_三员_each_in_its_one_group_of_no_region(client, repo
         assert response.redirect_chain[-1][0] == page, username
         client.logout()
     assert User.objects.get(username="admin").is_superuser
+
+
+def test_the_users_workbook_never_changes_an_administrator(secadmin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from indicators import people
+    from indicators.xlsx import ExcelImportError
+
+    from .test_people import workbook
+
+    data = workbook([("李安全", secadmin.username, "fgj", "填报员", "")])
+    with pytest.raises(ExcelImportError) as refused:
+        people.load_users_file(SimpleUploadedFile("用户.xlsx", data))
+    assert any("不能通过导入修改" in str(problem) for problem in refused.value.problems)
+    assert set(secadmin.groups.values_list("name", flat=True)) == {roles.SECADMIN}

@@ -84,6 +84,28 @@ def test_the_security_administrator_sees_a_lockout_of_a_name_no_one_holds(client
     assert 'data-username="admin-guess"' in page(client, secadmin)
 
 
+def test_an_account_locked_across_addresses_is_shown_once_and_lifted_everywhere(
+    client, secadmin, fgj
+):
+    for n in range(5):  # four failures from each of five addresses: twenty for the account
+        AccessAttempt.objects.create(
+            username="t-fgj",
+            ip_address=f"10.0.1.{n}",
+            user_agent="test",
+            failures_since_start=4,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/accounts/login/",
+        )
+    shown = page(client, secadmin)
+    assert shown.count('data-username="t-fgj"') == 1
+    assert "所有地址" in shown
+    assert client.post(UNLOCK, {"username": "t-fgj", "ip_address": ""}).status_code == 302
+    assert not AccessAttempt.objects.filter(username="t-fgj").exists()
+    assert login(Client(), "t-fgj").status_code == 302
+
+
 def test_failures_below_the_limit_are_no_lockout(client, secadmin, fgj):
     for _ in range(3):
         login(Client(), "t-fgj", "wrong-password")

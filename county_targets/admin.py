@@ -1,4 +1,6 @@
-"""The admin site: the supervision office's and the administrator's configuration tool.
+"""The admin site: the configuration tool of the supervision office and the system administrator
+(系统管理员, one of the 三员 of ``accounts.roles``); the security and audit administrators have
+pages of their own and are refused here.
 
 Who may use it is the access rule's answer (``indicators.access.can_use_admin``), asked here once
 for every admin page; a signed-in user it refuses gets the styled 403 page, not a second login.

@@ -6,6 +6,10 @@ gate, both admins and the header's links ask it; templates only hide what views 
 - the supervision office (reviewers) reads like a leader, and for its own region reviews entries,
   locks months, records figures on a department's behalf (the register workbook) and uses the
   admin; administrators (superusers) may do all of this everywhere;
+- the system administrator (系统管理员, one of the 三员 of ``accounts.roles``) uses the admin to
+  set up regions, reports, departments and users: everywhere, or under its own region if it has
+  one; it reads no dashboard and reviews nothing. The security and audit administrators have
+  pages of their own and none of these;
 - reporters read, and report on, only what their own department leads; they never use the admin.
 
 Objects are asked about by their department (an indicator or a project by its lead department, a
@@ -40,6 +44,8 @@ def visible_regions(user):
         return set()
     if user.is_superuser:
         return None
+    if user.is_sysadmin and not home_region_id(user):
+        return None  # the server's system administrator
     if not hasattr(user, "_visible_regions"):
         home = home_region_id(user)
         user._visible_regions = Region.objects.ids_within(home) if home else set()
@@ -90,13 +96,15 @@ def can_review(user):
 def may_configure(user, obj):
     """May ``user`` change ``obj``'s set-up in the admin: their own region's, or any for an
     administrator (a city's office reads its counties but configures only its own region)."""
-    return can_use_admin(user) and (user.is_superuser or region_of(obj) == home_region_id(user))
+    mine = configurable_regions(user)
+    return can_use_admin(user) and (mine is None or region_of(obj) in mine)
 
 
 def configurable_regions(user):
-    """Ids of the regions ``user`` may set up; None: all."""
-    if user.is_superuser:
-        return None
+    """Ids of the regions ``user`` may set up; None: all. A system administrator sets up every
+    region it sees; the office only its own."""
+    if user.is_superuser or user.is_sysadmin:
+        return visible_regions(user)
     home = home_region_id(user)
     return {home} if home else set()
 
@@ -107,8 +115,14 @@ def can_review_report(user, report):
 
 
 def can_use_admin(user):
-    """The admin is the office's and the administrator's configuration tool, nobody else's."""
-    return user.is_authenticated and user.is_active and user.is_staff and user.is_reviewer
+    """The admin is the configuration tool of the office and the system administrator (and of
+    the bootstrap superuser), nobody else's."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_reviewer or user.is_sysadmin)
+    )
 
 
 def department_of(obj):

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.forms import UserRolesChangeForm
+
 from . import access, setup
 from .models import Department, Indicator, MonthLock, ProgressEntry, Region, Report, Section, User
 from .xlsx import ExcelImportError, xlsx_response
@@ -183,6 +185,7 @@ class ReadOnlyAdmin(RegionScopedAdmin, HistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(PermissionChoicesAdmin, BaseUserAdmin):
+    form = UserRolesChangeForm  # the 三员 rule (accounts.roles.group_refusal)
     list_display = [
         "username",
         "last_name",
@@ -202,6 +205,14 @@ class UserAdmin(PermissionChoicesAdmin, BaseUserAdmin):
         ),
     ]
     change_list_template = "admin/indicators/user/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        # Only the bootstrap superuser makes a superuser or grants permissions one by one: the
+        # system administrator (三员) would otherwise give itself every power.
+        return [*fields, "is_superuser", "user_permissions"]
 
     def save_model(self, request, obj, form, change):
         # The office chose this password: the person replaces it at the first login.

@@ -17,9 +17,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+from accounts import roles
 
 from . import versions, workflow
 from .models import (
@@ -36,38 +38,6 @@ from .models import (
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "liucheng-2023.json"
 REGION, REGION_CODE, YEAR = "柳城县", "450222", 2023
 PASSWORD = "demo1234"
-
-# Model permissions each group holds in the admin, which only the supervision office (and the
-# administrator) may use at all (``access.can_use_admin``); reporters and leaders work on the
-# site's own pages, where the access rule decides.
-GROUP_PERMISSIONS = {
-    "reporter": [],
-    "reviewer": [
-        # The supervision office sets up each year's report: report, sections and targets.
-        "indicators.view_region",
-        "indicators.add_region",
-        "indicators.change_region",
-        "indicators.add_report",
-        "indicators.change_report",
-        "indicators.view_report",
-        "indicators.add_section",
-        "indicators.change_section",
-        "indicators.view_section",
-        "indicators.view_department",
-        "indicators.add_indicator",
-        "indicators.change_indicator",
-        "indicators.view_indicator",
-        "indicators.view_progressentry",
-        "indicators.view_monthlock",
-        "projects.add_project",
-        "projects.change_project",
-        "projects.view_project",
-        "projects.view_projectprogress",
-        # What send_reminders sent, and what failed (and is retried on the next run).
-        "supervision.view_dispatch",
-    ],
-    "leader": [],
-}
 
 # Each non-derived target's path: (value at end of September, value at end of December,
 # problems text while behind). Months 1-9 rise toward the September value; 10-12 toward December.
@@ -158,15 +128,9 @@ def _plain(value):
 
 
 def ensure_groups():
-    for name, codenames in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        permissions = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            permissions.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(permissions)
+    """The roles' groups and their permissions: the roles' own (``accounts.roles``), which
+    ``migrate`` already made; kept for the demo's and the tests' callers."""
+    roles.ensure_groups()
 
 
 def ensure_user(
@@ -254,21 +218,26 @@ def ensure_users():
     """The demo logins of DESIGN.md, all of the demo region; returns (leader, reviewer)."""
     ensure_groups()
     region = demo_region()
-    ensure_user("admin", superuser=True, last_name="系统管理员")
+    ensure_user("admin", superuser=True, last_name="超级管理员")
+    # The 三员, each in its one group and of no region: the system administrator works in the
+    # admin; the security and audit administrators on their own pages.
+    ensure_user("sysadmin", group=roles.SYSADMIN, staff=True, last_name="系统管理员")
+    ensure_user("secadmin", group=roles.SECADMIN, last_name="安全管理员")
+    ensure_user("auditor", group=roles.AUDITOR, last_name="审计管理员")
     leaders = {
-        username: ensure_user(username, group="leader", region=region, last_name=name)
+        username: ensure_user(username, group=roles.LEADER, region=region, last_name=name)
         for username, (name, _codes) in LEADERS.items()
     }
     leader = leaders["leader"]
     # The supervision office sets up targets in the admin, so it is staff.
     reviewer = ensure_user(
-        "reviewer", group="reviewer", staff=True, region=region, last_name="督查室"
+        "reviewer", group=roles.REVIEWER, staff=True, region=region, last_name="督查室"
     )
     departments = Department.objects.filter(region=region)
     for department in departments:
         ensure_user(
             department.code,
-            group="reporter",
+            group=roles.REPORTER,
             department=department,
             region=region,
             last_name=f"{department.short_name}填报员",
@@ -293,7 +262,7 @@ def ensure_entries(report, reviewer):
     """A year of approved entries for every target that is not derived from the register."""
     if ProgressEntry.objects.filter(indicator__report=report).exists():
         return 0
-    reporters = {u.department_id: u for u in User.objects.filter(groups__name="reporter")}
+    reporters = {u.department_id: u for u in User.objects.filter(groups__name=roles.REPORTER)}
     storied = set(
         Department.objects.filter(region=report.region, code__in=(*WAITING, *SILENT)).values_list(
             "pk", flat=True

@@ -31,7 +31,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .demo import ensure_groups
+from accounts import roles
+from accounts.roles import ensure_groups
+
 from .models import Department, Region, User
 from .xlsx import (
     FORMULA_PREFIXES,
@@ -234,7 +236,7 @@ def read_users_workbook(workbook):
                     _("已有账号“%(existing)s”，登录名只差大小写，请改用原登录名或另取一个。")
                     % {"existing": user.username},
                 )
-            elif user is not None and user.is_superuser:
+            elif user is not None and (user.is_superuser or roles.is_administrator(user)):
                 sheet.problem(number, 1, _("这是系统管理员账号，不能通过导入修改。"))
 
         role = next((g for label, g in ROLES.items() if is_word(row["角色"], label)), None) or (

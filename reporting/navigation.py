@@ -8,15 +8,31 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts import roles, security
 from indicators import access
+
+# The audit administrator's page (/audit/, DESIGN.md), by its path: it lives in the audit app.
+AUDIT_PATH = "/audit/"
+
+
+def administrator_home(user):
+    """The page each of the 三员 works on, where its login lands; None for everyone else."""
+    role = roles.administrator_role(user)
+    if role == roles.SYSADMIN:
+        return reverse("admin:index")
+    if role == roles.SECADMIN:
+        return reverse("accounts:security")
+    if role == roles.AUDITOR:
+        return AUDIT_PATH
+    return None
 
 
 def home_url(user):
-    """Where "/" and every "back" link take a user: reporters to the month they are due to
-    fill in, everyone who reads dashboards to the overview."""
+    """Where "/" and every "back" link take a user: an administrator to its page, reporters to
+    the month they are due to fill in, everyone who reads dashboards to the overview."""
     if access.can_read_dashboards(user):
         return reverse("reporting:home")
-    return reverse("reporting:landing")
+    return administrator_home(user) or reverse("reporting:landing")
 
 
 def nav_links(user):
@@ -44,6 +60,12 @@ def nav_links(user):
             links.append((_("各地区"), reverse("reporting:regions")))
     if access.can_review(user):
         links.append((_("审核"), reverse("reporting:review")))
+    if security.can_manage_security(user):
+        links.append((_("安全管理"), reverse("accounts:security")))
+    elif security.can_lift_lockouts(user):
+        links.append((_("账号锁定"), reverse("accounts:security")))
+    if roles.has_role(user, roles.AUDITOR):
+        links.append((_("安全审计"), AUDIT_PATH))
     if access.can_use_admin(user):
         links.append((_("管理"), reverse("admin:index")))
     return links

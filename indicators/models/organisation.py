@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts import roles
+
 from .. import progress
 
 MONTHS = [(m, progress.month_label_lazy(m)) for m in range(1, 13)]
@@ -118,15 +120,28 @@ class User(AbstractUser):
 
     @property
     def is_reviewer(self):
-        return self.is_superuser or self.in_group("reviewer")
+        return self.is_superuser or self.in_group(roles.REVIEWER)
 
     @property
     def is_leader(self):
-        return self.in_group("leader")
+        return self.in_group(roles.LEADER)
 
     @property
     def is_reporter(self):
-        return self.in_group("reporter") and self.department_id is not None
+        return self.in_group(roles.REPORTER) and self.department_id is not None
+
+    # The 三员 (accounts.roles): a superuser is none of them.
+    @property
+    def is_sysadmin(self):
+        return self.in_group(roles.SYSADMIN)
+
+    @property
+    def is_secadmin(self):
+        return self.in_group(roles.SECADMIN)
+
+    @property
+    def is_auditor(self):
+        return self.in_group(roles.AUDITOR)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -250,7 +265,7 @@ class Department(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="departments_in_charge",
-        limit_choices_to={"groups__name": "leader"},
+        limit_choices_to={"groups__name": roles.LEADER},
     )
     webhook_url = models.URLField(
         _("群机器人地址"),

@@ -14,14 +14,18 @@ from django.utils.translation import ngettext
 from indicators import access, workflow
 from indicators.periods import reporting_month
 from reporting.forms import MonthlyPostForm
+from reporting.navigation import administrator_home
 from reporting.rows import month_rows
 
 
 @login_required
 def landing(request):
-    """Where a login lands: a reporter on the month they are due to report, a dashboard reader
-    on the overview; someone with no role yet is told so (403)."""
+    """Where a login lands: an administrator on its page, a reporter on the month they are due
+    to report, a dashboard reader on the overview; someone with no role yet is told so (403)."""
     user = request.user
+    page = administrator_home(user)
+    if page:
+        return redirect(page)
     if access.can_read_dashboards(user):
         return redirect("reporting:home")
     if not user.is_reporter:

@@ -37,7 +37,8 @@ class Command(BaseCommand):
             for d in Department.objects.filter(region=report.region).order_by("order")
         )
         self.stdout.write(
-            f"Demo logins (password {PASSWORD}): admin (administrator), leader, leader-zhang and "
+            f"Demo logins (password {PASSWORD}): admin (superuser), sysadmin (系统管理员), "
+            "secadmin (安全管理员), auditor (审计管理员), leader, leader-zhang and "
             "leader-huang (分管县领导), "
             f"reviewer (督查室), reporters: {reporters}"
         )

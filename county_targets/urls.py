@@ -14,6 +14,7 @@ urlpatterns = [
     # The header's language switch posts to /i18n/setlang/ (Django's set_language view).
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("audit/", include("audit.urls")),
     path("projects/", include("projects.urls")),
     path("", include("supervision.urls")),
     path("", include("reporting.urls")),

@@ -4,6 +4,7 @@ export of a filtered list (the project's own writer: user text never becomes a f
 from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.xlsx import WRAP, Column, Sheet, workbook_bytes
 
@@ -20,31 +21,75 @@ def object_kind(label):
         return label
 
 
+# The detail's keys and the workbooks' names, as the page's language says them.
+DETAIL_LABELS = {
+    "path": gettext_lazy("路径"),
+    "query": gettext_lazy("参数"),
+    "status": gettext_lazy("状态码"),
+    "method": gettext_lazy("请求方式"),
+    "file": gettext_lazy("文件"),
+    "content_type": gettext_lazy("文件类型"),
+    "workbook": gettext_lazy("工作簿"),
+    "rows": gettext_lazy("行数"),
+    "created": gettext_lazy("新建"),
+    "updated": gettext_lazy("更新"),
+    "unchanged": gettext_lazy("未变"),
+    "relation": gettext_lazy("关联"),
+    "added": gettext_lazy("增加"),
+    "removed": gettext_lazy("移除"),
+    "records": gettext_lazy("条数"),
+    "before": gettext_lazy("早于"),
+    "last_id": gettext_lazy("最后编号"),
+    "last_hash": gettext_lazy("最后哈希"),
+}
+WORKBOOKS = {
+    "report": gettext_lazy("工作报告设置"),
+    "users": gettext_lazy("用户"),
+    "monthly": gettext_lazy("月度填报"),
+}
+
+
 def _value(value):
     if value is None or value == "":
         return "—"
+    if value is True or value is False:
+        return _("是") if value else _("否")
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
 
 
-def detail_text(detail):
+def field_label(label, name):
+    """A field of the model ``label`` by its verbose name (简称 for short_name)."""
+    try:
+        field = apps.get_model(label)._meta.get_field(name)
+    except (LookupError, ValueError):
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+def detail_text(detail, label=""):
     """What a record's detail says, on one line: a change as 字段: 旧 → 新, anything else as
-    key: value."""
+    its key's name and value."""
     if not detail:
         return ""
     parts = []
     for key, value in detail.items():
         if key == "changes" and isinstance(value, dict):
             parts += [
-                f"{name}: {_value(change.get('old'))} → {_value(change.get('new'))}"
+                f"{field_label(label, name)}: {_value(change.get('old'))} → "
+                f"{_value(change.get('new'))}"
                 for name, change in value.items()
                 if isinstance(change, dict)
             ]
         elif key == "fields" and isinstance(value, dict):
-            parts += [f"{name}: {_value(v)}" for name, v in value.items()]
+            parts += [f"{field_label(label, name)}: {_value(v)}" for name, v in value.items()]
+        elif key == "relation":
+            parts.append(f"{DETAIL_LABELS[key]}: {field_label(label, value)}")
+        elif key == "workbook":
+            parts.append(f"{DETAIL_LABELS[key]}: {WORKBOOKS.get(value, value)}")
         else:
-            parts.append(f"{key}: {_value(value)}")
+            parts.append(f"{DETAIL_LABELS.get(key, key)}: {_value(value)}")
     return "; ".join(parts)
 
 
@@ -67,7 +112,7 @@ def _rows(records):
             object_kind(record.object_label),
             record.object_id,
             record.object_text,
-            detail_text(record.detail),
+            detail_text(record.detail, record.object_label),
             record.prev_hash,
             record.hash,
         ]

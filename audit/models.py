@@ -25,18 +25,18 @@ class AppendOnlyError(Exception):
 
 
 class Action(models.TextChoices):
-    LOGIN = "login", _("登录")
-    LOGIN_FAILED = "login_failed", _("登录失败")
-    LOCKED_OUT = "locked_out", _("账号锁定")
-    LOGOUT = "logout", _("退出")
-    PASSWORD_CHANGED = "password_changed", _("修改密码")
-    REFUSED = "refused", _("拒绝访问")
-    DOWNLOAD = "download", _("导出下载")
-    CREATED = "created", _("新增")
-    CHANGED = "changed", _("修改")
-    DELETED = "deleted", _("删除")
-    WORKBOOK_LOADED = "workbook_loaded", _("导入工作簿")
-    ARCHIVED = "archived", _("归档审计记录")
+    LOGIN = "login", pgettext_lazy("audit event", "登录")
+    LOGIN_FAILED = "login_failed", pgettext_lazy("audit event", "登录失败")
+    LOCKED_OUT = "locked_out", pgettext_lazy("audit event", "账号锁定")
+    LOGOUT = "logout", pgettext_lazy("audit event", "退出")
+    PASSWORD_CHANGED = "password_changed", pgettext_lazy("audit event", "修改密码")
+    REFUSED = "refused", pgettext_lazy("audit event", "拒绝访问")
+    DOWNLOAD = "download", pgettext_lazy("audit event", "导出下载")
+    CREATED = "created", pgettext_lazy("audit event", "新增")
+    CHANGED = "changed", pgettext_lazy("audit event", "修改")
+    DELETED = "deleted", pgettext_lazy("audit event", "删除")
+    WORKBOOK_LOADED = "workbook_loaded", pgettext_lazy("audit event", "导入工作簿")
+    ARCHIVED = "archived", pgettext_lazy("audit event", "归档审计记录")
 
 
 class AuditRecordQuerySet(models.QuerySet):

@@ -43,4 +43,4 @@ class AuditTable(BaseTable):
         return f"{object_kind(record.object_label)} {record.object_text}".strip()
 
     def render_detail(self, record):
-        return detail_text(record.detail) or "—"
+        return detail_text(record.detail, record.object_label) or "—"

@@ -5,12 +5,13 @@ from io import BytesIO
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
 from audit import log
 from audit.models import Action, AuditRecord
-from indicators.models import Region
+from indicators.models import Department, Region
 
 from .conftest import make_user
 
@@ -86,7 +87,7 @@ def test_the_export_holds_every_column_and_never_a_formula(client, auditor, even
     assert "attachment" in response["Content-Disposition"]
     found, sheet = rows(response)
     assert [row["事件"] for row in found] == ["登录", "登录失败", "导出下载", "登录"]
-    assert found[2]["详情"] == "file: 汇总.xlsx"
+    assert found[2]["详情"] == "文件: 汇总.xlsx"
     first = AuditRecord.objects.order_by("id").filter(time__year=2024).first()
     assert (found[0]["编号"], found[0]["哈希"]) == (first.pk, first.hash)
     injected = next(
@@ -132,3 +133,18 @@ def test_anonymous_is_sent_to_login(client, events):
     response = client.get(PAGE)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_change_reads_in_words_in_either_language(client, auditor, report):
+    department = Department.objects.get(code="fgj")
+    old = department.short_name
+    department.short_name = "发改"
+    department.save()
+    client.force_login(auditor)
+    page = client.get(f"{PAGE}?action=changed").content.decode()
+    assert f"责任单位 {department.name}" not in page  # the object is named by its text
+    assert f"简称: {old} → 发改" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"{PAGE}?action=changed").content.decode()
+    assert f"Short name: {old} → 发改" in page
+    assert "Changed" in page

@@ -43,9 +43,23 @@ def mask(value):
 
 
 def json_safe(value):
-    """``value`` as the JSON the database will give back (dates and decimals as text), so the
-    hash written is the hash recomputed later."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    """``value`` as the JSON the database will give back (dates and decimals as text, no NUL
+    characters, which PostgreSQL refuses), so the hash written is the hash recomputed later."""
+    return _without_nul(json.loads(json.dumps(value, ensure_ascii=False, default=str)))
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+def _text(value, length):
+    return str(value or "").replace("\x00", "")[:length]
 
 
 def current_request():
@@ -113,17 +127,17 @@ def record(
         user = None
     if region is None:
         region = getattr(obj, "_audit_region", None) or region_of(obj) or region_of(user)
-    actor_name = user.get_username() if user is not None else (username or "")
+    actor_name = user.get_username() if user is not None else username
     values = {
         "actor_id": user.pk if user is not None else None,
-        "actor_name": actor_name[:150],
-        "address": (client_ip(request) or "")[:64] if request is not None else "",
+        "actor_name": _text(actor_name, 150),
+        "address": _text(client_ip(request), 64) if request is not None else "",
         "region_id": region.pk if region is not None else None,
-        "region_name": str(region)[:50] if region is not None else "",
+        "region_name": _text(region, 50),
         "action": action.value,
         "object_label": obj._meta.label if obj is not None else "",
-        "object_id": str(obj.pk)[:64] if obj is not None and obj.pk is not None else "",
-        "object_text": str(obj)[:200] if obj is not None else "",
+        "object_id": _text(obj.pk, 64) if obj is not None else "",
+        "object_text": _text(obj, 200) if obj is not None else "",
         "detail": json_safe(detail or {}),
     }
     with transaction.atomic():

@@ -88,7 +88,7 @@ def after_save(sender, instance, created, raw=False, **kwargs):
     changes = {}
     for field in _fields(sender):
         old, new = before[field.attname], getattr(instance, field.attname)
-        if json_safe(old) != json_safe(new):
+        if old != new:  # in Python: Decimal("100.0000") is 100
             changes[field.name] = {"old": _shown(field, old), "new": _shown(field, new)}
     if changes:
         record(Action.CHANGED, obj=instance, detail={"changes": changes})

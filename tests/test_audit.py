@@ -223,6 +223,81 @@ def test_a_set_up_change_made_by_a_workbook_is_recorded_row_by_row(report, tmp_p
     assert entry.detail["changes"]["short_name"]["old"] == "旧简称"
 
 
+def test_a_users_workbook_load_is_recorded_from_the_command_and_the_admin(
+    client, admin_user, tmp_path
+):
+    from .test_people import upload as users_upload
+    from .test_people import workbook as users_workbook
+
+    path = tmp_path / "人员.xlsx"
+    path.write_bytes(users_workbook())
+    call_command("load_users", str(path), stdout=StringIO())
+    entry = last(Action.WORKBOOK_LOADED)
+    assert (entry.detail["workbook"], entry.detail["file"], entry.detail["rows"]) == (
+        "users",
+        "人员.xlsx",
+        4,
+    )
+    assert entry.detail["created"] == 4
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:indicators_user_load"), {"file": users_upload(users_workbook())}
+    )
+    assert response.status_code == 302  # nobody new: no passwords to hand out
+    entry = last(Action.WORKBOOK_LOADED)
+    assert (entry.actor_id, entry.detail["rows"], entry.detail["created"]) == (
+        admin_user.pk,
+        4,
+        0,
+    )
+    # Each person created by the workbook is recorded too, with their group.
+    assert AuditRecord.objects.filter(
+        action=Action.CREATED, object_label="indicators.User", object_text="fgj-zhangsan"
+    ).exists()
+
+
+def test_a_monthly_workbook_import_is_recorded_when_confirmed(client, rsj):
+    from .test_excel_import import confirm, fill, template, upload
+
+    preview = upload(client, fill(template(client, rsj), {"LV-01": 1300, "LV-02": 4.2}))
+    assert last(Action.WORKBOOK_LOADED) is None  # a preview writes nothing
+    confirm(client, preview)
+    entry = last(Action.WORKBOOK_LOADED)
+    assert (entry.actor_id, entry.detail["workbook"], entry.detail["file"]) == (
+        rsj.pk,
+        "monthly",
+        "填报.xlsx",
+    )
+    assert entry.detail["rows"] == 2
+
+
+def test_a_save_that_changes_nothing_records_nothing(report):
+    indicator = report.indicators.exclude(target=None).first()
+    indicator.target = indicator.target.normalize()  # the same number, as a form gives it
+    before = AuditRecord.objects.count()
+    indicator.save()
+    assert AuditRecord.objects.count() == before
+
+
+def test_a_deleted_section_is_recorded_with_its_region(report):
+    from indicators.models import Section
+
+    section = Section.objects.create(report=report, name="临时板块", order=9)
+    section.delete()
+    entry = last(Action.DELETED)
+    assert (entry.object_label, entry.object_text, entry.region_name) == (
+        "indicators.Section",
+        "临时板块",
+        "柳城县",
+    )
+
+
+def test_a_nul_character_in_a_login_name_is_dropped_not_stored(db):
+    entry = log.record(Action.LOCKED_OUT, username="ad\x00min", detail={"x": "a\x00b"})
+    assert (entry.actor_name, entry.detail) == ("admin", {"x": "ab"})
+    assert "OK" in verify()
+
+
 # --- Append-only --------------------------------------------------------------------------------
 
 

@@ -127,6 +127,11 @@ def record(
         user = None
     if region is None:
         region = getattr(obj, "_audit_region", None) or region_of(obj) or region_of(user)
+    if region is None and user is None and username:
+        # A failed login belongs to the region of the account it tried, if there is one.
+        users = get_user_model()._default_manager
+        named = {users.model.USERNAME_FIELD: _text(username, 150)}
+        region = region_of(users.filter(**named).first())
     actor_name = user.get_username() if user is not None else username
     values = {
         "actor_id": user.pk if user is not None else None,

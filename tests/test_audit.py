@@ -65,6 +65,7 @@ def test_a_failed_login_is_recorded_with_the_name_tried_and_never_the_password(c
     assert login(client, "t-fgj", "Wrong-Secret-42").status_code == 200
     entry = last(Action.LOGIN_FAILED)
     assert (entry.actor_id, entry.actor_name, entry.address) == (None, "t-fgj", "10.0.0.7")
+    assert entry.region_name == "柳城县"  # the account's, for the region's own auditor
     assert "Wrong-Secret-42" not in json.dumps(entry.detail)
     assert last(Action.LOGIN) is None
 

@@ -18,10 +18,14 @@ from .log import record
 from .models import Action
 
 NAMES_AN_OBJECT = re.compile(r"/\d+(?:[/.]|$)")
+# Query parameters that name an object by its id (?report=3, /slips/new/?indicator=12).
+OBJECT_PARAMETERS = ("report", "indicator", "department", "project")
 
 
 def names_an_object(request):
-    return bool(NAMES_AN_OBJECT.search(request.path)) or "report" in request.GET
+    return bool(NAMES_AN_OBJECT.search(request.path)) or any(
+        name in request.GET for name in OBJECT_PARAMETERS
+    )
 
 
 def attachment_name(response):

@@ -117,6 +117,8 @@ def test_a_404_on_an_object_id_is_a_refusal_and_an_unknown_page_is_not(client, l
     client.force_login(leader)
     assert client.get("/indicators/999999/").status_code == 404
     assert last(Action.REFUSED).detail["path"] == "/indicators/999999/"
+    assert client.get("/?report=999999").status_code == 404
+    assert last(Action.REFUSED).detail["query"] == "report=999999"
     before = AuditRecord.objects.count()
     assert client.get("/no-such-page/").status_code == 404
     assert AuditRecord.objects.count() == before

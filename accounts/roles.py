@@ -186,3 +186,12 @@ def refuse_two_powers(sender, instance, action, reverse, model, pk_set, **kwargs
         return
     for user in model.objects.filter(pk__in=pk_set).prefetch_related("groups"):
         check_groups({group.name for group in user.groups.all()} | {instance.name})
+
+
+def can_read_audit(user):
+    """The security audit log (/audit/): the 审计管理员 only; a superuser too, while the three
+    administrators are being set up (``createsuperuser`` bootstraps; docs/deploy.md says how
+    to hand over)."""
+    return (
+        user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, AUDITOR))
+    )

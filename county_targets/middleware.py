@@ -14,6 +14,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlencode as urlencode_pairs
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
@@ -41,6 +42,24 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
+# Query parameters whose values are secrets (a password, a session or CSRF key, a token, a
+# signature, a robot's URL): never written to a log, whatever page receives them.
+SENSITIVE_PARAMETER = re.compile(
+    r"pass|secret|token|key|session|csrf|sign|auth|webhook|url|code", re.IGNORECASE
+)
+
+
+def safe_query(request, limit=500):
+    """The request's query string with every secret-looking value (by its name, or a value
+    that is itself a URL) replaced by ***: what the request log and the audit log may keep."""
+    pairs = [
+        (name, "***" if SENSITIVE_PARAMETER.search(name) or "://" in value else value)
+        for name, values in request.GET.lists()
+        for value in values
+    ]
+    return urlencode_pairs(pairs)[:limit]
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,6 +83,9 @@ class RequestLogMiddleware:
                     "request_id": request_id,
                     "method": request.method,
                     "path": request.path,
+                    # Never the body (passwords), never cookies (the session key); the query
+                    # string only with its secrets masked.
+                    "query": safe_query(request),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "user": user.get_username() if user and user.is_authenticated else "",
@@ -78,7 +100,7 @@ class JsonFormatter(logging.Formatter):
     """A log record as one line of JSON: time, level, logger, message, the request id, and the
     request log's own fields."""
 
-    FIELDS = ("method", "path", "status", "duration_ms", "user")
+    FIELDS = ("method", "path", "query", "status", "duration_ms", "user")
 
     def format(self, record):
         line = {

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "county_targets.apps.AxesConfig",  # django-axes
     "csp",
     "accounts",
+    "audit",
     "indicators",
     "projects",
     "reporting",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records refusals (403, 404 on an object) and downloads in the security audit log.
+    "audit.middleware.AuditMiddleware",
     "county_targets.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -336,6 +339,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
 # nginx refuses larger bodies before Django reads them (client_max_body_size, docs/deploy.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
+
+# The security audit log (audit/, docs/deploy.md 安全审计): records are kept at least this many
+# days; `audit_archive` refuses to move anything younger out (网络安全法 §21: at least 180).
+AUDIT_RETENTION_DAYS = max(envint("AUDIT_RETENTION_DAYS", 180), 180)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

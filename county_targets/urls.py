@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("projects/", include("projects.urls")),
     path("", include("supervision.urls")),
     path("", include("reporting.urls")),

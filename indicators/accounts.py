@@ -16,6 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from audit.log import workbook_loaded
+
 from . import people
 from .xlsx import xlsx_response
 
@@ -111,6 +113,9 @@ def admin_load_users(request, model_admin):
         except people.ExcelImportError as error:
             problems = error.problems
         else:
+            rows = len(loaded.created) + loaded.updated + loaded.unchanged
+            name = form.cleaned_data["file"].name
+            workbook_loaded("users", name, rows=rows, request=request, created=len(loaded.created))
             messages.success(
                 request,
                 _("已导入用户：新建%(created)s个，更新%(updated)s个，未变%(unchanged)s个。")

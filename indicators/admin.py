@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.forms import UserRolesChangeForm
+from audit.log import workbook_loaded
 
 from . import access, setup
 from .models import Department, Indicator, MonthLock, ProgressEntry, Region, Report, Section, User
@@ -297,6 +298,9 @@ class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
             except ExcelImportError as error:
                 problems = error.problems
             else:
+                rows = counts["created"] + counts["updated"] + counts["unchanged"]
+                name = form.cleaned_data["file"].name
+                workbook_loaded("report", name, rows=rows, request=request, obj=counts["report"])
                 messages.success(
                     request,
                     _(

@@ -11,9 +11,6 @@ from django.utils.translation import pgettext_lazy
 from accounts import roles, security
 from indicators import access
 
-# The audit administrator's page (/audit/, DESIGN.md), by its path: it lives in the audit app.
-AUDIT_PATH = "/audit/"
-
 
 def administrator_home(user):
     """The page each of the 三员 works on, where its login lands; None for everyone else."""
@@ -23,7 +20,7 @@ def administrator_home(user):
     if role == roles.SECADMIN:
         return reverse("accounts:security")
     if role == roles.AUDITOR:
-        return AUDIT_PATH
+        return reverse("audit:records")
     return None
 
 
@@ -64,8 +61,8 @@ def nav_links(user):
         links.append((_("安全管理"), reverse("accounts:security")))
     elif security.can_lift_lockouts(user):
         links.append((_("账号锁定"), reverse("accounts:security")))
-    if roles.has_role(user, roles.AUDITOR):
-        links.append((_("安全审计"), AUDIT_PATH))
+    if roles.can_read_audit(user):
+        links.append((_("安全审计"), reverse("audit:records")))
     if access.can_use_admin(user):
         links.append((_("管理"), reverse("admin:index")))
     return links

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from audit.log import workbook_loaded
 from indicators import access, workflow
 from indicators.access import dashboard_required, reporter_required
 from indicators.models import Report
@@ -149,6 +150,7 @@ def import_upload(request):
         token = secrets.token_hex(16)
         # Plain JSON in the session: the rows as read, and the versions the preview showed.
         request.session[SESSION_KEY] = {"token": token, **checked.payload()}
+        request.session[SESSION_KEY]["file"] = upload.cleaned_data["file"].name
     status = 200 if checked.is_valid else 400
     return _render_import(request, report, month, checked=checked, token=token, status=status)
 
@@ -176,6 +178,7 @@ def _confirm(request, token):
         request.session.pop(SESSION_KEY, None)
         return _render_import(request, report, month, problems=[str(error)], status=409)
     request.session.pop(SESSION_KEY, None)
+    workbook_loaded("monthly", stored.get("file"), rows=count, request=request, obj=report)
     messages.success(
         request,
         ngettext(

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.log import workbook_loaded
 from indicators.models import Report
 from indicators.setup import load_report_file, report_setup_bytes
 from indicators.xlsx import command_file
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             return
         with command_file(path) as workbook:
             counts = load_report_file(workbook)
+        rows = counts["created"] + counts["updated"] + counts["unchanged"]
+        workbook_loaded("report", path, rows=rows, obj=counts["report"])
         self.stdout.write(
             f"{counts['report']}: created {counts['created']}, updated {counts['updated']}, "
             f"unchanged {counts['unchanged']}."

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.log import workbook_loaded
 from indicators.people import (
     ExcelImportError,
     load_users_file,
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path} was not loaded ({len(error.problems)} problems):\n{lines}"
             ) from error
+        rows = len(loaded.created) + loaded.updated + loaded.unchanged
+        workbook_loaded("users", path, rows=rows, created=len(loaded.created))
         self.stdout.write(
             f"Created {len(loaded.created)}, updated {loaded.updated}, "
             f"unchanged {loaded.unchanged}."

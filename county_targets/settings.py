@@ -313,6 +313,14 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "county-targets@localhost")
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+# Group robots (indicators/webhooks.py): https only, to 企业微信 (qyapi.weixin.qq.com), 钉钉
+# (oapi.dingtalk.com) and the hosts listed here (comma-separated; host:port for a port other than
+# 443), checked when an address is saved and again before every post (SSRF).
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
+# Never read from the environment and empty on every server: the test suite alone lists its own
+# receivers here ("127.0.0.1:port", reached over plain http), because no test can serve https
+# under 钉钉's host name.
+WEBHOOK_TEST_RECEIVERS = []
 REMINDER_CATCH_UP_DAYS = envint("REMINDER_CATCH_UP_DAYS", 7)
 REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 10)
 # A slip's colour turns blue this many days before its reply deadline.

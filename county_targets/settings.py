@@ -199,6 +199,10 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # which asks the access rule, reads it (so there is no MEDIA_URL). On the file system by default;
 # an S3-compatible bucket when EVIDENCE_S3_BUCKET is set (see `evidence_storage`).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded and stored files (evidence) only for the site's own account, whatever its umask
+# (indicators/files.py keeps the database, backups and passwords files the same way).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 
 def evidence_storage():
@@ -210,7 +214,11 @@ def evidence_storage():
     if not bucket:
         return {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": MEDIA_ROOT / "evidence"},
+            "OPTIONS": {
+                "location": MEDIA_ROOT / "evidence",
+                "file_permissions_mode": FILE_UPLOAD_PERMISSIONS,
+                "directory_permissions_mode": FILE_UPLOAD_DIRECTORY_PERMISSIONS,
+            },
         }
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -234,7 +242,9 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Public files nginx serves (it runs as another user): not the uploads' private modes.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 

@@ -202,6 +202,10 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # which asks the access rule, reads it (so there is no MEDIA_URL). On the file system by default;
 # an S3-compatible bucket when EVIDENCE_S3_BUCKET is set (see `evidence_storage`).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded and stored files (evidence) only for the site's own account, whatever its umask
+# (indicators/files.py keeps the database, backups and passwords files the same way).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 
 def evidence_storage():
@@ -213,7 +217,11 @@ def evidence_storage():
     if not bucket:
         return {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": MEDIA_ROOT / "evidence"},
+            "OPTIONS": {
+                "location": MEDIA_ROOT / "evidence",
+                "file_permissions_mode": FILE_UPLOAD_PERMISSIONS,
+                "directory_permissions_mode": FILE_UPLOAD_DIRECTORY_PERMISSIONS,
+            },
         }
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -237,7 +245,9 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Public files nginx serves (it runs as another user): not the uploads' private modes.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 
@@ -316,6 +326,14 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "county-targets@localhost")
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+# Group robots (indicators/webhooks.py): https only, to 企业微信 (qyapi.weixin.qq.com), 钉钉
+# (oapi.dingtalk.com) and the hosts listed here (comma-separated; host:port for a port other than
+# 443), checked when an address is saved and again before every post (SSRF).
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
+# Never read from the environment and empty on every server: the test suite alone lists its own
+# receivers here ("127.0.0.1:port", reached over plain http), because no test can serve https
+# under 钉钉's host name.
+WEBHOOK_TEST_RECEIVERS = []
 REMINDER_CATCH_UP_DAYS = envint("REMINDER_CATCH_UP_DAYS", 7)
 REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 10)
 # A slip's colour turns blue this many days before its reply deadline.

@@ -7,6 +7,13 @@ class IndicatorsConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "目标任务")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        # The SQLite database file stays private to the site's account (see files).
+        from . import files
+
+        connection_created.connect(files.protect_sqlite, dispatch_uid="protect_sqlite")
+
         # Every row a dashboard shows advances the data version when it changes (see versions).
         from . import versions
         from .models import (

@@ -22,6 +22,7 @@ The cache is Django's: local memory by default, Redis when ``REDIS_URL`` is set 
 cache that fails is logged and bypassed: pages are computed, never refused.
 """
 
+import copy
 import functools
 import hashlib
 import logging
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -98,9 +100,41 @@ def _set(key, value):
         log.warning("dashboard cache unavailable (set)", exc_info=True)
 
 
+# What every dashboard reads of the query string: which report and month (``periods``).
+PERIOD_PARAMETERS = ("report", "year", "month")
+
+
+def reading(request, names=()):
+    """``request`` as a page's cached content sees it: the query string narrowed to what the
+    page reads (``names``, and the period's report, year and month), each parameter once (its
+    last value, as a form field reads it), empty ones dropped.
+
+    The content and its key (`query_part`) are both made from this copy, so a parameter the page
+    ignores (``?junk=1``, ``?junk=2``…) neither makes a new cache entry nor rides along in the
+    links of a page that is then served to others."""
+    kept = QueryDict(mutable=True)
+    for name in sorted({*names, *PERIOD_PARAMETERS}):
+        value = request.GET.get(name, "")
+        if value != "":
+            kept[name] = value
+    kept._mutable = False
+    narrowed = copy.copy(request)
+    narrowed.GET = kept
+    narrowed.read_parameters = kept
+    return narrowed
+
+
+def table_parameters(table_class):
+    """The query parameters a django-tables2 table reads through ``RequestConfig``."""
+    meta = table_class._meta
+    fields = (meta.order_by_field, meta.page_field, meta.per_page_field)
+    return tuple(f"{meta.prefix}{field}" for field in fields if field)
+
+
 def query_part(request):
-    """The request's query string in a stable order: part of the key of a page whose content
-    depends on it (filters, sorting, pages, and links that keep them)."""
-    return "&".join(
-        f"{name}={value}" for name, values in sorted(request.GET.lists()) for value in values
-    )
+    """The query string of a request narrowed by `reading`, in a stable order: part of the key
+    of a page whose content depends on it (filters, sorting, pages, and links that keep them).
+    A request not narrowed is refused: its every junk parameter would be a new entry."""
+    if getattr(request, "read_parameters", None) is not request.GET:
+        raise TypeError("narrow the request with cached.reading() before keying on its query")
+    return request.GET.urlencode()

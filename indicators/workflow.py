@@ -409,6 +409,23 @@ def unlock_month(user, report, month):
 # evidence is frozen with it, and a row's files change only while its figures may.
 
 
+def evidence_refusal(user, subject, month, *, today=None):
+    """Why ``user`` may not add or remove files on ``subject``'s row for ``month`` now, or None:
+    the gate's own answer (`refusal`), read without locking.
+
+    Asked before an upload is read: a file for a row that cannot take it (not the user's, sent,
+    approved, locked) is never decoded. `attach` and `detach` ask again under the gate's locks.
+    """
+    model = subject.entry_model
+    entry = (
+        model.objects.filter(**{model.subject_field: subject, "month": month})
+        .select_related("submitted_by", "reviewed_by")
+        .first()
+    )
+    locked = is_locked(subject.report, month) if 1 <= month <= 12 else False
+    return refusal(user, subject, month, entry, SAVE, locked=locked, today=today)
+
+
 def attach(user, subject, month, files, *, version=None, today=None):
     """Add ``files`` (``evidence.Prepared``) to ``subject``'s row for ``month`` as ``user``,
     creating the row as a draft if it has none. Returns the entry.

@@ -25,10 +25,14 @@ PER_PAGE = 50
 def project_list(request):
     period = resolve_period(request)
     user = request.user
+    # Only what the list reads of the query string keys (and renders) its content.
+    narrowed = cached.reading(
+        request, [*ProjectFilter.base_filters, *cached.table_parameters(ProjectTable)]
+    )
 
     def make():
         filterset = ProjectFilter(
-            request.GET,
+            narrowed.GET,
             queryset=access.scope(
                 user, Project.objects.as_of(period.report, period.month)
             ).select_related("lead_department"),
@@ -39,14 +43,14 @@ def project_list(request):
         )
         filtered = filterset.qs
         table = ProjectTable(filtered, totals=register.totals(filtered))
-        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        RequestConfig(narrowed, paginate={"per_page": PER_PAGE}).configure(table)
         # The request as a variable (the table's links), not through the context processors.
         context = {
             "period": period,
             "filter": filterset,
             "table": table,
             "totals": table.totals,
-            "request": request,
+            "request": narrowed,
         }
         return {
             "filters": render_to_string("projects/_project_filters.html", context),
@@ -59,7 +63,7 @@ def project_list(request):
     content = cached.fragments(
         "projects",
         reports=[period.report],
-        parts=[period.month, scope, cached.query_part(request)],
+        parts=[period.month, scope, cached.query_part(narrowed)],
         make=make,
     )
     context = {

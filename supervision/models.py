@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from indicators import webhooks
 from indicators.models import MONTHS, Department, Indicator, Report
 
 
@@ -117,7 +118,13 @@ class Dispatch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} {self.recipient}: {self.title}"
+        return f"{self.get_channel_display()} {self.shown_recipient}: {self.title}"
+
+    @property
+    def shown_recipient(self):
+        """The recipient as pages and logs show it: a robot's address masked (it is the key to
+        its group)."""
+        return webhooks.mask(self.recipient) if self.channel == Channel.WEBHOOK else self.recipient
 
 
 class SlipState(models.TextChoices):

@@ -343,7 +343,7 @@ def deliver(queryset=None):
                 dispatch.attempts,
                 settings.REMINDER_MAX_ATTEMPTS,
                 dispatch.get_channel_display(),
-                dispatch.recipient,
+                dispatch.shown_recipient,
                 error,
             )
     return sent, failed

@@ -10,9 +10,37 @@ from django.utils.translation import pgettext_lazy
 
 from accounts import roles
 
-from .. import progress
+from .. import progress, webhooks
+from ..webhooks import validate_robot_url
 
 MONTHS = [(m, progress.month_label_lazy(m)) for m in range(1, 13)]
+
+
+def robot_secret_field():
+    """钉钉's 加签 secret of a group robot (SEC…), beside its address; shown only in the form
+    that edits it (``masked_webhook_secret`` elsewhere) and never logged."""
+    return models.CharField(
+        _("加签密钥"),
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(r"^\S*$", _("加签密钥不能包含空格。"))],
+        help_text=_("钉钉机器人的安全设置选“加签”时，填写其密钥（SEC开头）；企业微信机器人留空。"),
+    )
+
+
+class RobotMixin:
+    """How a report's or a department's group robot is shown outside its edit form (lists, logs):
+    ``list_display = [..., "masked_webhook"]``."""
+
+    def masked_webhook(self):
+        return webhooks.mask(self.webhook_url)
+
+    masked_webhook.short_description = _("群机器人地址")
+
+    def masked_webhook_secret(self):
+        return webhooks.mask_secret(self.webhook_secret)
+
+    masked_webhook_secret.short_description = _("加签密钥")
 
 
 class RegionQuerySet(models.QuerySet):
@@ -149,7 +177,7 @@ class ReportQuerySet(models.QuerySet):
         return self.select_related("region").order_by("-year", "region__code", "region__name")
 
 
-class Report(models.Model):
+class Report(RobotMixin, models.Model):
     """One government work report (政府工作报告): a region's promises for one year."""
 
     region = models.ForeignKey(
@@ -189,8 +217,10 @@ class Report(models.Model):
     webhook_url = models.URLField(
         _("群机器人地址"),
         blank=True,
+        validators=[validate_robot_url],
         help_text=_("督查室工作群的企业微信或钉钉机器人 Webhook 地址；单位未设置的也发到这里。"),
     )
+    webhook_secret = robot_secret_field()
 
     objects = ReportQuerySet.as_manager()
 
@@ -246,7 +276,7 @@ class Section(models.Model):
         return self.name
 
 
-class Department(models.Model):
+class Department(RobotMixin, models.Model):
     """A responsible unit (责任单位) of a region, with the leader in charge of it."""
 
     region = models.ForeignKey(
@@ -270,8 +300,10 @@ class Department(models.Model):
     webhook_url = models.URLField(
         _("群机器人地址"),
         blank=True,
+        validators=[validate_robot_url],
         help_text=_("本单位工作群的企业微信或钉钉机器人 Webhook 地址；提醒也发到这里。"),
     )
+    webhook_secret = robot_secret_field()
 
     class Meta:
         verbose_name = pgettext_lazy("model", "责任单位")

@@ -198,16 +198,20 @@ def overview_content(period):
 def section_detail(request, pk):
     section = access.get_for_reader(request.user, Section.objects.select_related("report"), pk)
     period = period_for(request, section.report)
+    # Only what the page reads of the query string keys (and renders) its content.
+    narrowed = cached.reading(
+        request, [*IndicatorFilter.base_filters, *cached.table_parameters(IndicatorTable)]
+    )
 
     def make():
         filterset = IndicatorFilter(
-            request.GET,
+            narrowed.GET,
             queryset=Indicator.objects.filter(section=section),
             report=section.report,
         )
         indicators = filterset.judged(period.report, period.month)
         table = IndicatorTable(indicator_rows(indicators, period.month))
-        RequestConfig(request).configure(table)
+        RequestConfig(narrowed).configure(table)
         shown = [row.record for row in table.page.object_list] if table.page else []
         filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
         chart = bullet_chart("chart-bullets", shown)
@@ -221,14 +225,14 @@ def section_detail(request, pk):
             "bullet_chart": chart,
         }
         return {
-            "body": _render("reporting/_section_body.html", context, request),
+            "body": _render("reporting/_section_body.html", context, narrowed),
             "has_chart": chart is not None,
         }
 
     content = cached.fragments(
         "section",
         reports=[section.report],
-        parts=[section.pk, period.month, cached.query_part(request)],
+        parts=[section.pk, period.month, cached.query_part(narrowed)],
         make=make,
     )
     context = {**period_context(request, period, reports=[section.report]), "section": section}
@@ -322,7 +326,9 @@ def department_detail(request, pk):
         request.user, Department.objects.select_related("leader"), pk
     )
     period = resolve_period(request, region_id=department.region_id)
-    page = request.GET.get("p-page", "")
+    # The page reads one parameter of its own: the page of its projects.
+    narrowed = cached.reading(request, ["p-page"])
+    page = narrowed.GET.get("p-page", "")
     # A reporter reads their own department's page but not the sections' pages it would link.
     plain_sections = not access.can_read_dashboards(request.user)
 
@@ -338,7 +344,7 @@ def department_detail(request, pk):
             period.report, timezone.localdate(), departments=[department]
         )[0]
         context = {
-            "request": request,  # the pages' links keep the query (``page_query``)
+            "request": narrowed,  # the pages' links keep the query (``page_query``)
             "period": period,
             "department": department,
             "summary": progress.summarise(i.progress for i in indicators),
@@ -359,7 +365,7 @@ def department_detail(request, pk):
     content = cached.fragments(
         "department",
         reports=[period.report],
-        parts=[department.pk, period.month, cached.query_part(request), plain_sections],
+        parts=[department.pk, period.month, cached.query_part(narrowed), plain_sections],
         make=make,
     )
     # A department belongs to one region: its picker offers that region's years only.

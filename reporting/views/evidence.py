@@ -2,8 +2,10 @@
 and reading them back.
 
 Attaching and removing go through the workflow gate (``workflow.attach`` / ``workflow.detach``),
-like every change to a row. Files are read only here, after the access rule has said yes
-(``access.can_read_evidence``): storage names are random and never published as URLs.
+like every change to a row; an upload is refused before any file is read when the gate would
+refuse it (``workflow.evidence_refusal``), and another region's row is a 404 that names nothing.
+Files are read only here, after the access rule has said yes (``access.can_read_evidence``):
+storage names are random and never published as URLs.
 
 The monthly form's script posts these forms with ``fetch`` and asks for JSON (the row's new
 version and its list of files, so what the clerk typed in other rows stays on the page); without
@@ -70,13 +72,27 @@ def _refused(request, kind, subject, month, refusal):
     return _answer(request, kind, subject, month, error=reason, status=status)
 
 
+def _outside(user, subject):
+    """Whether ``subject`` is another region's, as far as ``user`` can tell: answered 404, and
+    nothing of it (code, name) is said."""
+    return not access.can_report(user, subject) and not access.sees_region(
+        user, access.region_of(subject)
+    )
+
+
 @require_POST
 @login_required
 def attach(request, kind, pk, year, month):
     kind = _kind(kind)
     subject = get_object_or_404(kind.subject_model.objects.select_related("report"), pk=pk)
-    if subject.report.year != year:
+    if subject.report.year != year or _outside(request.user, subject):
         raise Http404
+    # Who may attach, and whether the row can take files now, is asked before any file is read:
+    # the form decodes images (up to EVIDENCE_MAX_FILES of EVIDENCE_MAX_PIXELS each), which only
+    # someone who may add them to this row gets to make the server do.
+    reason = workflow.evidence_refusal(request.user, subject, month)
+    if reason:
+        return _answer(request, kind, subject, month, error=reason, status=403)
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         reason = " ".join(message for errors in form.errors.values() for message in errors)
@@ -119,6 +135,8 @@ def detach(request, kind, pk):
     kind = _kind(kind)
     item = _get_evidence(kind, pk)
     entry, subject = item.entry, item.subject
+    if _outside(request.user, subject):
+        raise Http404
     form = EvidenceRemoveForm(request.POST)
     if not form.is_valid():
         return _answer(
@@ -144,6 +162,8 @@ def evidence_file(request, kind, pk, thumbnail=False):
     kind = _kind(kind)
     item = _get_evidence(kind, pk)
     if not access.can_read_evidence(request.user, item):
+        if _outside(request.user, item.subject):
+            raise Http404
         raise PermissionDenied
     name = item.thumbnail_name if thumbnail else item.file_name
     if not name:

@@ -2,7 +2,7 @@
 
 PostgreSQL: ``pg_dump -Fc`` (compressed, restored with ``pg_restore``) to backups/<time>.dump.
 SQLite: SQLite's online backup API (a consistent copy even mid-write) to backups/<time>.sqlite3.
-Restoring is described in docs/deploy.md.
+Restoring is described in docs/deploy.md. The folder is created 0700 and each copy 0600.
 """
 
 import os
@@ -15,19 +15,22 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils import timezone
 
+from indicators.files import private_file, private_folder
+
 
 def backup_database(folder, alias="default"):
     """Write a backup of database ``alias`` into ``folder``; returns its path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(folder)
     database = connections[alias].settings_dict
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     vendor = connections[alias].vendor
+    # Each copy is created 0600 before a byte is written into it (pg_dump and SQLite then
+    # write into the file, keeping its mode).
     if vendor == "postgresql":
-        path = folder / f"{stamp}.dump"
+        path = private_file(folder / f"{stamp}.dump")
         dump_postgresql(database, path)
     elif vendor == "sqlite":
-        path = folder / f"{stamp}.sqlite3"
+        path = private_file(folder / f"{stamp}.sqlite3")
         copy_sqlite(connections[alias], path)
     else:
         raise CommandError(f"No backup for a {vendor} database.")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.log import workbook_loaded
+from indicators.files import open_private
 from indicators.people import (
     ExcelImportError,
     load_users_file,
@@ -67,10 +68,11 @@ class Command(BaseCommand):
             for row in password_rows(loaded):
                 self.stdout.write("\t".join(row))
             return
+        # Initial passwords: a file only this account may read (0600), even where it existed.
         if output.lower().endswith(".csv"):
-            with open(output, "w", encoding="utf-8", newline="") as out:
+            with open_private(output, "w", encoding="utf-8", newline="") as out:
                 write_passwords_csv(loaded, out)
         else:
-            with open(output, "wb") as out:
+            with open_private(output, "wb") as out:
                 out.write(passwords_bytes(loaded))
         self.stdout.write(f"Initial passwords written to {output}: hand them out, then delete it.")

@@ -1,6 +1,17 @@
-"""Which report and month a page shows: from ``?report=&month=`` (or ``?year=``), else DESIGN's
-defaults: the user's own region's latest report, its last month if the year is over, else the
-current month. Only reports the user may open are ever chosen (``access.reports_for``)."""
+"""Which report and month a request means: the one answer every page, export, form and command
+asks (views never read ``?report=``, ``?year=`` or ``?month=`` themselves).
+
+- `resolve_period`: a dashboard's report and month, from ``?report=&month=`` (or ``?year=``),
+  else DESIGN's defaults: the user's own region's latest report, its last month if the year is
+  over, else the current month;
+- `period_of`: the month of a page that belongs to one report (a section, a target);
+- `report_of_year`: the report of a year a URL names (the monthly form, review, imports, the
+  bulletin), ``?report=`` choosing among regions;
+- `reporter_report`: the report a reporter works on when nothing is asked for, and
+  `reporting_month`, the month they are due to fill in.
+
+Only reports the user may open are ever chosen (``access.report_list``); another answers 404.
+"""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -36,11 +47,20 @@ def default_month(report, today):
     return today.month
 
 
-def _int_or_none(text):
+def parse_int(text):
+    """A whole number from a query parameter, or None for anything else."""
     try:
         return int(text)
     except (TypeError, ValueError):
         return None
+
+
+def month_or_default(text, report):
+    """The month ``text`` names (1–12), else the report's default month."""
+    month = parse_int(text)
+    if month is None or not 1 <= month <= 12:
+        return default_month(report, timezone.localdate())
+    return month
 
 
 def offered_reports(user, region_id=None):
@@ -73,15 +93,31 @@ def resolve_period(request, region_id=None):
     ``region_id``: only that region's reports (see `choose_report`)."""
     params = request.GET
     report = choose_report(
-        request.user,
-        _int_or_none(params.get("report")),
-        _int_or_none(params.get("year")),
-        region_id,
+        request.user, parse_int(params.get("report")), parse_int(params.get("year")), region_id
     )
-    month = _int_or_none(params.get("month"))
-    if month is None or not 1 <= month <= 12:
-        month = default_month(report, timezone.localdate())
-    return Period(report, month)
+    return Period(report, month_or_default(params.get("month"), report))
+
+
+def period_of(request, report):
+    """The month asked for on a page that belongs to one ``report`` (a section, a target)."""
+    return Period(report, month_or_default(request.GET.get("month"), report))
+
+
+def report_of_year(request, year):
+    """The report of ``year`` a page works on (its URL names the year): ``?report=`` (in the
+    query string, or posted) if the user may open it, else their own region's; 404 when there
+    is none of that year the user may open."""
+    text = request.POST.get("report") if request.method == "POST" else None
+    report = choose_report(request.user, parse_int(text or request.GET.get("report")), year)
+    if report.year != year:
+        raise Http404("no such report for that year")
+    return report
+
+
+def reporter_report(user):
+    """The report a reporter works on when none is asked for: their region's latest, or None."""
+    region_id = user.department.region_id if user.department_id else None
+    return next((r for r in access.report_list(user) if r.region_id == region_id), None)
 
 
 def reporting_month(report, today, deadline_day=None):

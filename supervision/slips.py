@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from indicators import access, progress, workflow
+from indicators.periods import default_month
 from reporting.standing import judged
 
 from . import reminders
@@ -178,16 +179,9 @@ def _check_closing(slip, fields, today):
 
 def _recovered(slip, today):
     """Whether the slip's target is done or on track as of the latest month with a figure."""
-    month = min(12, max(slip.month, _current_month(slip.report, today)))
+    month = min(12, max(slip.month, default_month(slip.report, today or timezone.localdate())))
     (indicator,) = judged(slip.report, month, slip.report.indicators.filter(pk=slip.indicator_id))
     return indicator.progress.status in (progress.DONE, progress.ON_TRACK)
-
-
-def _current_month(report, today):
-    today = today or timezone.localdate()
-    if today.year > report.year:
-        return 12
-    return today.month if today.year == report.year else 1
 
 
 def _announce(slip, action):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from indicators import access, progress
 from indicators.access import dashboard_required
 from indicators.models import Department, Indicator
-from indicators.periods import Period, choose_report, resolve_period
+from indicators.periods import Period, choose_report, parse_int, report_of_year, resolve_period
 from reporting.standing import judged
 
 from . import bulletins, slips
@@ -82,17 +82,13 @@ def slip_list(request):
     )
 
 
-def _int(text):
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None
-
-
 def _draft_slip(request):
     """An unsaved slip for the target or department (and month) named in the query string."""
     params = request.GET  # the form posts back to its own address, query string included
-    indicator_id, department_id = _int(params.get("indicator")), _int(params.get("department"))
+    indicator_id, department_id = (
+        parse_int(params.get("indicator")),
+        parse_int(params.get("department")),
+    )
     if indicator_id:
         indicator = access.get_for_reader(
             request.user,
@@ -104,13 +100,13 @@ def _draft_slip(request):
         department = access.get_for_reader(request.user, Department.objects.all(), department_id)
         indicator = None
         report = choose_report(
-            request.user, _int(params.get("report")), region_id=department.region_id
+            request.user, parse_int(params.get("report")), region_id=department.region_id
         )
     else:
         raise Http404("a slip is issued for a target or a department")
     if not access.can_supervise(request.user, report):
         raise PermissionDenied
-    month = _int(params.get("month"))
+    month = parse_int(params.get("month"))
     if month is None or not 1 <= month <= 12:
         month = resolve_period(request).month if indicator is None else 12
     slip = Slip(report=report, department=department, indicator=indicator, month=month)
@@ -239,19 +235,12 @@ def _may_act(user, slip, action):
 # --- Bulletins ---
 
 
-def _report_for(request, year):
-    report = choose_report(request.user, _int(request.GET.get("report")), year)
-    if report.year != year:
-        raise Http404("no such report for that year")
-    return report
-
-
 def _bulletin_for(request, year, month):
     """The month's stored bulletin, or a preview generated now; 404 for a month or report that
     is not there for this user."""
     if not 1 <= month <= 12:
         raise Http404("no such month")
-    report = _report_for(request, year)
+    report = report_of_year(request, year)
     stored = (
         Bulletin.objects.filter(report=report, month=month)
         .select_related("report__region", "published_by", "updated_by")
@@ -305,7 +294,7 @@ def bulletin_detail(request, year, month):
 @dashboard_required
 @require_POST
 def bulletin_action(request, year, month, action):
-    report = _report_for(request, year)
+    report = report_of_year(request, year)
     if action not in ("save", "regenerate", "publish") or not 1 <= month <= 12:
         raise Http404("no such action")
     if not access.can_supervise(request.user, report):

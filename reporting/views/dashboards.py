@@ -26,7 +26,7 @@ from indicators.models import (
     Kind,
     Section,
 )
-from indicators.periods import Period, default_month, offered_reports, resolve_period
+from indicators.periods import offered_reports, period_of, resolve_period
 from indicators.timeliness import SHORT_LABELS, department_timeliness
 from projects.models import Project
 from reporting.filters import IndicatorFilter
@@ -42,13 +42,6 @@ SCREEN_CHART_HEIGHT = 340  # px: a chart and its heading fill half of a 1080-pix
 
 
 # --- Period ---
-
-
-def period_for(request, report):
-    """The month asked for on a page that belongs to one report (a section, a target)."""
-    text = request.GET.get("month", "")
-    month = int(text) if text.isdigit() and 1 <= int(text) <= 12 else None
-    return Period(report, month or default_month(report, timezone.localdate()))
 
 
 def period_context(request, period, reports=None):
@@ -197,7 +190,7 @@ def overview_content(period):
 @dashboard_required
 def section_detail(request, pk):
     section = access.get_for_reader(request.user, Section.objects.select_related("report"), pk)
-    period = period_for(request, section.report)
+    period = period_of(request, section.report)
     # Only what the page reads of the query string keys (and renders) its content.
     narrowed = cached.reading(
         request, [*IndicatorFilter.base_filters, *cached.table_parameters(IndicatorTable)]
@@ -246,7 +239,7 @@ def indicator_detail(request, pk):
         Indicator.objects.select_related("report", "section", "lead_department"),
         pk,
     )
-    period = period_for(request, indicator.report)
+    period = period_of(request, indicator.report)
     # Read live: the reopen forms post (CSRF) and only the office sees them; evidence only to
     # those who may open it (the department and the office), so a leader's page neither shows
     # files it would refuse nor pays for them.

@@ -19,11 +19,16 @@ from audit.log import workbook_loaded
 from indicators import access, workflow
 from indicators.access import dashboard_required, reporter_required
 from indicators.models import Report
-from indicators.periods import Period, reporting_month, resolve_period
+from indicators.periods import (
+    Period,
+    report_of_year,
+    reporter_report,
+    reporting_month,
+    resolve_period,
+)
 from indicators.xlsx import ExcelImportError, xlsx_response
 from reporting import monthly_excel as excel
 from reporting import summary
-from reporting.views.monthly import get_report_for_year
 
 SESSION_KEY = "excel_import"
 
@@ -72,10 +77,9 @@ def _period(request, data):
     """The report and month a reporter imports for: asked for, else the month now due."""
     form = PeriodForm(data)
     if form.is_valid():
-        report = get_report_for_year(request, form.cleaned_data["year"])
+        report = report_of_year(request, form.cleaned_data["year"])
         return report, form.cleaned_data["month"]
-    user = request.user
-    report = access.reports_for(user).filter(region=user.department.region_id).first()
+    report = reporter_report(request.user)
     if report is None:
         return None, None
     return report, reporting_month(report, timezone.localdate())
@@ -90,7 +94,7 @@ def import_template(request):
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return _refused(request, _("请选择年度和月份。"))
-    report = get_report_for_year(request, form.cleaned_data["year"])
+    report = report_of_year(request, form.cleaned_data["year"])
     month = form.cleaned_data["month"]
     refusal = workflow.month_refusal(report, month, timezone.localdate())
     if refusal:

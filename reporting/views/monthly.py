@@ -5,14 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import access, workflow
-from indicators.periods import reporting_month
+from indicators.periods import report_of_year, reporter_report, reporting_month
 from reporting.forms import MonthlyPostForm
 from reporting.navigation import administrator_home
 from reporting.rows import month_rows
@@ -30,24 +29,11 @@ def landing(request):
         return redirect("reporting:home")
     if not user.is_reporter:
         raise PermissionDenied
-    report = access.reports_for(user).filter(region=user.department.region_id).first()
+    report = reporter_report(user)
     if report is None:
         return redirect("reporting:department", pk=user.department_id)
     month = reporting_month(report, timezone.localdate())
     return redirect("reporting:monthly-form", year=report.year, month=month)
-
-
-def get_report_for_year(request, year):
-    """The report of ``year`` a page works on: ``?report=`` if given, else the user's own
-    region's; 404 when there is none the user may open."""
-    text = request.GET.get("report") or request.POST.get("report") or ""
-    report = access.reports_for(request.user).filter(year=year)
-    report = report.filter(pk=text) if text.isdigit() else report
-    home = access.home_region_id(request.user)
-    found = (report.filter(region_id=home).first() if home else None) or report.first()
-    if found is None:
-        raise Http404(_("没有%(year)s年度的工作报告。") % {"year": year})
-    return found
 
 
 def refused(request, message, status=400):
@@ -56,7 +42,7 @@ def refused(request, message, status=400):
 
 @access.reporter_required
 def monthly_form(request, year, month):
-    report = get_report_for_year(request, year)
+    report = report_of_year(request, year)
     refusal = workflow.month_refusal(report, month, timezone.localdate())
     if refusal:
         return refused(request, refusal)

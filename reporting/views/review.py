@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 from indicators import access, workflow
 from indicators.access import reviewer_required
 from indicators.models import EntryState, MonthLock, ProgressEntry
-from indicators.periods import resolve_period
+from indicators.periods import report_of_year, resolve_period
 from projects.models import ProjectProgress
 from reporting.forms import LockForm, ReviewFilterForm, ReviewForm
 from reporting.rows import latest_before
-from reporting.views.monthly import get_report_for_year
 
 ACTIONS = (workflow.APPROVE, workflow.RETURN, workflow.REOPEN)
 DONE_MESSAGES = {
@@ -144,7 +143,7 @@ def review_action(request, action):
 @require_POST
 @reviewer_required
 def month_lock(request, year, month):
-    report = get_report_for_year(request, year)
+    report = report_of_year(request, year)
     if not 1 <= month <= 12:
         raise Http404
     form = LockForm(request.POST)

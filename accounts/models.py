@@ -65,3 +65,22 @@ class PasswordHistory(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginRecord(models.Model):
+    """An account's latest successful login: when and from which address. The next login shows
+    it ("上次登录") before writing its own."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_record"
+    )
+    at = models.DateTimeField(_("登录时间"))
+    # Text, not an address type: behind a proxy it is whatever the proxy's header said.
+    address = models.CharField(_("登录地址"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "上次登录")
+        verbose_name_plural = pgettext_lazy("model, plural", "上次登录")
+
+    def __str__(self):
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {self.address}"

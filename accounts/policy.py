@@ -7,12 +7,16 @@ own copy, so the copy also expires after a minute: a change made in one process 
 others within that time (at once with Redis, which they share).
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import SecurityPolicy
+
+log = logging.getLogger(__name__)
 
 CACHE_KEY = "accounts:security-policy"
 CACHE_SECONDS = 60
@@ -36,14 +40,23 @@ def defaults():
 
 def current():
     """The SecurityPolicy row in force (created with the settings' values on first use)."""
-    policy = cache.get(CACHE_KEY)
+    policy = _cached(cache.get, CACHE_KEY)
     if policy is None:
         policy, _created = SecurityPolicy.objects.get_or_create(pk=1, defaults=defaults())
-        cache.set(CACHE_KEY, policy, CACHE_SECONDS)
+        _cached(cache.set, CACHE_KEY, policy, CACHE_SECONDS)
     return policy
+
+
+def _cached(operation, *args):
+    # A cache outage (Redis down) must not take logins and pages down: read the row instead.
+    try:
+        return operation(*args)
+    except Exception:
+        log.warning("security policy cache unavailable", exc_info=True)
+        return None
 
 
 @receiver(post_save, sender=SecurityPolicy)
 @receiver(post_delete, sender=SecurityPolicy)
 def _forget(**kwargs):
-    cache.delete(CACHE_KEY)
+    _cached(cache.delete, CACHE_KEY)

@@ -11,7 +11,7 @@ activity is written at most once a minute, so a session is not saved on every re
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import HASH_SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
@@ -29,6 +29,9 @@ LOGIN_AT = "accounts.login_at"
 SEEN_AT = "accounts.seen_at"
 LOGIN_ADDRESS = "accounts.login_address"
 PASSWORD_SET_AT = "accounts.password_set_at"
+# The session's password hash check (Django's) when PASSWORD_SET_AT was read: a password changed
+# in this session, on any page, changes it, and the age is read again.
+PASSWORD_SET_FOR = "accounts.password_set_for"
 PASSWORD_WARNED_ON = "accounts.password_warned_on"
 
 # How often the last activity is written: a minute's precision is plenty for a 30-minute limit.
@@ -59,7 +62,7 @@ def on_login(sender, request, user, **kwargs):
     session = request.session
     session[LOGIN_AT] = session[SEEN_AT] = now.timestamp()
     session[LOGIN_ADDRESS] = address
-    session[PASSWORD_SET_AT] = passwords.password_set_at(user).timestamp()
+    _read_password_age(session, user)
     # The test client's force_login has no message store: nothing to show there.
     messages.info(request, text, fail_silently=True)
 
@@ -116,13 +119,19 @@ class SessionLimitsMiddleware:
 # --- The password's age ------------------------------------------------------------------------
 
 
+def _read_password_age(session, user):
+    set_at = session[PASSWORD_SET_AT] = passwords.password_set_at(user).timestamp()
+    session[PASSWORD_SET_FOR] = session.get(HASH_SESSION_KEY)
+    return set_at
+
+
 def password_days_left(request):
     """Days until the signed-in person's password expires (0 or less: expired; None: never).
-    Read from the session, so a page pays no query for it."""
+    Kept in the session, so a page pays no query for it until the password changes."""
     session = request.session
     set_at = session.get(PASSWORD_SET_AT)
-    if set_at is None:
-        set_at = session[PASSWORD_SET_AT] = passwords.password_set_at(request.user).timestamp()
+    if set_at is None or session.get(PASSWORD_SET_FOR) != session.get(HASH_SESSION_KEY):
+        set_at = _read_password_age(session, request.user)
     return passwords.days_left(_moment(set_at))
 
 
@@ -140,9 +149,3 @@ def warn_if_expiring(request, days):
         _("您的密码将于%(days)d天后过期，请及时修改。") % {"days": days},
         fail_silently=True,
     )
-
-
-def password_changed(request):
-    """The person set a new password in this session: its age starts again."""
-    request.session[PASSWORD_SET_AT] = timezone.now().timestamp()
-    request.session.pop(PASSWORD_WARNED_ON, None)

@@ -53,7 +53,6 @@ def password_change(request):
         user = form.save()
         # A new password ends this user's other sessions, but keeps this one signed in.
         update_session_auth_hash(request, user)
-        sessions.password_changed(request)
         messages.success(request, _("密码已修改。"))
         return redirect(next_page or "reporting:landing")
     days_left = sessions.password_days_left(request)

@@ -48,6 +48,8 @@ def test_the_interleaved_bypass_no_longer_clears_failures_against_another_accoun
     assert response.status_code == 429
     assert signed_in_as(client) is None
     assert "已被暂时锁定" in response.content.decode()
+    # The real admin, at their own computer, is not locked out by it.
+    assert login(client, "t-admin", "Admin-password-1", address="10.0.0.1").status_code == 302
 
 
 def test_the_attackers_own_login_clears_only_the_attackers_failures(client, admin, fgj):

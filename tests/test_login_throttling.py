@@ -5,6 +5,7 @@ only that account's own failures; and the security administrator lists and lifts
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts import throttle
@@ -156,3 +157,17 @@ def test_a_user_locked_out_nowhere_is_listed_nowhere(client, fgj):
     for _ in range(2):
         login(client, "t-fgj", "typo-password")
     assert throttle.lockouts() == []
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"failure_limit": 0},  # would lock every login
+        {"idle_minutes": 0},
+        {"failure_limit": 10, "account_failure_limit": 5},  # the slower limit must be slower
+    ],
+)
+def test_the_policy_refuses_values_that_lock_everyone_out_or_switch_a_rule_off(db, wrong):
+    policy = SecurityPolicy(**wrong)
+    with pytest.raises(ValidationError):
+        policy.full_clean()

@@ -104,17 +104,24 @@ def lockouts():
     (address "")."""
     rules = policy.current()
     recent = AccessAttempt.objects.filter(attempt_time__gte=_since())
+    # axes keeps a row per browser (user agent) too: count an account's failures per address
+    # and in all, as the locks do.
+    counted = {"failures": Sum("failures_since_start"), "last": Max("attempt_time")}
+    at_address = (
+        recent.values("username", "ip_address")
+        .annotate(**counted)
+        .filter(failures__gte=rules.failure_limit)
+    )
+    everywhere = (
+        recent.values("username")
+        .annotate(**counted)
+        .filter(failures__gte=rules.account_failure_limit)
+    )
     found = [
-        Lockout(row.username, row.ip_address or "", row.failures_since_start, row.attempt_time)
-        for row in recent.filter(failures_since_start__gte=rules.failure_limit)
+        Lockout(row["username"], row.get("ip_address") or "", row["failures"], row["last"])
+        for rows in (at_address, everywhere)
+        for row in rows
     ]
-    if rules.account_failure_limit:
-        accounts = (
-            recent.values("username")
-            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-            .filter(failures__gte=rules.account_failure_limit)
-        )
-        found += [Lockout(row["username"], "", row["failures"], row["last"]) for row in accounts]
     return sorted(found, key=lambda lockout: lockout.last_failure, reverse=True)
 
 

@@ -152,6 +152,19 @@ def test_the_security_administrator_lists_and_lifts_lockouts(client, fgj, rsj):
     assert login(client, "t-rsj").status_code == 302
 
 
+def test_changing_browsers_neither_escapes_the_lock_nor_the_list(client, fgj):
+    for n in range(5):
+        client.post(
+            "/accounts/login/",
+            {"username": "t-fgj", "password": "typo-password"},
+            REMOTE_ADDR=OFFICE,
+            HTTP_USER_AGENT=f"browser-{n}",
+        )
+    assert login(client, "t-fgj").status_code == 429  # a try while locked counts too
+    (lockout,) = throttle.lockouts()
+    assert (lockout.username, lockout.address, lockout.failures) == ("t-fgj", OFFICE, 6)
+
+
 def test_a_user_locked_out_nowhere_is_listed_nowhere(client, fgj):
     make_user("t-other")
     for _ in range(2):

@@ -1,5 +1,6 @@
-"""Password rules of 等保2.0 (GB/T 22239-2019 8.1.4.1 a): length and character classes from the
-security policy, no reuse of the last few passwords, and an age after which a password expires.
+"""Password rules of 等保2.0 (GB/T 22239-2019 身份鉴别 a: 7.1.4.1 at level 2, 8.1.4.1 at level 3):
+length and character classes from the security policy, no reuse of the last few passwords, and
+an age after which a password expires.
 
 Every way a password is set leaves a PasswordHistory row: the receiver below notices a save that
 set one (``set_password`` in the change form, the admin, ``create_user``) or a new account saved

@@ -1,4 +1,4 @@
-"""What a login records and how long a session lasts (等保2.0 8.1.4.1 a, b; 8.1.4.2).
+"""What a login records and how long a session lasts (等保2.0 身份鉴别 a, b).
 
 A login keeps in its session when it began, where from, when it was last active and when the
 password was set (the keys below: the security administrator's list of sessions reads them), and

@@ -1,4 +1,4 @@
-"""Login throttling that neither leaks nor locks out (等保2.0 8.1.4.1 b), on django-axes.
+"""Login throttling that neither leaks nor locks out (等保2.0 身份鉴别 b), on django-axes.
 
 Two limits, both from the security policy and both counted within ``lockout_minutes``:
 

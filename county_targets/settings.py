@@ -150,7 +150,7 @@ DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 24 * 3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "indicators.User"
 
-# The account rules of 等保2.0 (GB/T 22239-2019 8.1.4.1 身份鉴别; docs/deploy.md, "账号与密码"):
+# The account rules of 等保2.0 (GB/T 22239-2019 身份鉴别, 7.1.4.1 and 8.1.4.1; docs/deploy.md):
 # these settings are the first values of the security policy (accounts.models.SecurityPolicy),
 # which the security administrator then changes on their page; accounts.policy.current() reads it.
 # Ten characters refuse the short ones people pick (demo1234, fgjfgjfgj); three of the four

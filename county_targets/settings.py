@@ -290,6 +290,10 @@ AXES_HANDLER = "accounts.throttle.ThrottleHandler"
 AXES_FAILURE_LIMIT = "accounts.throttle.failure_limit"
 AXES_COOLOFF_TIME = "accounts.throttle.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Tries while locked are refused but not counted: one address can never add more than
+# LOGIN_FAILURE_LIMIT to an account's failures, so locking an account everywhere takes several
+# addresses, and hammering a lock does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "indicators.accounts.locked_out"
 # Behind nginx every request comes from 127.0.0.1: the client's address is nginx's X-Real-IP.

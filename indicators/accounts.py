@@ -1,5 +1,6 @@
-"""Accounts: the password change every user has (forced after an initial password), the
-lock-out page, and the admin's users workbook upload."""
+"""Accounts: the password change every user has (forced after an initial password and once a
+password has expired), the lock-out page (which limit was reached), and the admin's users
+workbook upload. The rules themselves live in the accounts app (policy, passwords, throttle)."""
 
 from django import forms
 from django.contrib import messages

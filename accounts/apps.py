@@ -26,3 +26,5 @@ class AccountsConfig(AppConfig):
             sender=get_user_model().groups.through,
             dispatch_uid="accounts.refuse_two_powers",
         )
+        # Signal receivers: the policy's cache, password history, and what a login records.
+        from . import passwords, policy, sessions  # noqa: F401

@@ -10,19 +10,14 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from axes.models import AccessAttempt
-from axes.utils import reset
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db.models import Max, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import roles
+from . import roles, sessions, throttle
 from .models import SecurityPolicy
-
-# Where the idle timeout keeps a session's last request, if it does (accounts.policy).
-LAST_ACTIVITY_KEYS = ("last_activity", "_last_activity")
 
 
 def can_manage_security(user):
@@ -37,7 +32,11 @@ def can_lift_lockouts(user):
 
 
 def policy():
-    return SecurityPolicy.objects.get_or_create(pk=1)[0]
+    """The policy row to show and edit: read fresh (not the cached copy `policy.current`
+    serves to every request), created with the settings' values on first use."""
+    from .policy import defaults
+
+    return SecurityPolicy.objects.get_or_create(pk=1, defaults=defaults())[0]
 
 
 def accounts_of(user):
@@ -61,37 +60,11 @@ def accounts_of(user):
     return set(people.values_list("username", flat=True))
 
 
-@dataclass(frozen=True)
-class Lockout:
-    username: str
-    ip_address: str | None  # None: the account is locked from every address
-    failures: int
-    last_try: datetime.datetime
-
-
-def lockouts(user, rules=None):
-    """The lock-outs in force that ``user`` may see: an account from one address over the
-    policy's failure limit, and an account over its limit across addresses; newest first."""
-    rules = rules or policy()
-    attempts = AccessAttempt.objects.filter(
-        attempt_time__gte=timezone.now() - datetime.timedelta(minutes=rules.lockout_minutes)
-    )
+def lockouts(user):
+    """The lock-outs in force that ``user`` may see (`throttle.lockouts`: an account at one
+    address, or everywhere when its ``address`` is ""), newest first."""
     names = accounts_of(user)
-    if names is not None:
-        attempts = attempts.filter(username__in=names)
-    found = [
-        Lockout(row["username"], row["ip_address"], row["failures"], row["last_try"])
-        for row in attempts.values("username", "ip_address")
-        .annotate(failures=Sum("failures_since_start"), last_try=Max("attempt_time"))
-        .filter(failures__gte=rules.failure_limit)
-    ]
-    found += [
-        Lockout(row["username"], None, row["failures"], row["last_try"])
-        for row in attempts.values("username")
-        .annotate(failures=Sum("failures_since_start"), last_try=Max("attempt_time"))
-        .filter(failures__gte=rules.account_failure_limit)
-    ]
-    return sorted(found, key=lambda lock: lock.last_try, reverse=True)
+    return [lock for lock in throttle.lockouts() if names is None or lock.username in names]
 
 
 def may_lift(user, username):
@@ -102,9 +75,7 @@ def may_lift(user, username):
 def lift(username, ip_address=None):
     """Clear ``username``'s failed attempts from ``ip_address`` (every address if None); returns
     how many attempt rows went."""
-    if ip_address:
-        return reset(ip=ip_address, username=username)
-    return reset(username=username)
+    return throttle.lift(username, ip_address)
 
 
 def handle(session_key):
@@ -116,6 +87,7 @@ class SignedIn:
     handle: str
     user: object
     last_activity: datetime.datetime | None
+    address: str
     expires: datetime.datetime
 
 
@@ -138,12 +110,14 @@ def signed_in():
         user_id = data.get("_auth_user_id")
         if user_id is None:
             continue
-        last = next((_when(data[key]) for key in LAST_ACTIVITY_KEYS if key in data), None)
-        rows.append((user_id, handle(session.session_key), last, session.expire_date))
-    users = get_user_model().objects.in_bulk({user_id for user_id, *_ in rows})
+        # What the session limits keep (accounts.sessions): the last request, the login's address.
+        last = _when(data.get(sessions.SEEN_AT) or data.get(sessions.LOGIN_AT))
+        address = data.get(sessions.LOGIN_ADDRESS) or ""
+        rows.append((user_id, handle(session.session_key), last, address, session.expire_date))
+    users = get_user_model().objects.in_bulk({int(user_id) for user_id, *_ in rows})
     found = [
-        SignedIn(key, users[int(user_id)], last, expires)
-        for user_id, key, last, expires in rows
+        SignedIn(key, users[int(user_id)], last, address, expires)
+        for user_id, key, last, address, expires in rows
         if int(user_id) in users
     ]
     return sorted(found, key=lambda s: s.last_activity or s.expires, reverse=True)

@@ -38,7 +38,7 @@ def _page(request, policy_form=None, status=200):
     user = request.user
     rules = security.policy()
     full = security.can_manage_security(user)
-    context = {"lockouts": security.lockouts(user, rules), "full": full}
+    context = {"lockouts": security.lockouts(user), "full": full}
     if full:
         mine = security.handle(request.session.session_key or "")
         context |= {

@@ -1,5 +1,5 @@
 """What every request passes through: the request log, the interface language, and the forced
-password change.
+password change (after an initial password, or once a password has expired).
 
 The request log writes one JSON line per request on stdout (settings.LOGGING): request id,
 user, method, path, status and duration. The id comes from nginx's X-Request-ID when it sends
@@ -149,15 +149,19 @@ PASSWORD_CHANGE_EXEMPT = ("password_change", "logout", "healthz")
 
 
 class PasswordChangeRequiredMiddleware:
-    """An account given an initial password by the office (``User.must_change_password``) sees
-    only the password change page until the person sets a password of their own."""
+    """An account given an initial password by the office (``User.must_change_password``), or
+    whose password has expired (``request.password_expired``, set before by
+    accounts.sessions.SessionLimitsMiddleware from the security policy), sees only the password
+    change page until the person sets a new password of their own."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.must_change_password:
+        if user.is_authenticated and (
+            user.must_change_password or getattr(request, "password_expired", False)
+        ):
             exempt = [reverse(name) for name in PASSWORD_CHANGE_EXEMPT]
             if request.path not in exempt and not request.path.startswith(settings.STATIC_URL):
                 next_page = urlencode({"next": request.get_full_path()})

@@ -1,11 +1,11 @@
-"""Accounts: the password change every user has (forced after an initial password), the
-lock-out page, and the admin's users workbook upload."""
+"""Accounts: the password change every user has (forced after an initial password and once a
+password has expired), the lock-out page (which limit was reached), and the admin's users
+workbook upload. The rules themselves live in the accounts app (policy, passwords, throttle)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import password_validation, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
+from accounts import policy, sessions, throttle
 from audit.log import workbook_loaded
 
 from . import people
@@ -29,19 +30,6 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def save(self, commit=True):
         self.user.must_change_password = False
         return super().save(commit)
-
-
-class MinimumLengthValidator(password_validation.MinimumLengthValidator):
-    """Django's rule. Django 5.2 reworded its message and the Chinese catalogue it ships has
-    only the former wording, so the page mixed an English sentence into Chinese: say it with
-    the former wording, which every language Django ships still translates."""
-
-    def get_error_message(self):
-        return ngettext(
-            "This password is too short. It must contain at least %(min_length)d character.",
-            "This password is too short. It must contain at least %(min_length)d characters.",
-            self.min_length,
-        ) % {"min_length": self.min_length}
 
 
 class NextPageForm(forms.Form):
@@ -69,7 +57,14 @@ def password_change(request):
         update_session_auth_hash(request, user)
         messages.success(request, _("密码已修改。"))
         return redirect(next_page or "reporting:landing")
-    context = {"form": form, "next": next_page, "forced": request.user.must_change_password}
+    days_left = sessions.password_days_left(request)
+    context = {
+        "form": form,
+        "next": next_page,
+        "forced": request.user.must_change_password,
+        "expired": days_left is not None and days_left <= 0,
+        "days_left": days_left,
+    }
     return render(
         request,
         "registration/password_change.html",
@@ -79,10 +74,14 @@ def password_change(request):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """django-axes' answer to a login tried while locked out (settings.AXES_LOCKOUT_CALLABLE)."""
+    """django-axes' answer to a login tried while locked out (settings.AXES_LOCKOUT_CALLABLE):
+    says which limit was reached, one account at this address or the account everywhere."""
+    rules = policy.current()
+    account_wide = getattr(request, "throttle_reason", "") == throttle.ACCOUNT
     context = {
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "account_wide": account_wide,
+        "failure_limit": rules.account_failure_limit if account_wide else rules.failure_limit,
+        "minutes": rules.lockout_minutes,
     }
     return render(request, "registration/locked_out.html", context, status=429)
 

@@ -193,17 +193,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(client, fg
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_holds_from_another_address_too(client, fgj):
-    for _ in range(5):
-        login(client, "t-fgj", "wrong-password", address="10.0.0.7")
-    assert login(client, "t-fgj", address="10.0.0.99").status_code == 429
-
-
-def test_five_failures_from_one_address_lock_that_address_for_every_account(client, fgj, rsj):
-    for n in range(5):
-        login(client, f"guess-{n}", "wrong-password", address="10.0.0.66")
-    assert login(client, "t-rsj", address="10.0.0.66").status_code == 429
-    assert login(client, "t-rsj", address="10.0.0.8").status_code == 302
+# One account at one address, never a whole address: see tests/test_login_throttling.py.
 
 
 def test_the_office_unlocks_an_account_with_axes_reset_username(client, fgj):

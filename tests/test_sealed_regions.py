@@ -9,6 +9,7 @@ joins the matrix by itself; a parameter the test does not know how to fill fails
 """
 
 import datetime
+import html
 import io
 import re
 import zipfile
@@ -20,11 +21,13 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLResolver, get_resolver, resolve
+from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from indicators import setup
+from indicators import people, setup
 from indicators.models import (
     Department,
     Indicator,
@@ -335,11 +338,14 @@ def body_text(response):
 
 
 def zipped_text(content):
+    """The text of a workbook or Word file: its XML parts, character references read."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return " ".join(
-            archive.read(member).decode("utf-8", "replace")
-            for member in archive.namelist()
-            if member.endswith((".xml", ".rels"))
+        return html.unescape(
+            " ".join(
+                archive.read(member).decode("utf-8", "replace")
+                for member in archive.namelist()
+                if member.endswith((".xml", ".rels"))
+            )
         )
 
 
@@ -419,3 +425,317 @@ def test_no_page_shows_county_b_anything_of_county_a(county_a, county_b, capsys)
             print(f"left to the evidence part: {leak}")
     assert not found, "\n".join(found)
     assert cases > 3 * len(patterns)
+
+
+# --- Each leak the issue names -----------------------------------------------------------------
+
+
+def office_of_b(client, county_b):
+    office = county_b["personas"]["office"]
+    client.force_login(office)
+    return office
+
+
+def test_another_regions_catalogue_is_not_downloaded_from_the_admin(client, county_a, county_b):
+    office_of_b(client, county_b)
+    url = reverse("admin:indicators_report_template")
+    assert client.get(f"{url}?report={county_a['report'].pk}").status_code == 404
+    own = client.get(f"{url}?report={county_b['report'].pk}")
+    assert own.status_code == 200 and "鹿寨项目乙" not in zipped_text(own.content)
+    assert "鹿寨新增就业" in zipped_text(own.content)
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "indicators_indicator",
+        "indicators_section",
+        "indicators_monthlock",
+        "indicators_progressentry",
+        "indicators_report",
+        "projects_project",
+        "projects_projectprogress",
+    ],
+)
+def test_the_admins_sidebar_filters_list_only_the_users_regions(
+    client, county_a, county_b, changelist
+):
+    office_of_b(client, county_b)
+    page = client.get(reverse(f"admin:{changelist}_changelist")).content.decode()
+    for name in (
+        "2023年柳城县政府工作报告",
+        "柳城县",
+        "县发展和改革局",
+        "发改局",
+        "项目谋划与建设",
+    ):
+        assert name not in page, name
+
+
+def test_the_office_sees_its_own_rows_in_the_sidebar_filters(client, county_a, county_b):
+    office_of_b(client, county_b)
+    page = client.get(reverse("admin:indicators_indicator_changelist")).content.decode()
+    assert "鹿寨财政处" in page and "鹿寨统计处" in page
+
+
+@pytest.fixture
+def city(county_b):
+    """柳州市 above 鹿寨县."""
+    city = Region.objects.create(name="柳州市", code="450200", level=Region.Level.CITY)
+    region = county_b["report"].region
+    region.parent = city
+    region.save()
+    return city
+
+
+def test_the_office_cannot_move_its_region_by_the_form(client, county_b, city):
+    office_of_b(client, county_b)
+    region = county_b["report"].region
+    url = reverse("admin:indicators_region_change", args=[region.pk])
+    form = client.get(url).content.decode()
+    assert 'name="parent"' not in form and 'name="level"' not in form and 'name="code"' not in form
+    response = client.post(url, {"name": "鹿寨县", "parent": "", "level": "city", "code": "999999"})
+    assert response.status_code == 302
+    region.refresh_from_db()
+    assert (region.parent, region.level, region.code) == (city, "county", "450223")
+
+
+def test_the_office_cannot_add_a_region(client, county_b, city):
+    office_of_b(client, county_b)
+    assert client.get(reverse("admin:indicators_region_add")).status_code == 403
+    response = client.post(reverse("admin:indicators_region_add"), {"name": "新县", "parent": ""})
+    assert response.status_code == 403 and not Region.objects.filter(name="新县").exists()
+
+
+def test_an_administrator_still_moves_a_region(client, admin_user, county_b, city):
+    client.force_login(admin_user)
+    region = county_b["report"].region
+    url = reverse("admin:indicators_region_change", args=[region.pk])
+    response = client.post(
+        url, {"name": "鹿寨县", "parent": "", "level": "county", "code": "450223"}
+    )
+    assert response.status_code == 302
+    region.refresh_from_db()
+    assert region.parent is None
+
+
+def setup_workbook(report, rows):
+    """``report``'s own set-up workbook with the 工作报告 sheet's ``rows`` ({项目: 内容}) set."""
+    book = load_workbook(io.BytesIO(setup.report_setup_bytes(report)))
+    sheet = book[setup.REPORT_SHEET]
+    for key, value in rows.items():
+        found = [row for row in sheet.iter_rows(min_row=2) if row[0].value == key]
+        if found:
+            found[0][1].value = value
+        else:
+            sheet.append([key, value])
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("报告.xlsx", out.getvalue())
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [{"上级地区": "柳城县"}, {"级别": "市"}, {"行政区划代码": "450299"}],
+    ids=["parent", "level", "code"],
+)
+def test_the_office_cannot_move_its_region_by_the_workbook(client, county_b, city, rows):
+    office_of_b(client, county_b)
+    region = county_b["report"].region
+    file = setup_workbook(county_b["report"], rows)
+    response = client.post(reverse("admin:indicators_report_load"), {"file": file})
+    assert response.status_code == 400
+    assert "只能由系统管理员修改" in response.content.decode()
+    region.refresh_from_db()
+    assert (region.parent, region.level, region.code) == (city, "county", "450223")
+
+
+def test_the_office_reloads_its_own_workbook_unchanged(client, county_b, city):
+    office_of_b(client, county_b)
+    file = setup_workbook(county_b["report"], {})
+    response = client.post(reverse("admin:indicators_report_load"), {"file": file})
+    assert response.status_code == 302
+
+
+def test_a_crafted_workbook_names_nothing_of_another_region(client, county_a, county_b):
+    """A workbook that claims 柳城县 and a department whose name 柳城县 uses under another code
+    is refused for its region alone: no problem names 柳城县's department codes."""
+    office_of_b(client, county_b)
+    book = load_workbook(io.BytesIO(setup.report_setup_bytes(county_b["report"])))
+    info = book[setup.REPORT_SHEET]
+    for row in info.iter_rows(min_row=2):
+        if row[0].value == "地区":
+            row[1].value = "柳城县"
+        if row[0].value in ("行政区划代码", "上级地区"):
+            row[1].value = None
+    book[setup.DEPARTMENT_SHEET].append(["zzz", "县发展和改革局", "发改", 9])
+    out = io.BytesIO()
+    book.save(out)
+    file = SimpleUploadedFile("报告.xlsx", out.getvalue())
+    response = client.post(reverse("admin:indicators_report_load"), {"file": file})
+    page = response.content.decode()
+    assert response.status_code == 400 and "只能导入本地区的工作报告" in page
+    assert not re.search(r"(?<![\w-])fgj(?![\w-])", page.replace("鹿寨", ""))
+    assert "已被代码为" not in page
+
+
+def users_workbook(rows):
+    book = load_workbook(io.BytesIO(people.users_template_bytes()))
+    sheet = book[people.USERS_SHEET]
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("用户.xlsx", out.getvalue())
+
+
+def test_a_users_workbook_load_grants_no_permission_again(client, county_b):
+    """The administrator took 修改行政区划 away from the office; loading people gives it back to
+    no one."""
+    office = office_of_b(client, county_b)
+    group = Group.objects.get(name="reviewer")
+    group.permissions.remove(Permission.objects.get(codename="change_region"))
+    before = set(group.permissions.values_list("pk", flat=True))
+    file = users_workbook([("钱七", "lz-qianqi", "czj", "填报员", "")])
+    response = client.post(reverse("admin:indicators_user_load"), {"file": file})
+    assert response.status_code == 200  # the initial passwords' workbook
+    assert set(group.permissions.values_list("pk", flat=True)) == before
+    assert not User.objects.get(pk=office.pk).has_perm("indicators.change_region")
+    created = User.objects.get(username="lz-qianqi")
+    assert created.department == county_b["departments"]["czj"] and not created.is_staff
+
+
+def test_the_office_loads_only_its_own_regions_reporters_and_leaders(client, county_a, county_b):
+    office_of_b(client, county_b)
+    file = users_workbook(
+        [
+            ("甲", "lz-new-office", "", "督查室", ""),
+            ("乙", "lz-new-leader", "", "县领导", "", "柳城县"),
+            ("丙", "lz-new-fgj", "rsj", "填报员", ""),  # 柳城县's department, not B's
+            ("丁", "lc-fgj", "fgj", "填报员", ""),  # 柳城县's reporter
+        ]
+    )
+    response = client.post(reverse("admin:indicators_user_load"), {"file": file})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只能建立本地区的填报员和县领导账号" in page
+    assert "只能导入本地区（鹿寨县）的用户" in page
+    assert "登录名已被占用" in page
+    assert "县人力资源和社会保障局" not in page and "柳城督查员" not in page
+    assert not User.objects.filter(username__startswith="lz-new").exists()
+    assert User.objects.get(username="lc-fgj").department.region == county_a["report"].region
+
+
+def test_the_user_admin_lists_only_the_offices_reporters_and_leaders(
+    client, county_a, county_b, admin_user
+):
+    office_of_b(client, county_b)
+    page = client.get(reverse("admin:indicators_user_changelist")).content.decode()
+    assert "lz-fgj" in page and "lz-leader" in page
+    hidden = [*county_a["users"], county_b["personas"]["office"], admin_user]
+    for user in hidden:
+        assert reverse("admin:indicators_user_change", args=[user.pk]) not in page, user
+    for user in [*county_a["users"], admin_user]:
+        url = reverse("admin:indicators_user_change", args=[user.pk])
+        assert client.get(url).status_code == 302  # "no such user": the admin's own answer
+        password = reverse("admin:auth_user_password_change", args=[user.pk])
+        assert client.get(password).status_code == 404
+
+
+def test_the_office_grants_no_power_through_the_user_admin(client, county_b):
+    office_of_b(client, county_b)
+    reporter = county_b["personas"]["reporter"]
+    url = reverse("admin:indicators_user_change", args=[reporter.pk])
+    form = client.get(url).content.decode()
+    for field in ("is_superuser", "is_staff", "user_permissions"):
+        assert f'name="{field}"' not in form, field
+    reviewers = Group.objects.get(name="reviewer")
+    leaders = Group.objects.get(name="leader")
+    assert f'value="{reviewers.pk}"' not in form.split('name="groups"')[1].split("</select>")[0]
+    response = client.post(
+        url,
+        {
+            "username": reporter.username,
+            "last_name": "改名",
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "groups": [leaders.pk],
+            "user_permissions": list(Permission.objects.values_list("pk", flat=True)[:5]),
+            "region": county_b["report"].region.pk,
+            "department": "",
+        },
+    )
+    assert response.status_code == 302
+    reporter = User.objects.get(pk=reporter.pk)
+    assert reporter.last_name == "改名" and reporter.is_leader
+    assert not reporter.is_superuser and not reporter.is_staff
+    assert not reporter.user_permissions.exists()
+    response = client.post(url, {"username": reporter.username, "groups": [reviewers.pk]})
+    assert response.status_code == 200 and not User.objects.get(pk=reporter.pk).is_reviewer
+
+
+def test_the_office_resets_a_reporters_password_and_deactivates_them(client, county_b):
+    office_of_b(client, county_b)
+    reporter = county_b["personas"]["reporter"]
+    url = reverse("admin:auth_user_password_change", args=[reporter.pk])
+    new = "Another-pw-2024"
+    response = client.post(url, {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 302
+    reporter.refresh_from_db()
+    assert reporter.check_password(new)
+    change = reverse("admin:indicators_user_change", args=[reporter.pk])
+    data = {
+        "username": reporter.username,
+        "groups": [Group.objects.get(name="reporter").pk],
+        "department": county_b["departments"]["fgj"].pk,
+    }  # is_active left out: unticked
+    assert client.post(change, data).status_code == 302
+    assert not User.objects.get(pk=reporter.pk).is_active
+
+
+def test_the_office_creates_a_reporter_in_its_own_region(client, county_b):
+    office_of_b(client, county_b)
+    response = client.post(
+        reverse("admin:indicators_user_add"),
+        {"username": "lz-new", "password1": "Another-pw-2024", "password2": "Another-pw-2024",
+         "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    created = User.objects.get(username="lz-new")
+    assert created.region == county_b["report"].region and created.must_change_password
+    assert not created.is_staff and not created.is_superuser
+
+
+def test_an_administrator_manages_every_account(client, county_a, county_b, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:indicators_user_changelist")).content.decode()
+    assert "lc-office" in page and "lz-office" in page
+    form = client.get(reverse("admin:indicators_user_change", args=[county_a["users"][0].pk]))
+    assert 'name="is_superuser"' in form.content.decode()
+
+
+def test_a_review_action_on_another_regions_row_names_nothing(client, county_a, county_b):
+    office_of_b(client, county_b)
+    entry = county_a["rows"][ProgressEntry]
+    url = reverse("reporting:review-action", args=["approve"])
+    response = client.post(url, {"rows": [f"i{entry.pk}:{entry.version}"]})
+    assert response.status_code == 404
+    assert "EC-06" not in response.content.decode()
+    assert "EC-06" not in client.get(reverse("reporting:review")).content.decode()
+    entry.refresh_from_db()
+    assert entry.state == "submitted"
+
+
+def test_another_regions_target_is_not_found_but_a_colleagues_is_forbidden(
+    client, county_a, county_b
+):
+    """A reader of B opening A's target by id finds nothing (404, not the page that explains a
+    reporter's limits); a reporter of A opening another department of A keeps that 403."""
+    indicator = county_a["rows"][Indicator]
+    url = reverse("reporting:indicator", args=[indicator.pk])
+    for persona in county_b["personas"].values():
+        client.force_login(persona)
+        assert client.get(url).status_code == 404
+    client.force_login(make_user("lc-rsj", "reporter", Department.objects.get(code="rsj")))
+    assert client.get(url).status_code == 403

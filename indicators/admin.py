@@ -98,9 +98,14 @@ class RegionRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
-class ScopedFiltersAdmin:
-    """Every sidebar filter on a relation to a regional model lists only the user's regions'
-    rows (`RegionRelatedFilter`); declared filters stay plain field names."""
+class SealedAdmin:
+    """Another region's rows are sealed: every sidebar filter on a relation to a regional model
+    lists only the user's regions' rows (`RegionRelatedFilter`; declared filters stay plain
+    field names), and a row the user may not see (or that does not exist) is a plain 404, as on
+    the site, rather than the admin's "perhaps it was deleted" redirect naming its id."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
 
     def get_list_filter(self, request):
         scoped = []
@@ -113,7 +118,7 @@ class ScopedFiltersAdmin:
         return scoped
 
 
-class RegionScopedAdmin(ScopedFiltersAdmin):
+class RegionScopedAdmin(SealedAdmin):
     """The office sees its regions' rows and changes only its own region's; the choices a form
     offers (reports, sections, departments, regions) are its own region's too, and so are the
     sidebar's filters. Administrators see and change everything. ``region_field`` is the lookup
@@ -222,7 +227,7 @@ class ReadOnlyAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedFiltersAdmin, PermissionChoicesAdmin, BaseUserAdmin):
+class UserAdmin(SealedAdmin, PermissionChoicesAdmin, BaseUserAdmin):
     """The administrator manages every account. The office manages its own region's reporters
     and leaders (`access.managed_users`): it creates them, deactivates them and resets their
     passwords, and never sees an administrator or another region's people. Its form has no

@@ -637,7 +637,7 @@ def test_the_user_admin_lists_only_the_offices_reporters_and_leaders(
         assert reverse("admin:indicators_user_change", args=[user.pk]) not in page, user
     for user in [*county_a["users"], admin_user]:
         url = reverse("admin:indicators_user_change", args=[user.pk])
-        assert client.get(url).status_code == 302  # "no such user": the admin's own answer
+        assert client.get(url).status_code == 404
         password = reverse("admin:auth_user_password_change", args=[user.pk])
         assert client.get(password).status_code == 404
 
@@ -739,3 +739,26 @@ def test_another_regions_target_is_not_found_but_a_colleagues_is_forbidden(
         assert client.get(url).status_code == 404
     client.force_login(make_user("lc-rsj", "reporter", Department.objects.get(code="rsj")))
     assert client.get(url).status_code == 403
+
+
+def test_the_admins_autocomplete_offers_only_the_users_regions(client, county_a, county_b):
+    office_of_b(client, county_b)
+    query = {
+        "app_label": "indicators",
+        "model_name": "indicator",
+        "field_name": "cooperating_departments",
+        "term": "",
+    }
+    found = client.get(reverse("admin:autocomplete"), query).json()["results"]
+    assert {row["text"] for row in found} == {name for _code, name in B_DEPARTMENTS}
+
+
+def test_another_regions_row_in_the_admin_is_not_found(client, county_a, county_b):
+    office_of_b(client, county_b)
+    for model, row in county_a["rows"].items():
+        if model not in admin.site._registry or model._meta.app_label == "axes":
+            continue
+        meta = model._meta
+        for view in ("change", "history"):
+            url = reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=[row.pk])
+            assert client.get(url).status_code == 404, url

@@ -11,6 +11,11 @@ gate, both admins and the header's links ask it; templates only hide what views 
 Objects are asked about by their department (an indicator or a project by its lead department, a
 monthly entry by its subject's, a department by itself) and by their region (a report's, a
 department's).
+
+Regions are sealed from each other: a refusal about another region's object is a 404 that names
+nothing (`get_for_reader`), as if the object did not exist; a 403 explains only a limit within
+the user's own regions (a reporter and another department's target). The office manages its own
+region's reporters and leaders (`managed_users`); the administrator (`manages_everything`) all.
 """
 
 from functools import wraps

@@ -15,6 +15,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -76,9 +77,14 @@ REGION_LOOKUPS = {
 
 def within(regions, queryset):
     """``queryset`` kept to the rows of ``regions`` (ids; None: all) when its model belongs to a
-    region; other models' rows (groups, choices) as they are."""
+    region (people by their region or their department's, as a department's leader in charge);
+    other models' rows (groups, choices) as they are."""
+    if regions is None:
+        return queryset
+    if queryset.model is User:
+        return queryset.filter(Q(region__in=regions) | Q(department__region__in=regions))
     lookup = REGION_LOOKUPS.get(queryset.model)
-    if regions is None or lookup is None:
+    if lookup is None:
         return queryset
     return queryset.filter(**{f"{lookup}__in": regions})
 
@@ -112,7 +118,7 @@ class SealedAdmin:
         for entry in super().get_list_filter(request):
             if isinstance(entry, str):
                 field = get_fields_from_path(self.model, entry)[-1]
-                if getattr(field, "related_model", None) in REGION_LOOKUPS:
+                if getattr(field, "related_model", None) in (*REGION_LOOKUPS, User):
                     entry = (entry, RegionRelatedFilter)
             scoped.append(entry)
         return scoped

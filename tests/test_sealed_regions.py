@@ -762,3 +762,14 @@ def test_another_regions_row_in_the_admin_is_not_found(client, county_a, county_
         for view in ("change", "history"):
             url = reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=[row.pk])
             assert client.get(url).status_code == 404, url
+
+
+def test_a_departments_leader_in_charge_is_chosen_among_the_regions_own_leaders(
+    client, county_a, county_b
+):
+    office = office_of_b(client, county_b)
+    office.user_permissions.add(Permission.objects.get(codename="change_department"))
+    department = county_b["departments"]["czj"]
+    form = client.get(reverse("admin:indicators_department_change", args=[department.pk]))
+    choices = form.content.decode().split('name="leader"')[1].split("</select>")[0]
+    assert "lz-leader" in choices and "lc-leader" not in choices

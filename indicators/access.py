@@ -15,15 +15,24 @@ gate, both admins and the header's links ask it; templates only hide what views 
 Objects are asked about by their department (an indicator or a project by its lead department, a
 monthly entry by its subject's, a department by itself) and by their region (a report's, a
 department's).
+
+Regions are sealed from each other: a refusal about another region's object is a 404 that names
+nothing (`get_for_reader`), as if the object did not exist; a 403 explains only a limit within
+the user's own regions (a reporter and another department's target). The office manages its own
+region's reporters and leaders (`managed_users`); the administrator (`manages_everything`) all.
 """
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Department, Region, Report
+from accounts import roles
+
+from .models import Department, Region, Report, User
 
 
 def can_read_dashboards(user):
@@ -37,15 +46,22 @@ def home_region_id(user):
     return user.department.region_id if user.department_id else None
 
 
+def manages_everything(user):
+    """The administrator: a superuser, or the server's 系统管理员 (``sysadmin`` of no region),
+    who sets up every region, report and user. A region's system administrator, and everyone
+    else, works within their own region (and the regions under it)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or (roles.has_role(user, roles.SYSADMIN) and not home_region_id(user))
+
+
 def visible_regions(user):
     """Ids of the regions whose reports ``user`` may open (their region and every region under
     it); None for an administrator, who may open all. Read once per user object."""
     if not user.is_authenticated:
         return set()
-    if user.is_superuser:
+    if manages_everything(user):
         return None
-    if user.is_sysadmin and not home_region_id(user):
-        return None  # the server's system administrator
     if not hasattr(user, "_visible_regions"):
         home = home_region_id(user)
         user._visible_regions = Region.objects.ids_within(home) if home else set()
@@ -101,12 +117,41 @@ def may_configure(user, obj):
 
 
 def configurable_regions(user):
-    """Ids of the regions ``user`` may set up; None: all. A system administrator sets up every
-    region it sees; the office only its own."""
-    if user.is_superuser or user.is_sysadmin:
+    """Ids of the regions ``user`` may set up; None: all. A region's system administrator sets
+    up every region it sees; the office only its own."""
+    if manages_everything(user):
+        return None
+    if user.is_sysadmin:
         return visible_regions(user)
     home = home_region_id(user)
     return {home} if home else set()
+
+
+def managed_users(user, queryset=None):
+    """The accounts ``user`` may manage (create, deactivate, reset a password): all for an
+    administrator; for the office, the reporters and leaders of its own region, never an
+    administrator (superuser, staff, or one of the 三员) or a colleague of the office; nobody
+    for anyone else."""
+    queryset = User.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if manages_everything(user):
+        # The system administrator manages every account but a superuser's: taking over the
+        # bootstrap account would give it every power (三员).
+        return queryset.exclude(is_superuser=True)
+    home = home_region_id(user)
+    if not can_use_admin(user) or home is None:
+        return queryset.none()
+    own = Q(department__region_id=home) | Q(department__isnull=True, region_id=home)
+    return (
+        queryset.filter(own)
+        .exclude(is_superuser=True)
+        .exclude(is_staff=True)
+        .exclude(groups__name__in=[*roles.ADMINISTRATORS, roles.REVIEWER])
+    )
+
+
+MANAGED_ROLES = (roles.REPORTER, roles.LEADER)
 
 
 def can_review_report(user, report):
@@ -190,9 +235,14 @@ def scope(user, queryset, department_field="lead_department", region_field="repo
 
 
 def get_for_reader(user, queryset, pk):
-    """The object if ``user`` may read it: 404 if it does not exist, 403 if it is not theirs."""
+    """The object if ``user`` may read it. 404 if it does not exist or lies in a region the user
+    does not see: another region's rows are sealed, and a refusal must not tell that they exist.
+    403 (the page explaining a reporter's limits) only for a row of the user's own regions that
+    is not theirs, such as another department's target."""
     obj = get_object_or_404(queryset, pk=pk)
     if not can_read(user, obj):
+        if not sees_region(user, region_of(obj)):
+            raise Http404
         raise PermissionDenied
     return obj
 

@@ -108,7 +108,7 @@ def admin_load_users(request, model_admin):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            loaded = people.load_users_file(form.cleaned_data["file"])
+            loaded = people.load_users_file(form.cleaned_data["file"], by=request.user)
         except people.ExcelImportError as error:
             problems = error.problems
         else:

@@ -9,12 +9,13 @@ closed for every model (`HistoryAdmin`).
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -67,18 +68,72 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
-class RegionScopedAdmin:
+# How each model that belongs to a region reaches it.
+REGION_LOOKUPS = {
+    Region: "pk",
+    Report: "region",
+    Section: "report__region",
+    Department: "region",
+    Indicator: "report__region",
+}
+
+
+def within(regions, queryset):
+    """``queryset`` kept to the rows of ``regions`` (ids; None: all) when its model belongs to a
+    region (people by their region or their department's, as a department's leader in charge);
+    other models' rows (groups, choices) as they are."""
+    if regions is None:
+        return queryset
+    if queryset.model is User:
+        return queryset.filter(Q(region__in=regions) | Q(department__region__in=regions))
+    lookup = REGION_LOOKUPS.get(queryset.model)
+    if lookup is None:
+        return queryset
+    return queryset.filter(**{f"{lookup}__in": regions})
+
+
+class RegionRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter on a report, section, department or region that lists only the rows of
+    the user's regions: Django's own lists every row of the related table, and so names every
+    other region's reports, sections and departments."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        rows = within(
+            access.visible_regions(request.user), field.related_model._default_manager.all()
+        )
+        return field.get_choices(
+            include_blank=False, limit_choices_to={"pk__in": rows.values("pk")}, ordering=ordering
+        )
+
+
+class SealedAdmin:
+    """Another region's rows are sealed: every sidebar filter on a relation to a regional model
+    lists only the user's regions' rows (`RegionRelatedFilter`; declared filters stay plain
+    field names), and a row the user may not see (or that does not exist) is a plain 404, as on
+    the site, rather than the admin's "perhaps it was deleted" redirect naming its id."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def get_list_filter(self, request):
+        scoped = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str):
+                field = get_fields_from_path(self.model, entry)[-1]
+                if getattr(field, "related_model", None) in (*REGION_LOOKUPS, User):
+                    entry = (entry, RegionRelatedFilter)
+            scoped.append(entry)
+        return scoped
+
+
+class RegionScopedAdmin(SealedAdmin):
     """The office sees its regions' rows and changes only its own region's; the choices a form
-    offers (reports, sections, departments, regions) are its own region's too. Administrators
-    see and change everything. ``region_field`` is the lookup from the model to its region."""
+    offers (reports, sections, departments, regions) are its own region's too, and so are the
+    sidebar's filters. Administrators see and change everything. ``region_field`` is the lookup
+    from the model to its region."""
 
     region_field = "report__region"
-    REGION_LOOKUPS = {
-        Region: "pk",
-        Report: "region",
-        Section: "report__region",
-        Department: "region",
-    }
     # A webhook typed without its scheme is an https one (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -98,11 +153,7 @@ class RegionScopedAdmin:
         return allowed and (obj is None or access.may_configure(request.user, obj))
 
     def _own(self, request, queryset):
-        mine = access.configurable_regions(request.user)
-        lookup = self.REGION_LOOKUPS.get(queryset.model)
-        if mine is None or lookup is None:
-            return queryset
-        return queryset.filter(**{f"{lookup}__in": mine})
+        return within(access.configurable_regions(request.user), queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -185,7 +236,13 @@ class ReadOnlyAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(PermissionChoicesAdmin, BaseUserAdmin):
+class UserAdmin(SealedAdmin, PermissionChoicesAdmin, BaseUserAdmin):
+    """The administrator manages every account. The office manages its own region's reporters
+    and leaders (`access.managed_users`): it creates them, deactivates them and resets their
+    passwords, and never sees an administrator or another region's people. Its form has no
+    staff, superuser or permission fields, offers only the reporter and leader groups and its
+    own region and departments, so nothing posted can grant more."""
+
     form = UserRolesChangeForm  # the 三员 rule (accounts.roles.group_refusal)
     list_display = [
         "username",
@@ -215,10 +272,57 @@ class UserAdmin(PermissionChoicesAdmin, BaseUserAdmin):
         # system administrator (三员) would otherwise give itself every power.
         return [*fields, "is_superuser", "user_permissions"]
 
+    OFFICE_FIELDS = {
+        "username",
+        "password",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "groups",
+        "region",
+        "department",
+        "phone",
+        "must_change_password",
+    }
+
+    def get_queryset(self, request):
+        return access.managed_users(request.user, super().get_queryset(request))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or access.manages_everything(request.user):
+            return fieldsets
+        kept = []
+        for name, options in fieldsets:
+            fields = [f for f in options["fields"] if f in self.OFFICE_FIELDS]
+            if fields:
+                kept.append((name, {**options, "fields": fields}))
+        return kept
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("region", "department"):
+            field.queryset = within(access.configurable_regions(request.user), field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and not access.manages_everything(request.user):
+            field.queryset = field.queryset.filter(name__in=access.MANAGED_ROLES)
+        return field
+
     def save_model(self, request, obj, form, change):
         # The office chose this password: the person replaces it at the first login.
         if not change:
             obj.must_change_password = True
+        if not access.manages_everything(request.user):
+            # An office's account stays in its region, or the office would lose sight of it.
+            obj.is_staff = obj.is_superuser = False
+            if obj.department_id:
+                obj.region_id = obj.department.region_id
+            elif not obj.region_id:
+                obj.region_id = access.home_region_id(request.user)
         super().save_model(request, obj, form, change)
 
     def get_urls(self):
@@ -251,10 +355,24 @@ class ReportUploadForm(forms.Form):
 
 @admin.register(Region)
 class RegionAdmin(RegionScopedAdmin, admin.ModelAdmin):
+    """Where a region sits (its parent, level and code) is the administrator's to set: a
+    county's office that could change them would leave its city, or move under another."""
+
     region_field = "pk"
     list_display = ["name", "code", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
+    PLACE = ["parent", "level", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if access.manages_everything(request.user):
+            return fields
+        return [*fields, *self.PLACE]
+
+    def has_add_permission(self, request):
+        # A new region has a place in the hierarchy: the administrator's to give it.
+        return access.manages_everything(request.user) and super().has_add_permission(request)
 
 
 @admin.register(Report)
@@ -326,8 +444,13 @@ class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         chooser = forms.Form(request.GET)
-        chooser.fields["report"] = forms.ModelChoiceField(Report.objects.all(), required=False)
-        report = chooser.cleaned_data["report"] if chooser.is_valid() else None
+        # Only a report the user may see: another region's catalogue is sealed (404).
+        chooser.fields["report"] = forms.ModelChoiceField(
+            self.get_queryset(request), required=False
+        )
+        if not chooser.is_valid():
+            raise Http404
+        report = chooser.cleaned_data["report"]
         name = (
             _("%(region)s%(year)s年目标任务.xlsx") % {"region": report.region, "year": report.year}
             if report

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_noop
 from accounts import roles
 from accounts.roles import ensure_groups
 
+from . import access
 from .models import Department, Region, User
 from .xlsx import (
     FORMULA_PREFIXES,
@@ -94,7 +95,7 @@ HELP = [
     gettext_noop("角色：填报员（本单位月度填报）、督查室（审核、设置目标任务）或县领导（查看）。"),
     gettext_noop("手机号：可空；11位手机号码。"),
     gettext_noop(
-        "所属地区：填写地区名称（如 柳城县）；服务器上只有一个地区时可以省略。"
+        "所属地区：填写地区名称（如 某某县）；服务器上只有一个地区时可以省略。"
         "填报员的所属单位按本地区查找；市级督查室和领导可以查看其下各县的情况。"
     ),
     gettext_noop(
@@ -195,16 +196,26 @@ def _phone(text):
     return re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
 
 
-def read_users_workbook(workbook):
-    """Every person in the workbook, checked; raises `ExcelImportError` listing every problem."""
+def read_users_workbook(workbook, by=None):
+    """Every person in the workbook, checked; raises `ExcelImportError` listing every problem.
+
+    ``by``: the office loading it (None: an administrator, or the command line). An office
+    loads only its own region's reporters and leaders, and the workbook's problems name nothing
+    outside that region: another region's departments are simply not found, and an account it
+    may not manage is only a login already taken."""
     meta = read_meta(workbook)
     if meta and meta.get("kind") not in ("", USERS_KIND):
         raise ExcelImportError(_("这不是用户导入工作簿（请下载用户导入模板填写）。"))
     problems = []
     sheet = SheetReader(workbook, USERS_SHEET, HEADERS, problems, optional=OPTIONAL)
-    regions = {region.name: region for region in Region.objects.all()}
+    scoped = by is not None and not access.manages_everything(by)
+    regions = Region.objects.all()
+    if scoped:
+        regions = regions.filter(pk=access.home_region_id(by))
+    regions = {region.name: region for region in regions}
     only_region = next(iter(regions.values())) if len(regions) == 1 else None
-    departments = list(Department.objects.select_related("region"))
+    departments = list(Department.objects.filter(region__in=regions.values()))
+    managed = set(access.managed_users(by).values_list("pk", flat=True)) if scoped else None
     # Matched without case too: "FGJ" beside an existing "fgj" would be two look-alike accounts.
     lowered = [row["登录名"].lower() for _number, row in sheet.rows if row["登录名"]]
     existing = {
@@ -236,6 +247,8 @@ def read_users_workbook(workbook):
                     _("已有账号“%(existing)s”，登录名只差大小写，请改用原登录名或另取一个。")
                     % {"existing": user.username},
                 )
+            elif user is not None and managed is not None and user.pk not in managed:
+                sheet.problem(number, 1, _("登录名已被占用，请另取一个。"))
             elif user is not None and (user.is_superuser or roles.is_administrator(user)):
                 sheet.problem(number, 1, _("这是系统管理员账号，不能通过导入修改。"))
 
@@ -244,9 +257,17 @@ def read_users_workbook(workbook):
         )
         if role is None:
             sheet.problem(number, 3, _("角色应为 填报员、督查室 或 县领导。"))
+        elif scoped and role not in access.MANAGED_ROLES:
+            sheet.problem(number, 3, _("督查室只能建立本地区的填报员和县领导账号。"))
 
         region = regions.get(row["所属地区"]) if row["所属地区"] else only_region
-        if row["所属地区"] and region is None:
+        if scoped and region is None:
+            sheet.problem(
+                number,
+                "所属地区",
+                _("只能导入本地区（%(region)s）的用户。") % {"region": only_region},
+            )
+        elif row["所属地区"] and region is None:
             sheet.problem(
                 number, "所属地区", _("没有名为“%(text)s”的地区。") % {"text": row["所属地区"]}
             )
@@ -304,11 +325,20 @@ def initial_password(user):
         return text
 
 
+def role_groups():
+    """The role groups by name. Only a server that lacks one has the groups set up here: a load
+    never grants their permissions again (an administrator may have narrowed them)."""
+    groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_LABELS)}
+    if len(groups) < len(ROLE_LABELS):
+        ensure_groups()
+        groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_LABELS)}
+    return groups
+
+
 @transaction.atomic
 def apply_users(people):
     """Create or update every person; returns `UsersLoaded` with the new initial passwords."""
-    ensure_groups()
-    groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_LABELS)}
+    groups = role_groups()
     existing = {
         u.username: u for u in User.objects.filter(username__in=[p.username for p in people])
     }
@@ -368,11 +398,12 @@ def apply_users(people):
     return loaded
 
 
-def load_users_file(uploaded_file):
-    """Check and load a users workbook, all or nothing; raises `ExcelImportError`."""
+def load_users_file(uploaded_file, by=None):
+    """Check and load a users workbook, all or nothing; raises `ExcelImportError`. ``by``: the
+    office loading it, kept to its own region (`read_users_workbook`); None: everything."""
     workbook = open_workbook_safely(uploaded_file)
     try:
-        people = read_users_workbook(workbook)
+        people = read_users_workbook(workbook, by)
     finally:
         workbook.close()
     return apply_users(people)

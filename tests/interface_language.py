@@ -37,6 +37,8 @@ CHINESE_PAGE_WORDS = {
     "IP",
 }
 CHINESE_PAGE_WORDS |= {"ID", "Word", "Webhook", "Control", "Mac", "Command", "LDAP"}
+# A 钉钉 robot's 加签 secret starts with the letters SEC, quoted as they are typed.
+CHINESE_PAGE_WORDS |= {"SEC"}
 # Parts of a chart's figure that a person reads.
 FIGURE_TEXTS = {"name", "text", "hovertemplate", "texttemplate", "ticktext", "x", "y", "title"}
 SPOKEN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}

@@ -60,14 +60,21 @@ class ReportPlan:
     indicators: list  # dicts of Indicator fields by name, with section/lead/cooperating names
 
 
-def read_report_workbook(workbook):
+def read_report_workbook(workbook, regions=None):
     """Read and check a whole set-up workbook, one reader per sheet; raises `ExcelImportError`
-    listing every problem of every sheet."""
+    listing every problem of every sheet.
+
+    ``regions``: ids of the regions the person loading it may set up (None: any, and a new
+    region may be created, or an existing one moved). A workbook of any other region is refused
+    before anything of that region is read, so no problem names its departments or targets; and
+    only an administrator changes where a region sits (its parent, level and code)."""
     meta = read_meta(workbook)
     if meta and meta.get("kind") not in ("", SETUP_KIND):
         raise ExcelImportError(_("这不是工作报告设置工作簿（可能是月度填报模板）。"))
     problems = []
     report, existing = _read_report(workbook, problems)
+    if regions is not None:
+        _check_region_scope(report, regions, problems)
     sections, sections_read = _read_sections(workbook, problems)
     departments, lookup, departments_read = _read_departments(
         workbook, problems, report["region_fields"]["stored"]
@@ -123,6 +130,30 @@ def _read_report(workbook, problems):
     )
     report["region_fields"] = region
     return report, existing
+
+
+def _check_region_scope(report, regions, problems):
+    """Refuse a workbook of a region outside ``regions``, or one that would move its region."""
+    fields = report["region_fields"]
+    stored = fields["stored"]
+    if stored is None and problems:
+        raise ExcelImportError(problems)  # no region named: its sheet's own problems
+    if stored is None or stored.pk not in regions:
+        raise ExcelImportError(
+            _("这是“%(region)s”的工作报告：只能导入本地区的工作报告。")
+            % {"region": report["region"]}
+        )
+    moved = [
+        name
+        for name in ("code", "level", "parent")
+        if name in fields and fields[name] is not None and fields[name] != getattr(stored, name)
+    ]
+    if moved:
+        raise ExcelImportError(
+            _(
+                "地区的上级地区、级别和行政区划代码只能由系统管理员修改，请删去或改回工作簿中的这几行。"
+            )
+        )
 
 
 def _read_region(info, values, name):
@@ -450,13 +481,7 @@ def load_report_file(uploaded_file, regions=None):
     region may be created); a workbook of any other region is refused."""
     workbook = open_workbook_safely(uploaded_file)
     try:
-        plan = read_report_workbook(workbook)
+        plan = read_report_workbook(workbook, regions)
     finally:
         workbook.close()
-    stored = plan.report["region_fields"]["stored"]
-    if regions is not None and (stored is None or stored.pk not in regions):
-        raise ExcelImportError(
-            _("这是“%(region)s”的工作报告：只能导入本地区的工作报告。")
-            % {"region": plan.report["region"]}
-        )
     return apply_report_plan(plan)

@@ -121,6 +121,9 @@ def review_action(request, action):
         return redirect(back)
     selection = form.cleaned_data["selection"]
     entries = [entry for entry, _version in selection]
+    # Another region's row is sealed: refused as if it did not exist, named nowhere.
+    if any(not access.sees_region(request.user, access.region_of(e)) for e in entries):
+        raise Http404
     versions = dict(selection)
     try:
         workflow.review(

@@ -248,14 +248,35 @@ def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light
     """
     completion = [_float(c, 100) for c in completions]
     expected = [_float(e, 100) for e in expecteds]
+    shown = [None if c is None else min(c, 300) for c in completion]
+    ticks = [str(code) for code in codes]
+    return _figure(
+        [
+            _completion_bars(ticks, completion, shown, statuses, names or codes),
+            _expected_markers(ticks, expected),
+            _target_legend(theme),
+        ],
+        theme=theme,
+        height=70 + 28 * max(len(ticks), 1),
+        showlegend=True,
+        legend=_legend(theme),
+        margin={"l": 10, "r": 110, "t": 30, "b": 30},
+        bargap=0.35,
+        shapes=[_target_line(theme)],
+        xaxis=_axis(theme, ticksuffix="%", range=_percent_range(shown + expected, floor=100)),
+        yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
+    )
+
+
+def _completion_bars(ticks, completion, shown, statuses, names):
+    """The bullets' bars: ``shown`` long (completion capped), labelled with completion and
+    status word, the names in the hover."""
     words = [str(progress.STATUS_LABELS[s]) for s in statuses]
     texts = [
         word if c is None else f"{c:.1f}% {word}" for c, word in zip(completion, words, strict=True)
     ]
-    shown = [None if c is None else min(c, 300) for c in completion]
-    ticks = [str(code) for code in codes]
-    hover = [str(n) for n in (names or codes)]
-    bars = {
+    hover = [str(n) for n in names]
+    return {
         "type": "bar",
         "orientation": "h",
         "name": _("完成率"),
@@ -269,7 +290,11 @@ def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light
         "marker": {"color": [STATUS_COLOURS[s] for s in statuses]},
         "hovertemplate": "%{customdata}<br>" + _("完成率") + " %{text}<extra></extra>",
     }
-    markers = {
+
+
+def _expected_markers(ticks, expected):
+    """The 序时进度 marks across the bullets."""
+    return {
         "type": "scatter",
         "mode": "markers",
         "name": _("序时进度"),
@@ -283,7 +308,11 @@ def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light
         },
         "hovertemplate": _("序时进度") + " %{x:.1f}%<extra></extra>",
     }
-    target_legend = {  # the legend's key for the target line drawn as a shape below
+
+
+def _target_legend(theme):
+    """The legend's key for the target line, which is drawn as a shape (`_target_line`)."""
+    return {
         "type": "scatter",
         "mode": "lines",
         "name": _("年度目标（100%）"),
@@ -292,7 +321,11 @@ def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light
         "line": {"color": THEMES[theme]["ink"], "width": 2},
         "hoverinfo": "skip",
     }
-    target_line = {
+
+
+def _target_line(theme):
+    """The bullets' target: a line at 100 % across the plot's height."""
+    return {
         "type": "line",
         "xref": "x",
         "yref": "paper",
@@ -302,18 +335,6 @@ def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light
         "y1": 1,
         "line": {"color": THEMES[theme]["ink"], "width": 2},
     }
-    return _figure(
-        [bars, markers, target_legend],
-        theme=theme,
-        height=70 + 28 * max(len(ticks), 1),
-        showlegend=True,
-        legend=_legend(theme),
-        margin={"l": 10, "r": 110, "t": 30, "b": 30},
-        bargap=0.35,
-        shapes=[target_line],
-        xaxis=_axis(theme, ticksuffix="%", range=_percent_range(shown + expected, floor=100)),
-        yaxis=_axis(theme, autorange="reversed", tickfont={"color": THEMES[theme]["ink"]}),
-    )
 
 
 def monthly_path(months, values, expected_path, target, *, unit, limit=None, theme="light"):
@@ -325,34 +346,10 @@ def monthly_path(months, values, expected_path, target, *, unit, limit=None, the
     target line. All amounts are in the indicator's unit (percent for milestones).
     """
     colours = THEMES[theme]
-    month_end_hover = _("%(month)s月底") % {"month": "%{x}"} + " %{y} "
-    data = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers+text",
-            "name": _("实际完成"),
-            "x": list(months),
-            "y": [_float(v) for v in values],
-            "text": [_compact(v) for v in values],
-            "textposition": "top center",
-            "line": {"color": colours["bar"], "width": 3},
-            "marker": {"size": 8},
-            "hovertemplate": month_end_hover + unit + "<extra></extra>",
-        }
-    ]
+    hover = _("%(month)s月底") % {"month": "%{x}"} + " %{y} " + unit + "<extra></extra>"
+    data = [_actual_path(months, values, colours, hover)]
     if expected_path:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("序时进度"),
-                "x": list(range(1, len(expected_path) + 1)),
-                "y": [_float(v) for v in expected_path],
-                "line": {"color": EXPECTED_COLOUR, "width": 2, "dash": "dash"},
-                "hovertemplate": month_end_hover + unit + "<extra></extra>",
-            }
-        )
-    target_word = {"ceiling": _("上限"), "floor": _("下限")}.get(limit, _("年度目标"))
+        data.append(_expected_path(expected_path, hover))
     target_value = _float(target)
     shown = [v for v in [*(_float(v) for v in values), target_value] if v is not None]
     return _figure(
@@ -362,48 +359,89 @@ def monthly_path(months, values, expected_path, target, *, unit, limit=None, the
         showlegend=True,
         legend=_legend(theme),
         margin={"l": 10, "r": 20, "t": 40, "b": 40},
-        shapes=[
-            {
-                "type": "line",
-                "xref": "paper",
-                "yref": "y",
-                "x0": 0,
-                "x1": 1,
-                "y0": target_value,
-                "y1": target_value,
-                "line": {
-                    "color": STATUS_COLOURS[progress.FAR_BEHIND] if limit else colours["ink"],
-                    "width": 2,
-                    "dash": "dot" if limit else "solid",
-                },
-            }
-        ],
-        annotations=[
-            {
-                "xref": "paper",
-                "yref": "y",
-                "x": 0,
-                "y": target_value,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "text": f"{target_word} {_compact(target)}{unit}",
-                "showarrow": False,
-                "font": {"size": 12, "color": colours["ink"]},
-            }
-        ],
-        xaxis=_axis(
-            theme,
-            range=[0.5, 12.5],
-            tickmode="array",
-            tickvals=list(range(1, 13)),
-            ticktext=[progress.month_label(m) for m in range(1, 13)],
-        ),
+        shapes=[_target_level(target_value, limit, colours)],
+        annotations=[_target_label(target, target_value, limit, unit, colours)],
+        xaxis=_month_axis(theme),
         yaxis=_axis(
             theme,
             title={"text": unit, "font": {"color": colours["muted"]}},
             rangemode="tozero",
             range=[0, max(shown, default=1) * 1.15 or 1],
         ),
+    )
+
+
+def _actual_path(months, values, colours, hover):
+    """The approved month-end values, each labelled with its amount."""
+    return {
+        "type": "scatter",
+        "mode": "lines+markers+text",
+        "name": _("实际完成"),
+        "x": list(months),
+        "y": [_float(v) for v in values],
+        "text": [_compact(v) for v in values],
+        "textposition": "top center",
+        "line": {"color": colours["bar"], "width": 3},
+        "marker": {"size": 8},
+        "hovertemplate": hover,
+    }
+
+
+def _expected_path(expected_path, hover):
+    """The value 序时进度 asks for at each month, dashed."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": _("序时进度"),
+        "x": list(range(1, len(expected_path) + 1)),
+        "y": [_float(v) for v in expected_path],
+        "line": {"color": EXPECTED_COLOUR, "width": 2, "dash": "dash"},
+        "hovertemplate": hover,
+    }
+
+
+def _target_level(target_value, limit, colours):
+    """The target across the plot: a solid line, or a dotted red one for a limit."""
+    return {
+        "type": "line",
+        "xref": "paper",
+        "yref": "y",
+        "x0": 0,
+        "x1": 1,
+        "y0": target_value,
+        "y1": target_value,
+        "line": {
+            "color": STATUS_COLOURS[progress.FAR_BEHIND] if limit else colours["ink"],
+            "width": 2,
+            "dash": "dot" if limit else "solid",
+        },
+    }
+
+
+def _target_label(target, target_value, limit, unit, colours):
+    """The target line's words at its left end: 年度目标, 上限 or 下限, and the amount."""
+    target_word = {"ceiling": _("上限"), "floor": _("下限")}.get(limit, _("年度目标"))
+    return {
+        "xref": "paper",
+        "yref": "y",
+        "x": 0,
+        "y": target_value,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "text": f"{target_word} {_compact(target)}{unit}",
+        "showarrow": False,
+        "font": {"size": 12, "color": colours["ink"]},
+    }
+
+
+def _month_axis(theme):
+    """Months 1 to 12 across, named as the site names them."""
+    return _axis(
+        theme,
+        range=[0.5, 12.5],
+        tickmode="array",
+        tickvals=list(range(1, 13)),
+        ticktext=[progress.month_label(m) for m in range(1, 13)],
     )
 
 

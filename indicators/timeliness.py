@@ -134,7 +134,24 @@ def timeliness_for(reports, today=None, departments=None, deadline_day=None):
         ids = [d.pk for d in departments]
         typed_in = typed_in.filter(lead_department__in=ids)
         entries = entries.filter(indicator__lead_department__in=ids)
-    # Targets led per (report, department, frequency): how many in all, and due in each month.
+    due = _due_counts(typed_in)
+    counts = _entry_counts(entries, reports, days)
+    return {
+        report.pk: [
+            _department_row(report, department, due, counts, today, days[report.pk])
+            for department in departments
+            if department.region_id == report.region_id
+        ]
+        for report in reports
+    }
+
+
+COUNTED = ("drafted", "submitted", "approved", "returned", "late")
+
+
+def _due_counts(typed_in):
+    """Targets led per (report, department), over all frequencies: {(report id, department
+    id): [how many in all, how many due in month 1, …, in month 12]}."""
     due = {}
     for report_id, department_id, frequency, count in (
         typed_in.values_list("report", "lead_department", "frequency")
@@ -145,6 +162,12 @@ def timeliness_for(reports, today=None, departments=None, deadline_day=None):
         led[0] += count
         for month in progress.DUE_MONTHS[frequency]:
             led[month] += count
+    return due
+
+
+def _entry_counts(entries, reports, days):
+    """The entries of months that ask for a figure, counted by state (and late) per (report id,
+    department id, month)."""
     counts = {}
     for row in (
         entries.values(
@@ -168,17 +191,7 @@ def timeliness_for(reports, today=None, departments=None, deadline_day=None):
         total = counts.setdefault(key, dict.fromkeys(COUNTED, 0))
         for name in COUNTED:
             total[name] += row[name]
-    return {
-        report.pk: [
-            _department_row(report, department, due, counts, today, days[report.pk])
-            for department in departments
-            if department.region_id == report.region_id
-        ]
-        for report in reports
-    }
-
-
-COUNTED = ("drafted", "submitted", "approved", "returned", "late")
+    return counts
 
 
 def _department_row(report, department, due, counts, today, day):

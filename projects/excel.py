@@ -214,6 +214,42 @@ def _check_project(reader, row, report, code, fields):
 
 def read_monthly(reader, report, projects, plan, *, approve):
     """Check each monthly row with ProjectProgressForm against the register as it will be."""
+    planned = _planned_register(report, projects, plan)
+    approved, current = _stored_progress(report)
+    for project in planned.values():
+        # Where each project stands once the registration is applied (before this file's rows).
+        project.stage, project.start_date, project.completion_date = project.stages_after(
+            approved.get(project.code, {}).values()
+        )
+    rows = _monthly_rows(reader, planned, current)
+    # In month order, so an approved import sees each month as the next one will.
+    for number, code, month, values, existing in sorted(rows, key=lambda r: (r[1], r[2])):
+        project = planned[code]
+        earlier = [m for m in approved.get(code, {}) if m < month]
+        previous = approved[code][max(earlier)] if earlier else None
+        form = _progress_form(values, project, month, previous, existing)
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                header = FORM_FIELDS.get(name)
+                index = header if header else None
+                for message in messages:
+                    reader.problem(number, index, message)
+            continue
+        plan.progress.append(
+            {
+                "code": code,
+                "month": month,
+                "fields": form.fields_to_save(),
+                "version": form.cleaned_data["version"],
+            }
+        )
+        if approve:
+            _approve_in_plan(reader, number, project, month, form, approved)
+
+
+def _planned_register(report, projects, plan):
+    """{code: project} as the register will be once the file's registrations are applied
+    (unsaved)."""
     planned = {}
     for values in plan.projects:
         project = projects.get(values["code"]) or Project(report=report)
@@ -222,17 +258,24 @@ def read_monthly(reader, report, projects, plan, *, approve):
         planned[values["code"]] = project
     for existing in projects.values():
         planned.setdefault(existing.code, existing)
+    return planned
+
+
+def _stored_progress(report):
+    """The report's monthly rows: ({code: {month: row}} of the approved ones, {(code, month):
+    row} of all)."""
     approved = {}
     current = {}
     for row in ProjectProgress.objects.filter(project__report=report).select_related("project"):
         current[(row.project.code, row.month)] = row
         if row.state == EntryState.APPROVED:
             approved.setdefault(row.project.code, {})[row.month] = row
-    for project in planned.values():
-        # Where each project stands once the registration is applied (before this file's rows).
-        project.stage, project.start_date, project.completion_date = project.stages_after(
-            approved.get(project.code, {}).values()
-        )
+    return approved, current
+
+
+def _monthly_rows(reader, planned, current):
+    """The sheet's rows that name a project, a month and an entry open to submission, as
+    (row number, code, month, values, stored row or None); the others are reported."""
     seen = set()
     rows = []
     for number, values in reader.rows:
@@ -256,49 +299,36 @@ def read_monthly(reader, report, projects, plan, *, approve):
             reader.problem(number, 1, refusal)
             continue
         rows.append((number, code, month, values, existing))
-    # In month order, so an approved import sees each month as the next one will.
-    for number, code, month, values, existing in sorted(rows, key=lambda r: (r[1], r[2])):
-        project = planned[code]
-        earlier = [m for m in approved.get(code, {}) if m < month]
-        previous = approved[code][max(earlier)] if earlier else None
-        data = {name: values[header] for name, header in FORM_FIELDS.items()}
-        data["stage"] = read_choice(data["stage"], Stage.choices) or data["stage"]
-        data["stage_date"] = _form_date(data["stage_date"])
-        data["confirm"] = is_yes(data["confirm"])
-        form = ProjectProgressForm(
-            {**data, "version": existing.version if existing else 0},
-            subject=project,
-            month=month,
-            previous=previous,
-            entry=existing,
-            submitting=True,
+    return rows
+
+
+def _progress_form(values, project, month, previous, existing):
+    """The monthly form bound to a sheet row, as the web form would be on submitting."""
+    data = {name: values[header] for name, header in FORM_FIELDS.items()}
+    data["stage"] = read_choice(data["stage"], Stage.choices) or data["stage"]
+    data["stage_date"] = _form_date(data["stage_date"])
+    data["confirm"] = is_yes(data["confirm"])
+    return ProjectProgressForm(
+        {**data, "version": existing.version if existing else 0},
+        subject=project,
+        month=month,
+        previous=previous,
+        entry=existing,
+        submitting=True,
+    )
+
+
+def _approve_in_plan(reader, number, project, month, form, approved):
+    """Count the row as approved, so that the project's next month is checked against it."""
+    row = ProjectProgress(month=month, **form.fields_to_save())
+    approved.setdefault(project.code, {})[month] = row
+    try:
+        project.stage, project.start_date, project.completion_date = project.stages_after(
+            approved[project.code].values()
         )
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                header = FORM_FIELDS.get(name)
-                index = header if header else None
-                for message in messages:
-                    reader.problem(number, index, message)
-            continue
-        plan.progress.append(
-            {
-                "code": code,
-                "month": month,
-                "fields": form.fields_to_save(),
-                "version": form.cleaned_data["version"],
-            }
-        )
-        if approve:
-            # The next month of the same project is checked against this one, as approved.
-            row = ProjectProgress(month=month, **form.fields_to_save())
-            approved.setdefault(code, {})[month] = row
-            try:
-                project.stage, project.start_date, project.completion_date = project.stages_after(
-                    approved[code].values()
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    reader.problem(number, "项目阶段", message)
+    except ValidationError as error:
+        for message in error.messages:
+            reader.problem(number, "项目阶段", message)
 
 
 def _form_date(text):

@@ -160,17 +160,37 @@ def title_for(report, month):
 def body_for(report, numbers):
     """The bulletin's text from its numbers, in the official style: paragraphs, one a line."""
     month = numbers["month"]
-    counts = numbers["counts"]
     lines = [
+        *_opening(report, month),
+        *_overall_part(numbers),
+        *_sections_part(numbers["sections"]),
+        *_lagging_part(numbers["lagging"]),
+        *_reporting_part(numbers["reporting"], month),
+        *_supervision_part(numbers["slips"], month),
+        *_requirements_part(),
+    ]
+    return "\n".join(lines)
+
+
+def _opening(report, month):
+    """The addressees and the sentence that introduces the bulletin."""
+    return [
         _("各乡镇人民政府，县直各有关单位："),
         _(
             "为推动《%(title)s》确定的各项目标任务落实落地，县人民政府督查室对截至%(month)s月底"
             "各项目标任务推进情况进行了汇总分析。现将有关情况通报如下："
         )
         % {"title": report.title, "month": month},
-        _("一、总体情况"),
     ]
-    summary = progress.Summary(counts, numbers["total"], None, None, numbers.get("on_target", 0))
+
+
+def _overall_part(numbers):
+    """一、总体情况: the verdict on all targets, then the register's investment sentence."""
+    month = numbers["month"]
+    lines = [_("一、总体情况")]
+    summary = progress.Summary(
+        numbers["counts"], numbers["total"], None, None, numbers.get("on_target", 0)
+    )
     overall = progress.verdict(month, summary)
     if numbers["average_completion"] is not None:
         overall = overall.rstrip("。.") + _(
@@ -197,8 +217,13 @@ def body_for(report, numbers):
                 "all_share": money["share"] or "0",
             }
         )
-    lines.append(_("二、各板块推进情况"))
-    for number, section in enumerate(numbers["sections"], 1):
+    return lines
+
+
+def _sections_part(sections):
+    """二、各板块推进情况: a sentence a section, numbered （一）（二）…"""
+    lines = [_("二、各板块推进情况")]
+    for number, section in enumerate(sections, 1):
         text = _("（%(n)s）%(name)s。共%(total)s项目标，%(counts)s") % {
             "n": SECTION_NUMBERS[number - 1] if number <= 10 else number,
             "name": section["name"],
@@ -216,9 +241,14 @@ def body_for(report, numbers):
                 "expected": section["average_expected"],
             }
         lines.append(text + pgettext("end of a sentence", "。"))
-    lines.append(_("三、滞后事项"))
-    if numbers["lagging"]:
-        for number, item in enumerate(numbers["lagging"], 1):
+    return lines
+
+
+def _lagging_part(lagging):
+    """三、滞后事项: the lagging targets, numbered, or a line saying there are none."""
+    lines = [_("三、滞后事项")]
+    if lagging:
+        for number, item in enumerate(lagging, 1):
             lines.append(
                 _("%(n)s.%(name)s（牵头单位：%(department)s）：%(status)s，%(gap)s。")
                 % {
@@ -231,9 +261,14 @@ def body_for(report, numbers):
             )
     else:
         lines.append(_("本月没有滞后的目标任务。"))
-    lines.append(_("四、报送情况"))
-    missing = [r for r in numbers["reporting"] if r["state"] == timeliness.MISSING]
-    late = [r for r in numbers["reporting"] if r["state"] == timeliness.LATE]
+    return lines
+
+
+def _reporting_part(reporting, month):
+    """四、报送情况: the departments that have not reported the month, or reported it late."""
+    lines = [_("四、报送情况")]
+    missing = [r for r in reporting if r["state"] == timeliness.MISSING]
+    late = [r for r in reporting if r["state"] == timeliness.LATE]
     if not missing and not late:
         lines.append(_("各责任单位均按时报送%(month)s月进展。") % {"month": month})
     if missing:
@@ -251,16 +286,24 @@ def body_for(report, numbers):
         lines.append(
             _("逾期报送的单位：%(names)s。") % {"names": listing(r["department"] for r in late)}
         )
-    counts = numbers["slips"]
-    lines.append(_("五、督办情况"))
-    lines.append(
+    return lines
+
+
+def _supervision_part(counts, month):
+    """五、督办情况: the slips issued for the month, open by colour, and closed."""
+    return [
+        _("五、督办情况"),
         _(
             "%(month)s月下发督办单%(issued)s件；目前在办%(open)s件（红色督办%(red)s件、黄色督办"
             "%(yellow)s件、蓝色督办%(blue)s件），累计销号%(closed)s件。"
         )
-        % {"month": month, **counts}
-    )
-    lines += [
+        % {"month": month, **counts},
+    ]
+
+
+def _requirements_part():
+    """六、工作要求: the same demands every month."""
+    return [
         _("六、工作要求"),
         _(
             "各责任单位要对照年度目标任务，认真分析滞后原因，制定切实可行的整改措施，确保按时序"
@@ -268,7 +311,6 @@ def body_for(report, numbers):
             "县人民政府督查室将持续跟踪督办，并将推进情况纳入年度绩效考评。"
         ),
     ]
-    return "\n".join(lines)
 
 
 def paragraphs(body):

@@ -330,94 +330,121 @@ class _Writer:
     def write(self, sheet):
         ws = self.workbook.create_sheet(sheet.name)
         ws.sheet_state = sheet.state
-        columns = sheet.columns
-        last = get_column_letter(len(columns))
         header_row = 2 if sheet.title else 1
-        # Everything above the rows (widths, panes, fit-to-page) must be set before the first row.
-        for index, column in enumerate(columns, 1):
-            width = max(column.width, display_width(column.header) / 2 + 2)
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = f"A{header_row + 1}"
-        wrapping = {}
-        if sheet.printable:
-            ws.sheet_properties.pageSetUpPr.fitToPage = True
-            wrapping = {i: c.width for i, c in enumerate(columns) if c.style == WRAP}
-            # The header wraps in its cell: tall enough that it never runs into the title or
-            # the first row.
-            headers = [c.header for c in columns]
-            ws.row_dimensions[header_row].height = row_height(
-                headers, {i: c.width for i, c in enumerate(columns)}
-            )
-            if sheet.title:
-                ws.row_dimensions[1].height = 22
+        wrapping = _set_up(ws, sheet, header_row)
         ws._get_writer()
         ws._rows = out = _rows_of(ws)
         next(out)
         cells = [
             _Column(self, ws, index, column.style, column.width)
-            for index, column in enumerate(columns, 1)
+            for index, column in enumerate(sheet.columns, 1)
         ]
-        first = cells[0]
-        number = 1
-        if sheet.title:
-            out.send([first.cell(Styled(sheet.title, TITLE), number)])
-            number += 1
-        headers = (Styled(column.header, HEADER) for column in columns)
-        out.send([cell.cell(header, number) for cell, header in zip(cells, headers, strict=True)])
-        width = len(cells)
-        dimensions = ws.row_dimensions
-        heights = _Heights(wrapping)
-        for row in sheet.rows:
-            number += 1
-            if len(row) != width:
-                raise ValueError(f"{sheet.name}: a row of {len(row)} values for {width} columns")
-            height = heights.attributes(row) if wrapping else None
-            if height:
-                # The row's height as the row writer reads it (what a RowDimension holds), set
-                # just for this row: a RowDimension a row would cost more than the row and grow
-                # memory with the sheet.
-                dimensions[number] = height
-            out.send(
-                [
-                    cell
-                    for cell in map(_Column.cell, cells, row, repeat(number, width))
-                    if cell is not None
-                ]
-            )
-            if height:
-                del dimensions[number]
-        last_row = number
-        if sheet.notes:
-            out.send([])
-            number += 1
-            total = sum(c.width for c in columns)
-            for note in sheet.notes:
-                for line in split_to_width(note, min(total, PRINT_WIDTH) - 4):
-                    number += 1
-                    out.send([first.cell(Styled(line, NOTE), number)])
-        # What follows the rows in the sheet's XML: filter, protection, validation, printing.
-        if sheet.autofilter:
-            ws.auto_filter.ref = f"A{header_row}:{last}{last_row}"
-        for validation in sheet.validations:
-            ws.data_validations.append(validation)
-        if sheet.protect:
-            ws.protection.sheet = True
-            ws.protection.formatColumns = False  # people may widen a column to read it
-            ws.protection.formatRows = False
-        if sheet.printable:
-            ws.page_setup.orientation = "landscape"
-            ws.page_setup.paperSize = 9  # A4
-            ws.page_setup.fitToWidth = 1
-            ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-            ws.print_title_rows = f"1:{header_row}"
-            ws.print_options.horizontalCentered = True
-            ws.page_margins.left = ws.page_margins.right = 0.4
-            ws.oddFooter.center.text = _(PAGE_FOOTER)
-            ws.oddFooter.center.size = 10
-            if sheet.footer:
-                ws.oddFooter.left.text = sheet.footer
-                ws.oddFooter.left.size = 10
+        number = _write_head(out, sheet, cells)
+        last_row = _write_rows(out, ws.row_dimensions, sheet, cells, number, wrapping)
+        _write_notes(out, sheet, cells[0], last_row)
+        _finish(ws, sheet, header_row, last_row)
         return ws
+
+
+def _set_up(ws, sheet, header_row):
+    """Everything above the rows (widths, panes, fit-to-page), which must be set before the
+    first row; returns the widths of the columns that wrap, by index (empty unless printable)."""
+    columns = sheet.columns
+    for index, column in enumerate(columns, 1):
+        width = max(column.width, display_width(column.header) / 2 + 2)
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"A{header_row + 1}"
+    wrapping = {}
+    if sheet.printable:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        wrapping = {i: c.width for i, c in enumerate(columns) if c.style == WRAP}
+        # The header wraps in its cell: tall enough that it never runs into the title or
+        # the first row.
+        headers = [c.header for c in columns]
+        ws.row_dimensions[header_row].height = row_height(
+            headers, {i: c.width for i, c in enumerate(columns)}
+        )
+        if sheet.title:
+            ws.row_dimensions[1].height = 22
+    return wrapping
+
+
+def _write_head(out, sheet, cells):
+    """The title (if any) and the header; returns the header's row number."""
+    number = 1
+    if sheet.title:
+        out.send([cells[0].cell(Styled(sheet.title, TITLE), number)])
+        number += 1
+    headers = (Styled(column.header, HEADER) for column in sheet.columns)
+    out.send([cell.cell(header, number) for cell, header in zip(cells, headers, strict=True)])
+    return number
+
+
+def _write_rows(out, dimensions, sheet, cells, number, wrapping):
+    """The sheet's rows below row ``number``; returns the last row's number."""
+    width = len(cells)
+    heights = _Heights(wrapping)
+    for row in sheet.rows:
+        number += 1
+        if len(row) != width:
+            raise ValueError(f"{sheet.name}: a row of {len(row)} values for {width} columns")
+        height = heights.attributes(row) if wrapping else None
+        if height:
+            # The row's height as the row writer reads it (what a RowDimension holds), set
+            # just for this row: a RowDimension a row would cost more than the row and grow
+            # memory with the sheet.
+            dimensions[number] = height
+        out.send(
+            [
+                cell
+                for cell in map(_Column.cell, cells, row, repeat(number, width))
+                if cell is not None
+            ]
+        )
+        if height:
+            del dimensions[number]
+    return number
+
+
+def _write_notes(out, sheet, first, number):
+    """The notes below the rows after ``number``, an empty row apart, in the first column."""
+    if sheet.notes:
+        out.send([])
+        number += 1
+        total = sum(c.width for c in sheet.columns)
+        for note in sheet.notes:
+            for line in split_to_width(note, min(total, PRINT_WIDTH) - 4):
+                number += 1
+                out.send([first.cell(Styled(line, NOTE), number)])
+
+
+def _finish(ws, sheet, header_row, last_row):
+    """What follows the rows in the sheet's XML: filter, protection, validation, printing."""
+    if sheet.autofilter:
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(sheet.columns))}{last_row}"
+    for validation in sheet.validations:
+        ws.data_validations.append(validation)
+    if sheet.protect:
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False  # people may widen a column to read it
+        ws.protection.formatRows = False
+    if sheet.printable:
+        _set_up_printing(ws, sheet, header_row)
+
+
+def _set_up_printing(ws, sheet, header_row):
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.print_title_rows = f"1:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = _(PAGE_FOOTER)
+    ws.oddFooter.center.size = 10
+    if sheet.footer:
+        ws.oddFooter.left.text = sheet.footer
+        ws.oddFooter.left.size = 10
 
 
 def write_workbook(sheets, out, *, lock_structure=False):

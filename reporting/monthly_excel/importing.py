@@ -260,53 +260,68 @@ def check_monthly(user, report, month, raw_rows):
         value_field = layout.kind.form_class.value_field
         result = RowResult(raw["row"], code, _(layout.sheet), raw=raw, value_field=value_field)
         results.append(result)
-
-        def refuse(message, name=None, result=result, layout=layout):
-            letter = layout.letter(name) if name else "A"
-            header = layout.header(name) if name else layout.columns[0].header
-            result.errors.append(Problem(str(message), result.sheet, result.row, letter, header))
-
         for letter, header, message in raw.get("errors", ()):
             result.errors.append(Problem(message, result.sheet, result.row, letter, header))
         row = known.get((raw["kind"], code))
-        if not code:
-            refuse(_("编号为空。请不要删除或改动编号列。"))
-            continue
-        if row is None:
-            if (raw["kind"], code) in others:
-                # Said without naming it: a reporter may not list other departments' work.
-                refuse(_("编号“%(code)s”不是本单位的，不能导入。") % {"code": code})
-            else:
-                refuse(_("编号“%(code)s”不在本报告中。") % {"code": code})
-            continue
-        result.subject, result.entry, result.previous = row.subject, row.entry, row.previous
-        if not row.subject.is_reportable:
-            refuse(row.refusal)
-            continue
-        if (raw["kind"], code) in seen:
-            refuse(
-                _("编号“%(code)s”重复：第%(first)s行已经填写过这个编号。")
-                % {"code": code, "first": seen[(raw["kind"], code)]}
-            )
-            continue
-        seen[(raw["kind"], code)] = result.row
-        if result.errors:
-            continue
-        if not any(raw.get(name) for name in row.kind.fields):
-            result.skipped = True
-            continue
-        form = result.form = row.bind_values(_form_data(row, layout, raw), submitting=True)
-        if not row.is_editable:
-            if form.is_valid() and _unchanged(form, row.entry):
-                result.skipped = result.unchanged = True  # already in, and not changed
-            else:
-                refuse(row.refusal, layout.kind.form_class.value_field)
-            continue
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                for message in messages:
-                    refuse(message, name if name in layout.fields else None)
+        if _is_open_to_import(result, layout, row, others, seen) and not result.errors:
+            _check_values(result, layout, row)
     return MonthlyImport(report, month, user.department, results)
+
+
+def _refuse(result, layout, message, name=None):
+    """A problem on ``result``'s row, in the column of form field ``name`` (else the first)."""
+    letter = layout.letter(name) if name else "A"
+    header = layout.header(name) if name else layout.columns[0].header
+    result.errors.append(Problem(str(message), result.sheet, result.row, letter, header))
+
+
+def _is_open_to_import(result, layout, row, others, seen):
+    """Whether the row's code names one of the department's reportable targets or projects,
+    for the first time in the file; refuses it if not. ``row`` is the code's month row."""
+    kind, code = result.raw["kind"], result.code
+    if not code:
+        _refuse(result, layout, _("编号为空。请不要删除或改动编号列。"))
+        return False
+    if row is None:
+        if (kind, code) in others:
+            # Said without naming it: a reporter may not list other departments' work.
+            _refuse(result, layout, _("编号“%(code)s”不是本单位的，不能导入。") % {"code": code})
+        else:
+            _refuse(result, layout, _("编号“%(code)s”不在本报告中。") % {"code": code})
+        return False
+    result.subject, result.entry, result.previous = row.subject, row.entry, row.previous
+    if not row.subject.is_reportable:
+        _refuse(result, layout, row.refusal)
+        return False
+    if (kind, code) in seen:
+        _refuse(
+            result,
+            layout,
+            _("编号“%(code)s”重复：第%(first)s行已经填写过这个编号。")
+            % {"code": code, "first": seen[(kind, code)]},
+        )
+        return False
+    seen[(kind, code)] = result.row
+    return True
+
+
+def _check_values(result, layout, row):
+    """The row's figures: skipped when empty or unchanged, else checked by the monthly form."""
+    raw = result.raw
+    if not any(raw.get(name) for name in row.kind.fields):
+        result.skipped = True
+        return
+    form = result.form = row.bind_values(_form_data(row, layout, raw), submitting=True)
+    if not row.is_editable:
+        if form.is_valid() and _unchanged(form, row.entry):
+            result.skipped = result.unchanged = True  # already in, and not changed
+        else:
+            _refuse(result, layout, row.refusal, layout.kind.form_class.value_field)
+        return
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            for message in messages:
+                _refuse(result, layout, message, name if name in layout.fields else None)
 
 
 def commit_monthly(user, checked):

@@ -143,32 +143,48 @@ def monthly_template_sheets(user, report, month):
     """The template a reporter fills for ``month``: their department's rows of the month."""
     department = user.department
     month_of = month_rows(user, report, month)
+    return [
+        *_entry_sheets(report, month, department, month_of),
+        _help_sheet(month),
+        _meta_sheet(report, month, department),
+    ]
+
+
+def _entry_sheets(report, month, department, month_of):
+    """A sheet of targets and one of projects (left out when the department has none)."""
     sheets = []
     for layout, rows in zip(layouts(), (month_of.targets, month_of.projects), strict=True):
         rows = [row for row in rows if row.subject.is_reportable]
         if layout.kind is PROJECT and not rows:
             continue
-        title = _(
-            "%(region)s%(year)s年%(month)s月%(what)s — %(department)s"
-            "（只填黄色单元格；请勿改动表头、编号和行列结构）"
-        ) % {
-            "region": report.region.name,
-            "year": report.year,
-            "month": month,
-            "what": _("目标任务进展填报") if layout.kind is TARGET else _("项目进展填报"),
-            "department": department.name,
-        }
         sheets.append(
             Sheet(
                 _(layout.sheet),
                 list(layout.columns),
                 [(*_shown_cells(row), *_input_cells(row, layout)) for row in rows],
-                title=title,
+                title=_entry_title(report, month, department, layout),
                 protect=True,
                 validations=_validations(layout, rows, 3),
                 autofilter=False,
             )
         )
+    return sheets
+
+
+def _entry_title(report, month, department, layout):
+    return _(
+        "%(region)s%(year)s年%(month)s月%(what)s — %(department)s"
+        "（只填黄色单元格；请勿改动表头、编号和行列结构）"
+    ) % {
+        "region": report.region.name,
+        "year": report.year,
+        "month": month,
+        "what": _("目标任务进展填报") if layout.kind is TARGET else _("项目进展填报"),
+        "department": department.name,
+    }
+
+
+def _help_sheet(month):
     help_lines = [
         _(
             "“截至本月底累计”填写截至%(month)s月底的累计值，不是当月增量；节点型目标填写完成百分比"
@@ -182,6 +198,16 @@ def monthly_template_sheets(user, report, month):
         _("项目开工或竣工时，在“项目阶段”中选择新阶段，并填写开工/竣工日期（如 2023-05-10）。"),
         _("空着的行不会导入。上传后系统会先显示预览，确认无误后一次性报送。"),
     ]
+    return Sheet(
+        _(HELP_MONTHLY_SHEET),
+        [Column(_("填报说明"), 110, WRAP)],
+        ((line,) for line in help_lines),
+        autofilter=False,
+    )
+
+
+def _meta_sheet(report, month, department):
+    """The hidden sheet that tells the import whose template, for which month, this is."""
     meta = [
         ("kind", MONTHLY_KIND),
         ("version", 2),
@@ -190,23 +216,14 @@ def monthly_template_sheets(user, report, month):
         ("month", month),
         ("department", department.code),
     ]
-    return [
-        *sheets,
-        Sheet(
-            _(HELP_MONTHLY_SHEET),
-            [Column(_("填报说明"), 110, WRAP)],
-            ((line,) for line in help_lines),
-            autofilter=False,
-        ),
-        Sheet(
-            META_SHEET,
-            [Column("key", 12), Column("value", 30)],
-            iter(meta),
-            state="veryHidden",
-            autofilter=False,
-            printable=False,
-        ),
-    ]
+    return Sheet(
+        META_SHEET,
+        [Column("key", 12), Column("value", 30)],
+        iter(meta),
+        state="veryHidden",
+        autofilter=False,
+        printable=False,
+    )
 
 
 def monthly_template_bytes(user, report, month):

@@ -73,6 +73,11 @@ ROLES = {
                 "projects.view_projectprogress",
                 # What send_reminders sent, and what failed (and is retried on the next run).
                 "supervision.view_dispatch",
+                # Its own region's reporters and leaders: create, deactivate, reset a password
+                # (the user admin keeps it to them: indicators.access.managed_users).
+                "indicators.add_user",
+                "indicators.change_user",
+                "indicators.view_user",
             ),
         ),
         Role(LEADER, gettext_lazy("县领导"), False),

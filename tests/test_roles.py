@@ -278,3 +278,13 @@ def test_the_users_workbook_never_changes_an_administrator(secadmin):
         people.load_users_file(SimpleUploadedFile("用户.xlsx", data))
     assert any("不能通过导入修改" in str(problem) for problem in refused.value.problems)
     assert set(secadmin.groups.values_list("name", flat=True)) == {roles.SECADMIN}
+
+
+def test_the_office_group_may_manage_people_in_the_admin(db):
+    # Which people is the user admin's question (access.managed_users); the group lets it in.
+    roles.ensure_groups()
+    held = set(
+        Group.objects.get(name=roles.REVIEWER).permissions.values_list("codename", flat=True)
+    )
+    assert {"add_user", "change_user", "view_user"} <= held
+    assert not {"delete_user", "change_group"} & held

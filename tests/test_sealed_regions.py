@@ -170,11 +170,6 @@ def county_b(report):
     office = make_user("lz-office", "reviewer", region=region)
     office.is_staff = True
     office.save()
-    office.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="indicators", codename__in=USER_PERMISSIONS
-        )
-    )
     reporter = make_user("lz-fgj", "reporter", departments["fgj"])
     leader = make_user("lz-leader", "leader", region=region)
     submit(reporter, indicators[0], 10, value=Decimal(70))
@@ -188,9 +183,6 @@ def county_b(report):
         "personas": {"office": office, "leader": leader, "reporter": reporter},
         "departments": departments,
     }
-
-
-USER_PERMISSIONS = ["add_user", "change_user", "view_user"]
 
 
 def a_markers(county_a, county_b):

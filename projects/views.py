@@ -1,4 +1,8 @@
-"""Pages of the project register: the list, a project's page, the investment dashboard."""
+"""Pages of the project register: the list, a project's page, the investment dashboard.
+
+The list and the dashboard have the dashboards' shape (``reporting.views.dashboards``): the view
+chooses the period and caches; a top-level ``*_content`` function builds what the template shows.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render

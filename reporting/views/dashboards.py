@@ -3,6 +3,17 @@
 Every page reads the judged list (``reporting.standing.judged``: status computed in one place)
 and, where it shows reporting, ``timeliness.department_timeliness``; it hands plain series to
 ``charts``. Each page runs a fixed number of queries whatever the size of the report.
+
+Every page has one shape (the overview is the model; the project register's pages follow it):
+
+- the view chooses the report and month (``periods``), finds the object for this user
+  (``access``: 404 for another region's) and reads only the query parameters its content uses
+  (``cached.reading``);
+- a top-level ``<page>_content`` function builds everything the content's template needs from
+  the period (and the object, or the user whose scope it is), with no request in it but the
+  narrowed query;
+- the view renders that through `cached.fragments`, keyed by the data version and whatever else
+  the content depends on, and adds the person's live parts (picker, forms that post).
 """
 
 from collections import defaultdict
@@ -168,6 +179,7 @@ def overview(request):
 
 
 def overview_content(period):
+    """Everything ``_overview_body.html`` shows for the period: the model of a page's content."""
     indicators = mark_staleness(judged(period.report, period.month), period.month)
     summary = progress.summarise(i.progress for i in indicators)
     sections = section_summaries(indicators)

@@ -2,36 +2,18 @@
 the supervision office's own region's lock-outs. Each part is decided here, on the server: the
 office gets a page without sessions and policy, and is refused their actions."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import security
+from .decorators import requires
 from .forms import EndSessionForm, LiftLockoutForm, SecurityPolicyForm
 
-
-def _requires(test):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if not test(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-lockouts_required = _requires(security.can_lift_lockouts)
-secadmin_required = _requires(security.can_manage_security)
+lockouts_required = requires(security.can_lift_lockouts)
+secadmin_required = requires(security.can_manage_security)
 
 
 def _page(request, policy_form=None, status=200):

@@ -22,15 +22,13 @@ the user's own regions (a reporter and another department's target). The office 
 region's reporters and leaders (`managed_users`); the administrator (`manages_everything`) all.
 """
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
+from accounts.decorators import requires
 
 from .models import Department, Region, Report, User
 
@@ -247,22 +245,8 @@ def get_for_reader(user, queryset, pk):
     return obj
 
 
-def _requires(test):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if not test(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 # Leaders, reviewers and superusers; a reporter is refused (403), anonymous sent to log in.
-dashboard_required = _requires(can_read_dashboards)
-reviewer_required = _requires(can_review)
-register_required = _requires(can_read_register)
-reporter_required = _requires(lambda user: user.is_reporter)
+dashboard_required = requires(can_read_dashboards)
+reviewer_required = requires(can_review)
+register_required = requires(can_read_register)
+reporter_required = requires(lambda user: user.is_reporter)

@@ -9,17 +9,16 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import policy, sessions, throttle
 from audit.log import workbook_loaded
 
 from . import people
+from .uploads import upload_page
 from .xlsx import xlsx_response
 
 
@@ -89,57 +88,38 @@ def locked_out(request, original_response=None, credentials=None):
 # --- The users workbook (admin) ----------------------------------------------------------------
 
 
-class UsersUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("用户工作簿（.xlsx）"),
-        error_messages={
-            "required": gettext_lazy("请选择要上传的Excel文件。"),
-            "empty": gettext_lazy("文件是空的。"),
-        },
-    )
-
-
 def admin_load_users(request, model_admin):
     """The admin page that loads a users workbook (UserAdmin's "从Excel导入用户"). Success
     answers with the new accounts' initial passwords as a workbook: the one time they exist."""
-    if not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    form = UsersUploadForm(request.POST or None, request.FILES or None)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            loaded = people.load_users_file(form.cleaned_data["file"], by=request.user)
-        except people.ExcelImportError as error:
-            problems = error.problems
-        else:
-            rows = len(loaded.created) + loaded.updated + loaded.unchanged
-            name = form.cleaned_data["file"].name
-            workbook_loaded("users", name, rows=rows, request=request, created=len(loaded.created))
-            messages.success(
-                request,
-                _("已导入用户：新建%(created)s个，更新%(updated)s个，未变%(unchanged)s个。")
-                % {
-                    "created": len(loaded.created),
-                    "updated": loaded.updated,
-                    "unchanged": loaded.unchanged,
-                },
-            )
-            if not loaded.created:
-                return redirect("admin:indicators_user_changelist")
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            name = _("初始密码-%(stamp)s.xlsx") % {"stamp": stamp}
-            return xlsx_response(people.passwords_bytes(loaded), name)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": _("从Excel导入用户"),
-        "form": form,
-        "problems": problems,
-        "template_url": reverse("admin:indicators_user_template"),
-    }
-    return TemplateResponse(
-        request, "admin/indicators/user/load.html", context, status=400 if problems else 200
+    return upload_page(
+        request,
+        model_admin,
+        label=_("用户工作簿（.xlsx）"),
+        load=lambda file: _users_loaded(request, file),
+        title=_("从Excel导入用户"),
+        template="admin/indicators/user/load.html",
+        template_url=reverse("admin:indicators_user_template"),
     )
+
+
+def _users_loaded(request, file):
+    loaded = people.load_users_file(file, by=request.user)
+    rows = len(loaded.created) + loaded.updated + loaded.unchanged
+    workbook_loaded("users", file.name, rows=rows, request=request, created=len(loaded.created))
+    messages.success(
+        request,
+        _("已导入用户：新建%(created)s个，更新%(updated)s个，未变%(unchanged)s个。")
+        % {
+            "created": len(loaded.created),
+            "updated": loaded.updated,
+            "unchanged": loaded.unchanged,
+        },
+    )
+    if not loaded.created:
+        return redirect("admin:indicators_user_changelist")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = _("初始密码-%(stamp)s.xlsx") % {"stamp": stamp}
+    return xlsx_response(people.passwords_bytes(loaded), name)
 
 
 def admin_users_template(request, model_admin):

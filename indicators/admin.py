@@ -18,7 +18,6 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -31,7 +30,8 @@ from audit.log import workbook_loaded
 
 from . import access, setup
 from .models import Department, Indicator, MonthLock, ProgressEntry, Region, Report, Section, User
-from .xlsx import ExcelImportError, xlsx_response
+from .uploads import upload_page
+from .xlsx import xlsx_response
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -343,16 +343,6 @@ class SectionInline(admin.TabularInline):
     extra = 0
 
 
-class ReportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("工作报告设置工作簿（.xlsx）"),
-        error_messages={
-            "required": gettext_lazy("请选择要上传的Excel文件。"),
-            "empty": gettext_lazy("文件是空的。"),
-        },
-    )
-
-
 @admin.register(Region)
 class RegionAdmin(RegionScopedAdmin, admin.ModelAdmin):
     """Where a region sits (its parent, level and code) is the administrator's to set: a
@@ -404,40 +394,26 @@ class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
 
     def load_view(self, request):
         """Load a set-up workbook (the change list's "从Excel导入")."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = ReportUploadForm(request.POST or None, request.FILES or None)
-        problems = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                counts = setup.load_report_file(
-                    form.cleaned_data["file"], access.configurable_regions(request.user)
-                )
-            except ExcelImportError as error:
-                problems = error.problems
-            else:
-                rows = counts["created"] + counts["updated"] + counts["unchanged"]
-                name = form.cleaned_data["file"].name
-                workbook_loaded("report", name, rows=rows, request=request, obj=counts["report"])
-                messages.success(
-                    request,
-                    _(
-                        "已导入“%(report)s”：新建%(created)s项，更新%(updated)s项，未变%(unchanged)s项。"
-                    )
-                    % counts,
-                )
-                return redirect("admin:indicators_report_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("从Excel导入工作报告"),
-            "form": form,
-            "problems": problems,
-            "template_url": reverse("admin:indicators_report_template"),
-        }
-        return TemplateResponse(
-            request, "admin/indicators/report/load.html", context, status=400 if problems else 200
+        return upload_page(
+            request,
+            self,
+            label=_("工作报告设置工作簿（.xlsx）"),
+            load=lambda file: self._report_loaded(request, file),
+            title=_("从Excel导入工作报告"),
+            template="admin/indicators/report/load.html",
+            template_url=reverse("admin:indicators_report_template"),
         )
+
+    def _report_loaded(self, request, file):
+        counts = setup.load_report_file(file, access.configurable_regions(request.user))
+        rows = counts["created"] + counts["updated"] + counts["unchanged"]
+        workbook_loaded("report", file.name, rows=rows, request=request, obj=counts["report"])
+        messages.success(
+            request,
+            _("已导入“%(report)s”：新建%(created)s项，更新%(updated)s项，未变%(unchanged)s项。")
+            % counts,
+        )
+        return redirect("admin:indicators_report_changelist")
 
     def template_view(self, request):
         """The blank set-up workbook, or a report's own catalogue with ``?report=<id>``."""

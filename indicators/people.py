@@ -208,105 +208,142 @@ def read_users_workbook(workbook, by=None):
         raise ExcelImportError(_("这不是用户导入工作簿（请下载用户导入模板填写）。"))
     problems = []
     sheet = SheetReader(workbook, USERS_SHEET, HEADERS, problems, optional=OPTIONAL)
-    scoped = by is not None and not access.manages_everything(by)
-    regions = Region.objects.all()
-    if scoped:
-        regions = regions.filter(pk=access.home_region_id(by))
-    regions = {region.name: region for region in regions}
-    only_region = next(iter(regions.values())) if len(regions) == 1 else None
-    departments = list(Department.objects.filter(region__in=regions.values()))
-    managed = set(access.managed_users(by).values_list("pk", flat=True)) if scoped else None
-    # Matched without case too: "FGJ" beside an existing "fgj" would be two look-alike accounts.
-    lowered = [row["登录名"].lower() for _number, row in sheet.rows if row["登录名"]]
-    existing = {
-        user.username.lower(): user
-        for user in User.objects.annotate(lowered=Lower("username")).filter(lowered__in=lowered)
-    }
-    seen = {}
-    people = []
-    for number, row in sheet.rows:
-        name, username = row["姓名"], row["登录名"]
-        if not name:
-            sheet.problem(number, 0, _("请填写姓名。"))
-        if not username:
-            sheet.problem(number, 1, _("请填写登录名。"))
-        elif username.lower() in seen:
-            sheet.problem(
-                number,
-                1,
-                _("登录名“%(username)s”与第%(row)s行重复。")
-                % {"username": username, "row": seen[username.lower()]},
-            )
-        else:
-            seen[username.lower()] = number
-            user = existing.get(username.lower())
-            if user is not None and user.username != username:
-                sheet.problem(
-                    number,
-                    1,
-                    _("已有账号“%(existing)s”，登录名只差大小写，请改用原登录名或另取一个。")
-                    % {"existing": user.username},
-                )
-            elif user is not None and managed is not None and user.pk not in managed:
-                sheet.problem(number, 1, _("登录名已被占用，请另取一个。"))
-            elif user is not None and (user.is_superuser or roles.is_administrator(user)):
-                sheet.problem(number, 1, _("这是系统管理员账号，不能通过导入修改。"))
-
-        role = next((g for label, g in ROLES.items() if is_word(row["角色"], label)), None) or (
-            row["角色"] if row["角色"] in ROLE_LABELS else None
-        )
-        if role is None:
-            sheet.problem(number, 3, _("角色应为 填报员、督查室 或 县领导。"))
-        elif scoped and role not in access.MANAGED_ROLES:
-            sheet.problem(number, 3, _("督查室只能建立本地区的填报员和县领导账号。"))
-
-        region = regions.get(row["所属地区"]) if row["所属地区"] else only_region
-        if scoped and region is None:
-            sheet.problem(
-                number,
-                "所属地区",
-                _("只能导入本地区（%(region)s）的用户。") % {"region": only_region},
-            )
-        elif row["所属地区"] and region is None:
-            sheet.problem(
-                number, "所属地区", _("没有名为“%(text)s”的地区。") % {"text": row["所属地区"]}
-            )
-        elif region is None:
-            sheet.problem(number, "所属地区", _("服务器上有多个地区，请填写所属地区。"))
-        department = None
-        if row["所属单位"] and region is not None:
-            department = _department(
-                row["所属单位"], [d for d in departments if d.region_id == region.pk]
-            )
-            if department is None:
-                sheet.problem(
-                    number,
-                    2,
-                    _("没有代码或名称为“%(text)s”的责任单位。") % {"text": row["所属单位"]},
-                )
-            elif role and role != "reporter":
-                sheet.problem(number, 2, _("只有填报员属于责任单位，督查室和县领导请留空。"))
-        elif role == "reporter":
-            sheet.problem(number, 2, _("填报员须填写所属单位。"))
-
-        phone = _phone(row["手机号"])
-        if phone and not PHONE.fullmatch(phone):
-            sheet.problem(number, 4, _("手机号应为11位数字。"))
-
-        # The model's own rules (the characters a login may use, lengths) on the sheet's columns.
-        field_errors(
-            sheet,
-            number,
-            User(username=username, last_name=name, phone=phone),
-            {"username": "登录名", "last_name": "姓名", "phone": "手机号"},
-            exclude=[f.name for f in User._meta.fields if f.name not in CHECKED_FIELDS],
-        )
-        people.append(Person(number, name, username, department, role, phone, region))
+    known = _known(sheet, by)
+    seen = {}  # lowered login -> the row that first named it
+    people = [_read_person(sheet, number, row, known, seen) for number, row in sheet.rows]
     if not sheet.rows and find_sheet(workbook, USERS_SHEET) and not problems:
         problems.append(Problem(_("工作表中没有用户。"), _(USERS_SHEET)))
     if problems:
         raise ExcelImportError(problems)
     return people
+
+
+@dataclass
+class _Known:
+    """What the rows are checked against, as far as the one loading may see."""
+
+    scoped: bool  # an office: its own region, and only the accounts it manages
+    regions: dict  # name -> Region
+    only_region: Region | None
+    departments: list
+    managed: set | None  # pks of the accounts a scoped load may change
+    existing: dict  # lowered login -> User
+
+
+def _known(sheet, by):
+    scoped = by is not None and not access.manages_everything(by)
+    regions = Region.objects.all()
+    if scoped:
+        regions = regions.filter(pk=access.home_region_id(by))
+    regions = {region.name: region for region in regions}
+    # Matched without case too: "FGJ" beside an existing "fgj" would be two look-alike accounts.
+    lowered = [row["登录名"].lower() for _number, row in sheet.rows if row["登录名"]]
+    return _Known(
+        scoped=scoped,
+        regions=regions,
+        only_region=next(iter(regions.values())) if len(regions) == 1 else None,
+        departments=list(Department.objects.filter(region__in=regions.values())),
+        managed=set(access.managed_users(by).values_list("pk", flat=True)) if scoped else None,
+        existing={
+            user.username.lower(): user
+            for user in User.objects.annotate(lowered=Lower("username")).filter(lowered__in=lowered)
+        },
+    )
+
+
+def _read_person(sheet, number, row, known, seen):
+    """One row as a `Person`, its problems noted on ``sheet``."""
+    name, username = row["姓名"], row["登录名"]
+    if not name:
+        sheet.problem(number, 0, _("请填写姓名。"))
+    _check_username(sheet, number, username, known, seen)
+    role = _role(sheet, number, row["角色"], known)
+    region = _region(sheet, number, row["所属地区"], known)
+    department = _row_department(sheet, number, row["所属单位"], region, role, known)
+    phone = _phone(row["手机号"])
+    if phone and not PHONE.fullmatch(phone):
+        sheet.problem(number, 4, _("手机号应为11位数字。"))
+    # The model's own rules (the characters a login may use, lengths) on the sheet's columns.
+    field_errors(
+        sheet,
+        number,
+        User(username=username, last_name=name, phone=phone),
+        {"username": "登录名", "last_name": "姓名", "phone": "手机号"},
+        exclude=[f.name for f in User._meta.fields if f.name not in CHECKED_FIELDS],
+    )
+    return Person(number, name, username, department, role, phone, region)
+
+
+def _check_username(sheet, number, username, known, seen):
+    if not username:
+        sheet.problem(number, 1, _("请填写登录名。"))
+        return
+    if username.lower() in seen:
+        sheet.problem(
+            number,
+            1,
+            _("登录名“%(username)s”与第%(row)s行重复。")
+            % {"username": username, "row": seen[username.lower()]},
+        )
+        return
+    seen[username.lower()] = number
+    user = known.existing.get(username.lower())
+    if user is None:
+        return
+    if user.username != username:
+        sheet.problem(
+            number,
+            1,
+            _("已有账号“%(existing)s”，登录名只差大小写，请改用原登录名或另取一个。")
+            % {"existing": user.username},
+        )
+    elif known.managed is not None and user.pk not in known.managed:
+        sheet.problem(number, 1, _("登录名已被占用，请另取一个。"))
+    elif user.is_superuser or roles.is_administrator(user):
+        sheet.problem(number, 1, _("这是系统管理员账号，不能通过导入修改。"))
+
+
+def _role(sheet, number, text, known):
+    role = next((g for label, g in ROLES.items() if is_word(text, label)), None) or (
+        text if text in ROLE_LABELS else None
+    )
+    if role is None:
+        sheet.problem(number, 3, _("角色应为 填报员、督查室 或 县领导。"))
+    elif known.scoped and role not in access.MANAGED_ROLES:
+        sheet.problem(number, 3, _("督查室只能建立本地区的填报员和县领导账号。"))
+    return role
+
+
+def _region(sheet, number, text, known):
+    region = known.regions.get(text) if text else known.only_region
+    if known.scoped and region is None:
+        sheet.problem(
+            number,
+            "所属地区",
+            _("只能导入本地区（%(region)s）的用户。") % {"region": known.only_region},
+        )
+    elif text and region is None:
+        sheet.problem(number, "所属地区", _("没有名为“%(text)s”的地区。") % {"text": text})
+    elif region is None:
+        sheet.problem(number, "所属地区", _("服务器上有多个地区，请填写所属地区。"))
+    return region
+
+
+def _row_department(sheet, number, text, region, role, known):
+    if not (text and region is not None):
+        if role == "reporter":
+            sheet.problem(number, 2, _("填报员须填写所属单位。"))
+        return None
+    department = _department(text, [d for d in known.departments if d.region_id == region.pk])
+    if department is None:
+        sheet.problem(
+            number,
+            2,
+            _("没有代码或名称为“%(text)s”的责任单位。") % {"text": text},
+        )
+    elif role and role != "reporter":
+        sheet.problem(number, 2, _("只有填报员属于责任单位，督查室和县领导请留空。"))
+    return department
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -357,31 +394,45 @@ def apply_users(people):
                 must_change_password=True,
             )
             new.append((person, user, initial_password(user)))
-            continue
-        roles = set(user.groups.filter(name__in=ROLE_LABELS).values_list("name", flat=True))
-        # The supervision office works in the admin; someone leaving it no longer does.
-        staff = person.role == "reviewer" or (user.is_staff and "reviewer" not in roles)
-        wanted = {
-            "last_name": person.name,
-            "department": person.department,
-            "region": person.region,
-            "phone": person.phone,
-            "is_staff": staff,
-        }
-        changed = [name for name, value in wanted.items() if getattr(user, name) != value]
-        if changed or roles != {person.role}:
-            for name in changed:
-                setattr(user, name, wanted[name])
-            user.save()
-            user.groups.remove(*[groups[name] for name in roles - {person.role}])
-            user.groups.add(groups[person.role])
+        elif _update_user(user, person, groups):
             loaded.updated += 1
         else:
             loaded.unchanged += 1
+    loaded.created = _create_users(new, groups)
+    return loaded
+
+
+def _update_user(user, person, groups):
+    """Give an existing account the person's name, department, role and phone; whether that
+    changed anything."""
+    roles = set(user.groups.filter(name__in=ROLE_LABELS).values_list("name", flat=True))
+    # The supervision office works in the admin; someone leaving it no longer does.
+    staff = person.role == "reviewer" or (user.is_staff and "reviewer" not in roles)
+    wanted = {
+        "last_name": person.name,
+        "department": person.department,
+        "region": person.region,
+        "phone": person.phone,
+        "is_staff": staff,
+    }
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    if not changed and roles == {person.role}:
+        return False
+    for name in changed:
+        setattr(user, name, wanted[name])
+    user.save()
+    user.groups.remove(*[groups[name] for name in roles - {person.role}])
+    user.groups.add(groups[person.role])
+    return True
+
+
+def _create_users(new, groups):
+    """Save the new accounts (person, unsaved user, initial password); (person, password) each."""
     # Hashing is slow on purpose (a fifth of a second each); it runs outside the GIL, so the
     # machine's cores share it.
     with ThreadPoolExecutor() as pool:
         hashes = list(pool.map(make_password, [password for _p, _u, password in new]))
+    created = []
     for (person, user, password), hashed in zip(new, hashes, strict=True):
         user.password = hashed
         try:
@@ -394,8 +445,8 @@ def apply_users(people):
                 )
             ) from None
         user.groups.add(groups[person.role])
-        loaded.created.append((person, password))
-    return loaded
+        created.append((person, password))
+    return created
 
 
 def load_users_file(uploaded_file, by=None):

@@ -87,24 +87,16 @@ SETUP_FIELDS = {
     "investor_origin": "投资方来源地",
 }
 MONTHLY_SHEET = gettext_noop("月度投资")
-MONTHLY_HEADERS = [
-    gettext_noop("项目编号"),
-    gettext_noop("月份"),
-    gettext_noop("本年累计完成投资（万元）"),
-    gettext_noop("项目阶段"),
-    gettext_noop("开工/竣工日期"),
-    gettext_noop("形象进度"),
-    gettext_noop("存在问题"),
-    gettext_noop("确认数值无误"),
-]
+# The monthly form's field -> its column: the sheet's columns after the project and the month.
 FORM_FIELDS = {
-    "investment_completed": "本年累计完成投资（万元）",
-    "stage": "项目阶段",
-    "stage_date": "开工/竣工日期",
-    "physical_progress": "形象进度",
-    "problems": "存在问题",
-    "confirm": "确认数值无误",
+    "investment_completed": gettext_noop("本年累计完成投资（万元）"),
+    "stage": gettext_noop("项目阶段"),
+    "stage_date": gettext_noop("开工/竣工日期"),
+    "physical_progress": gettext_noop("形象进度"),
+    "problems": gettext_noop("存在问题"),
+    "confirm": gettext_noop("确认数值无误"),
 }
+MONTHLY_HEADERS = [gettext_noop("项目编号"), gettext_noop("月份"), *FORM_FIELDS.values()]
 DATE_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 

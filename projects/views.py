@@ -1,4 +1,8 @@
-"""Pages of the project register: the list, a project's page, the investment dashboard."""
+"""Pages of the project register: the list, a project's page, the investment dashboard.
+
+The list and the dashboard have the dashboards' shape (``reporting.views.dashboards``): the view
+chooses the period and caches; a top-level ``*_content`` function builds what the template shows.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -30,33 +34,6 @@ def project_list(request):
         request, [*ProjectFilter.base_filters, *cached.table_parameters(ProjectTable)]
     )
 
-    def make():
-        filterset = ProjectFilter(
-            narrowed.GET,
-            queryset=access.scope(
-                user, Project.objects.as_of(period.report, period.month)
-            ).select_related("lead_department"),
-            report=period.report,
-            departments=access.scope(
-                user, Department.objects.filter(region=period.report.region_id), "pk", "region"
-            ),
-        )
-        filtered = filterset.qs
-        table = ProjectTable(filtered, totals=register.totals(filtered))
-        RequestConfig(narrowed, paginate={"per_page": PER_PAGE}).configure(table)
-        # The request as a variable (the table's links), not through the context processors.
-        context = {
-            "period": period,
-            "filter": filterset,
-            "table": table,
-            "totals": table.totals,
-            "request": narrowed,
-        }
-        return {
-            "filters": render_to_string("projects/_project_filters.html", context),
-            "body": render_to_string("projects/_project_list_body.html", context),
-        }
-
     # A reporter's list (and the departments it may filter by) is their department's: the scope
     # is part of the key.
     scope = "all" if access.can_read_dashboards(user) else f"department-{user.department_id}"
@@ -64,7 +41,7 @@ def project_list(request):
         "projects",
         reports=[period.report],
         parts=[period.month, scope, cached.query_part(narrowed)],
-        make=make,
+        make=lambda: _project_list_fragments(project_list_content(user, period, narrowed)),
     )
     context = {
         "period": period,
@@ -74,6 +51,38 @@ def project_list(request):
         **content,
     }
     return render(request, "projects/project_list.html", context)
+
+
+def project_list_content(user, period, narrowed):
+    """The user's projects as of the month, as ``narrowed`` (filters, sorting, page) asks."""
+    filterset = ProjectFilter(
+        narrowed.GET,
+        queryset=access.scope(
+            user, Project.objects.as_of(period.report, period.month)
+        ).select_related("lead_department"),
+        report=period.report,
+        departments=access.scope(
+            user, Department.objects.filter(region=period.report.region_id), "pk", "region"
+        ),
+    )
+    filtered = filterset.qs
+    table = ProjectTable(filtered, totals=register.totals(filtered))
+    RequestConfig(narrowed, paginate={"per_page": PER_PAGE}).configure(table)
+    # The request as a variable (the table's links), not through the context processors.
+    return {
+        "period": period,
+        "filter": filterset,
+        "table": table,
+        "totals": table.totals,
+        "request": narrowed,
+    }
+
+
+def _project_list_fragments(context):
+    return {
+        "filters": render_to_string("projects/_project_filters.html", context),
+        "body": render_to_string("projects/_project_list_body.html", context),
+    }
 
 
 # The derived indicator that holds each category's investment plan (序时进度 for its projects).
@@ -168,15 +177,10 @@ def investment(request):
 
 
 def investment_content(period):
+    """The investment dashboard: each category's year curve against its plan, the investment by
+    programme and by department, the projects by stage, and the promoted projects signed."""
     report, month = period.report, period.month
     projects = Project.objects.as_of(report, month)
-    by_programme = register.investment_by(projects, "programme")
-    by_department = register.investment_by(
-        projects, "lead_department", "lead_department__short_name"
-    )
-    stages = register.stage_counts(projects)
-    curves = register.monthly_investment(report, month)
-    origins, signed_months = register.signed_projects(report, month)
     targets = {
         i.register_rule: i
         for i in Indicator.objects.filter(
@@ -188,13 +192,25 @@ def investment_content(period):
             ],
         )
     }
-    year_charts = []
+    return {
+        "period": period,
+        "list_base": register.list_url(report, None, month),
+        "year_charts": year_charts(report, month, targets),
+        **investment_groups(projects),
+        **stage_content(projects),
+        **signed_content(report, month, targets.get(RegisterRule.PROMOTED_SIGNED)),
+    }
+
+
+def year_charts(report, month, targets):
+    """Each category's investment through the year against its target's 序时进度."""
+    curves = register.monthly_investment(report, month)
+    rows = []
     for category, rule in YEAR_RULES.items():
         indicator = targets.get(rule)
         if indicator is None:
             continue
         values = curves[category]
-        progress = indicator.judge(month, values[-1])
         figure = charts.monthly_path(
             list(range(1, month + 1)),
             [None if v is None else round(v, 2) for v in values],
@@ -202,20 +218,24 @@ def investment_content(period):
             indicator.target,
             unit=indicator.unit,
         )
-        year_charts.append(
+        rows.append(
             {
                 "indicator": indicator,
-                "progress": progress,
+                "progress": indicator.judge(month, values[-1]),
                 "chart": charts.embed(f"curve-{category}", figure),
                 "list_url": register.list_url(report, rule, month),
             }
         )
-    stage_labels = [Stage(s).label for s in register.STAGE_ORDER]
-    list_base = register.list_url(report, None, month)
+    return rows
+
+
+def investment_groups(projects):
+    """Planned against completed investment by programme and by lead department."""
+    by_programme = register.investment_by(projects, "programme")
+    by_department = register.investment_by(
+        projects, "lead_department", "lead_department__short_name"
+    )
     return {
-        "period": period,
-        "list_base": list_base,
-        "year_charts": year_charts,
         "by_programme": by_programme,
         "programme_chart": charts.embed(
             "by-programme",
@@ -236,6 +256,13 @@ def investment_content(period):
                 unit=_("亿元"),
             ),
         ),
+    }
+
+
+def stage_content(projects):
+    """How many projects of each category stand at each stage."""
+    stages = register.stage_counts(projects)
+    return {
         "stage_rows": [
             (Stage(s).label, s, [(c, stages[c][s]) for c in Category.values])
             for s in register.STAGE_ORDER
@@ -244,14 +271,21 @@ def investment_content(period):
         "stage_chart": charts.embed(
             "by-stage",
             charts.stage_counts(
-                stage_labels,
+                [Stage(s).label for s in register.STAGE_ORDER],
                 [
                     (label, [stages[c][s] for s in register.STAGE_ORDER])
                     for c, label in Category.choices
                 ],
             ),
         ),
-        "signed_indicator": targets.get(RegisterRule.PROMOTED_SIGNED),
+    }
+
+
+def signed_content(report, month, indicator):
+    """The promoted projects signed this year: by investor's origin and by month."""
+    origins, signed_months = register.signed_projects(report, month)
+    return {
+        "signed_indicator": indicator,
         "signed_total": sum(signed_months),
         "signed_url": register.list_url(report, RegisterRule.PROMOTED_SIGNED, month),
         "origins": origins,

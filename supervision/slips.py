@@ -229,6 +229,37 @@ def _day(day):
     return date_format(day, "DATE_FORMAT")
 
 
+def draft(report, department, indicator, month, today=None):
+    """An unsaved slip for ``indicator`` (behind as of ``month``: the reason, the gap and the
+    matter from its standing) or, with no indicator, for ``department``'s late report of
+    ``month``; the requirement and reply deadline the office usually sets. The office's form
+    edits it before `issue`."""
+    slip = Slip(report=report, department=department, indicator=indicator, month=month)
+    if indicator is not None:
+        (standing,) = judged(report, month, report.indicators.filter(pk=indicator.pk))
+        status = standing.progress
+        slip.reason = (
+            Slip.Reason.FAR_BEHIND if status.status == progress.FAR_BEHIND else Slip.Reason.BEHIND
+        )
+        slip.gap = progress.gap_phrase(status, indicator.kind, indicator.unit)
+        slip.matter = _("%(code)s %(name)s：截至%(month)s月底%(status)s，%(gap)s。") % {
+            "code": indicator.code,
+            "name": indicator.name,
+            "month": month,
+            "status": status.label,
+            "gap": slip.gap,
+        }
+    else:
+        slip.reason = Slip.Reason.LATE
+        slip.matter = _("%(department)s%(month)s月进展逾期未报送。") % {
+            "department": department.name,
+            "month": month,
+        }
+    slip.requirement = _("请分析滞后原因，提出整改措施和完成时限，按期书面反馈。")
+    slip.reply_by = default_reply_by(today)
+    return slip
+
+
 def default_reply_by(today=None):
     return (today or timezone.localdate()) + datetime.timedelta(days=7)
 

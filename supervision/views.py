@@ -14,11 +14,10 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators import access, progress
+from indicators import access
 from indicators.access import dashboard_required
 from indicators.models import Department, Indicator
 from indicators.periods import Period, choose_report, parse_int, report_of_year, resolve_period
-from reporting.standing import judged
 
 from . import bulletins, slips
 from .bulletin_docx import DOCX_CONTENT_TYPE, bulletin_document, docx_filename
@@ -83,7 +82,8 @@ def slip_list(request):
 
 
 def _draft_slip(request):
-    """An unsaved slip for the target or department (and month) named in the query string."""
+    """An unsaved slip for the target or department (and month) named in the query string: the
+    view finds them for this user and checks the office's right; ``slips.draft`` words it."""
     params = request.GET  # the form posts back to its own address, query string included
     indicator_id, department_id = (
         parse_int(params.get("indicator")),
@@ -109,30 +109,7 @@ def _draft_slip(request):
     month = parse_int(params.get("month"))
     if month is None or not 1 <= month <= 12:
         month = resolve_period(request).month if indicator is None else 12
-    slip = Slip(report=report, department=department, indicator=indicator, month=month)
-    if indicator is not None:
-        (standing,) = judged(report, month, Indicator.objects.filter(pk=indicator.pk))
-        status = standing.progress
-        slip.reason = (
-            Slip.Reason.FAR_BEHIND if status.status == progress.FAR_BEHIND else Slip.Reason.BEHIND
-        )
-        slip.gap = progress.gap_phrase(status, indicator.kind, indicator.unit)
-        slip.matter = _("%(code)s %(name)s：截至%(month)s月底%(status)s，%(gap)s。") % {
-            "code": indicator.code,
-            "name": indicator.name,
-            "month": month,
-            "status": status.label,
-            "gap": slip.gap,
-        }
-    else:
-        slip.reason = Slip.Reason.LATE
-        slip.matter = _("%(department)s%(month)s月进展逾期未报送。") % {
-            "department": department.name,
-            "month": month,
-        }
-    slip.requirement = _("请分析滞后原因，提出整改措施和完成时限，按期书面反馈。")
-    slip.reply_by = slips.default_reply_by()
-    return slip
+    return slips.draft(report, department, indicator, month)
 
 
 @login_required

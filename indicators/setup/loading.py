@@ -274,16 +274,7 @@ def _read_indicators(workbook, problems, existing, known):
     stored = {i.code: i for i in Indicator.objects.filter(report=existing)} if existing else {}
     for number, row in sheet.rows:
         code = row["编号"]
-        if not code:
-            sheet.problem(number, "编号", _("编号不能为空。"))
-        elif code in codes:
-            sheet.problem(
-                number,
-                "编号",
-                _("编号“%(code)s”重复：第%(first)s行已有。") % {"code": code, "first": codes[code]},
-            )
-        else:
-            codes[code] = number
+        _check_code(sheet, number, code, codes)
         if section_names is not None and row["板块"] not in section_names:
             sheet.problem(
                 number, "板块", _("板块“%(name)s”不在“板块”表中。") % {"name": row["板块"]}
@@ -292,22 +283,8 @@ def _read_indicators(workbook, problems, existing, known):
         if kind is None:
             sheet.problem(number, "类型", _("类型应为 累计型、存量型、节点型、控制型 或 底线型。"))
         target = read_number(sheet, number, "年度目标", row["年度目标"])
-        lead = lookup.get(row["牵头单位"]) if lookup is not None else None
-        if lookup is not None and lead is None:
-            sheet.problem(
-                number,
-                "牵头单位",
-                _("牵头单位“%(name)s”不在“责任单位”表中。") % {"name": row["牵头单位"]},
-            )
-        year_end_text = row["需年终确定"].strip()
-        is_year_end_only = is_yes(year_end_text)
-        if not (
-            is_year_end_only
-            or year_end_text == ""
-            or is_word(year_end_text, NO)
-            or year_end_text.lower() in NO_WORDS
-        ):
-            sheet.problem(number, "需年终确定", _("请填写“是”或留空。"))
+        lead = _read_lead(sheet, number, row["牵头单位"], lookup)
+        is_year_end_only = _read_year_end(sheet, number, row["需年终确定"])
         fields = {
             "code": code,
             "order": read_integer(sheet, number, "顺序", row["顺序"], len(indicators) + 1),
@@ -333,6 +310,41 @@ def _read_indicators(workbook, problems, existing, known):
             }
         )
     return indicators
+
+
+def _check_code(sheet, number, code, codes):
+    """A target's 编号: given, and unique in the sheet (``codes``: code -> its first row)."""
+    if not code:
+        sheet.problem(number, "编号", _("编号不能为空。"))
+    elif code in codes:
+        sheet.problem(
+            number,
+            "编号",
+            _("编号“%(code)s”重复：第%(first)s行已有。") % {"code": code, "first": codes[code]},
+        )
+    else:
+        codes[code] = number
+
+
+def _read_lead(sheet, number, text, lookup):
+    """The lead department's code (None, unchecked, when the departments could not be read)."""
+    if lookup is None:
+        return None
+    lead = lookup.get(text)
+    if lead is None:
+        sheet.problem(
+            number, "牵头单位", _("牵头单位“%(name)s”不在“责任单位”表中。") % {"name": text}
+        )
+    return lead
+
+
+def _read_year_end(sheet, number, text):
+    """需年终确定: “是” (or yes) or left empty (or no)."""
+    text = text.strip()
+    is_year_end_only = is_yes(text)
+    if not (is_year_end_only or text == "" or is_word(text, NO) or text.lower() in NO_WORDS):
+        sheet.problem(number, "需年终确定", _("请填写“是”或留空。"))
+    return is_year_end_only
 
 
 def _read_frequency(sheet, number, text):

@@ -93,46 +93,8 @@ def setup_help():
 
 def report_setup_sheets(report=None):
     """The set-up workbook: ``report``'s catalogue, or a blank template when None."""
-    sections, departments, indicators = [], [], []
-    if report is not None:
-        sections = list(report.sections.order_by("order", "id"))
-        indicators = list(
-            Indicator.objects.for_report(report).prefetch_related("cooperating_departments")
-        )
-        used = {i.lead_department_id for i in indicators} | {
-            d.pk for i in indicators for d in i.cooperating_departments.all()
-        }
-        departments = list(Department.objects.filter(pk__in=used))
-    region = report.region if report else None
-    report_rows = [
-        (_("地区"), region.name if region else ""),
-        (_("年度"), report.year if report else None),
-        (_("标题"), report.title if report else ""),
-        (_("行政区划代码"), region.code if region else ""),
-        (_("级别"), region.get_level_display() if region else ""),
-        (_("上级地区"), region.parent.name if region and region.parent else ""),
-    ]
-    indicator_rows = (
-        (
-            i.code,
-            i.section.name,
-            i.order,
-            i.name,
-            i.unit,
-            i.get_kind_display(),
-            plain(i.target),
-            plain(i.baseline),
-            i.lead_department.code,
-            listing(d.code for d in i.cooperating_departments.all()),
-            ",".join(plain(Decimal(str(v))) for v in i.monthly_plan) if i.monthly_plan else "",
-            _(YES) if i.is_year_end_only else "",
-            i.get_register_rule_display() if i.register_rule else "",
-            i.source_quote,
-            i.get_frequency_display(),
-            plain(i.tolerance),
-        )
-        for i in indicators
-    )
+    sections, departments, indicators = _catalogue(report)
+    indicator_rows = (_indicator_row(i) for i in indicators)
     # Amounts are written as text so a target of 392.73 is read back exactly as typed.
     widths = (9, 14, 6, 26, 7, 8, 11, 9, 10, 14, 24, 10, 18, 40, 9, 7)
     styles = {3: WRAP, 13: WRAP}
@@ -146,7 +108,7 @@ def report_setup_sheets(report=None):
         Sheet(
             _(REPORT_SHEET),
             [Column(_(REPORT_HEADERS[0]), 10), Column(_(REPORT_HEADERS[1]), 40)],
-            iter(report_rows),
+            iter(_report_rows(report)),
         ),
         Sheet(
             _(SECTION_SHEET),
@@ -177,6 +139,55 @@ def report_setup_sheets(report=None):
             printable=False,
         ),
     ]
+
+
+def _catalogue(report):
+    """``report``'s sections, the departments its targets name, and its targets (all empty
+    for a blank template)."""
+    if report is None:
+        return [], [], []
+    sections = list(report.sections.order_by("order", "id"))
+    indicators = list(
+        Indicator.objects.for_report(report).prefetch_related("cooperating_departments")
+    )
+    used = {i.lead_department_id for i in indicators} | {
+        d.pk for i in indicators for d in i.cooperating_departments.all()
+    }
+    return sections, list(Department.objects.filter(pk__in=used)), indicators
+
+
+def _report_rows(report):
+    region = report.region if report else None
+    return [
+        (_("地区"), region.name if region else ""),
+        (_("年度"), report.year if report else None),
+        (_("标题"), report.title if report else ""),
+        (_("行政区划代码"), region.code if region else ""),
+        (_("级别"), region.get_level_display() if region else ""),
+        (_("上级地区"), region.parent.name if region and region.parent else ""),
+    ]
+
+
+def _indicator_row(i):
+    """A target as its 目标任务 row, in the columns' order."""
+    return (
+        i.code,
+        i.section.name,
+        i.order,
+        i.name,
+        i.unit,
+        i.get_kind_display(),
+        plain(i.target),
+        plain(i.baseline),
+        i.lead_department.code,
+        listing(d.code for d in i.cooperating_departments.all()),
+        ",".join(plain(Decimal(str(v))) for v in i.monthly_plan) if i.monthly_plan else "",
+        _(YES) if i.is_year_end_only else "",
+        i.get_register_rule_display() if i.register_rule else "",
+        i.source_quote,
+        i.get_frequency_display(),
+        plain(i.tolerance),
+    )
 
 
 def report_setup_bytes(report=None):

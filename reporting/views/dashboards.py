@@ -3,6 +3,17 @@
 Every page reads the judged list (``reporting.standing.judged``: status computed in one place)
 and, where it shows reporting, ``timeliness.department_timeliness``; it hands plain series to
 ``charts``. Each page runs a fixed number of queries whatever the size of the report.
+
+Every page has one shape (the overview is the model; the project register's pages follow it):
+
+- the view chooses the report and month (``periods``), finds the object for this user
+  (``access``: 404 for another region's) and reads only the query parameters its content uses
+  (``cached.reading``);
+- a top-level ``<page>_content`` function builds everything the content's template needs from
+  the period (and the object, or the user whose scope it is), with no request in it but the
+  narrowed query;
+- the view renders that through `cached.fragments`, keyed by the data version and whatever else
+  the content depends on, and adds the person's live parts (picker, forms that post).
 """
 
 from collections import defaultdict
@@ -168,6 +179,7 @@ def overview(request):
 
 
 def overview_content(period):
+    """Everything ``_overview_body.html`` shows for the period: the model of a page's content."""
     indicators = mark_staleness(judged(period.report, period.month), period.month)
     summary = progress.summarise(i.progress for i in indicators)
     sections = section_summaries(indicators)
@@ -196,40 +208,43 @@ def section_detail(request, pk):
         request, [*IndicatorFilter.base_filters, *cached.table_parameters(IndicatorTable)]
     )
 
-    def make():
-        filterset = IndicatorFilter(
-            narrowed.GET,
-            queryset=Indicator.objects.filter(section=section),
-            report=section.report,
-        )
-        indicators = filterset.judged(period.report, period.month)
-        table = IndicatorTable(indicator_rows(indicators, period.month))
-        RequestConfig(narrowed).configure(table)
-        shown = [row.record for row in table.page.object_list] if table.page else []
-        filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
-        chart = bullet_chart("chart-bullets", shown)
-        context = {
-            "period": period,
-            "section": section,
-            "filter": filterset,
-            "is_filtered": filtered,
-            "summary": progress.summarise(i.progress for i in indicators),
-            "table": table,
-            "bullet_chart": chart,
-        }
-        return {
-            "body": _render("reporting/_section_body.html", context, narrowed),
-            "has_chart": chart is not None,
-        }
-
     content = cached.fragments(
         "section",
         reports=[section.report],
         parts=[section.pk, period.month, cached.query_part(narrowed)],
-        make=make,
+        make=lambda: _section_fragments(section_content(section, period, narrowed), narrowed),
     )
     context = {**period_context(request, period, reports=[section.report]), "section": section}
     return render(request, "reporting/section.html", {**context, **content})
+
+
+def section_content(section, period, narrowed):
+    """The section's targets as ``narrowed`` (its filters, sorting and page) asks for them."""
+    filterset = IndicatorFilter(
+        narrowed.GET,
+        queryset=Indicator.objects.filter(section=section),
+        report=section.report,
+    )
+    indicators = filterset.judged(period.report, period.month)
+    table = IndicatorTable(indicator_rows(indicators, period.month))
+    RequestConfig(narrowed).configure(table)
+    shown = [row.record for row in table.page.object_list] if table.page else []
+    return {
+        "period": period,
+        "section": section,
+        "filter": filterset,
+        "is_filtered": filterset.form.is_valid() and any(filterset.form.cleaned_data.values()),
+        "summary": progress.summarise(i.progress for i in indicators),
+        "table": table,
+        "bullet_chart": bullet_chart("chart-bullets", shown),
+    }
+
+
+def _section_fragments(context, narrowed):
+    return {
+        "body": _render("reporting/_section_body.html", context, narrowed),
+        "has_chart": context["bullet_chart"] is not None,
+    }
 
 
 @login_required
@@ -249,26 +264,14 @@ def indicator_detail(request, pk):
         entries = entries.prefetch_related("evidence")
     entries = list(entries.order_by("month"))
 
-    def make():
-        standing = judged(period.report, period.month, Indicator.objects.filter(pk=indicator.pk))[0]
-        context = {
-            "period": period,
-            "indicator": standing,
-            "cooperating": list(indicator.cooperating_departments.all()),
-            "chart": charts.embed("chart-path", path_figure(standing, entries, period)),
-        }
-        history = audit_trail(indicator, with_evidence=shows_evidence)
-        return {
-            "standing": _render("reporting/_indicator_standing.html", context),
-            "history": _render("_history.html", {"history": history}),
-        }
-
     # Whether the reader sees evidence changes what the history lists: part of the key.
     content = cached.fragments(
         "indicator",
         reports=[indicator.report],
         parts=[indicator.pk, period.month, shows_evidence],
-        make=make,
+        make=lambda: _indicator_fragments(
+            indicator_content(indicator, entries, period, shows_evidence)
+        ),
     )
     indicator.register_url = register_url(indicator, period)
     context = {
@@ -281,36 +284,61 @@ def indicator_detail(request, pk):
     return render(request, "reporting/indicator.html", {**context, **content})
 
 
+def indicator_content(indicator, entries, period, shows_evidence):
+    """The target's standing as of the month, its path chart and its history."""
+    standing = judged(period.report, period.month, Indicator.objects.filter(pk=indicator.pk))[0]
+    return {
+        "period": period,
+        "indicator": standing,
+        "cooperating": list(indicator.cooperating_departments.all()),
+        "chart": charts.embed("chart-path", path_figure(standing, entries, period)),
+        "history": audit_trail(indicator, with_evidence=shows_evidence),
+    }
+
+
+def _indicator_fragments(context):
+    return {
+        "standing": _render("reporting/_indicator_standing.html", context),
+        "history": _render("_history.html", {"history": context["history"]}),
+    }
+
+
 @dashboard_required
 def department_list(request):
     period = resolve_period(request)
 
-    def make():
-        indicators = mark_staleness(judged(period.report, period.month), period.month)
-        previous = judged(period.report, period.month - 1) if period.month > 1 else None
-        timeliness = department_timeliness(period.report, timezone.localdate())
-        by_department = defaultdict(list)
-        for indicator in indicators:
-            by_department[indicator.lead_department_id].append(indicator.progress)
-        rows = [
-            (row, row.month(period.month), progress.summarise(by_department[row.department.pk]))
-            for row in timeliness
-        ]
-        context = {
-            "period": period,
-            "rows": rows,
-            "heatmap": timeliness_chart("chart-timeliness", timeliness),
-            "deadline_day": period.report.deadline_day_in_force,
-            "league": league_table(indicators, previous, timeliness, period.month),
-        }
-        return {"body": _render("reporting/_departments_body.html", context)}
-
     content = cached.fragments(
-        "departments", reports=[period.report], parts=[period.month], make=make
+        "departments",
+        reports=[period.report],
+        parts=[period.month],
+        make=lambda: {
+            "body": _render("reporting/_departments_body.html", department_list_content(period))
+        },
     )
     return render(
         request, "reporting/departments.html", {**period_context(request, period), **content}
     )
+
+
+def department_list_content(period):
+    """Every department's reporting and standing for the month, and the league table."""
+    indicators = mark_staleness(judged(period.report, period.month), period.month)
+    previous = judged(period.report, period.month - 1) if period.month > 1 else None
+    timeliness = department_timeliness(period.report, timezone.localdate())
+    by_department = defaultdict(list)
+    for indicator in indicators:
+        by_department[indicator.lead_department_id].append(indicator.progress)
+    rows = [
+        (row, row.month(period.month), progress.summarise(by_department[row.department.pk]))
+        for row in timeliness
+    ]
+    return {
+        "period": period,
+        "rows": rows,
+        "heatmap": timeliness_chart("chart-timeliness", timeliness),
+        "deadline_day": period.report.deadline_day_in_force,
+        "league": league_table(indicators, previous, timeliness, period.month),
+    }
 
 
 @login_required
@@ -321,50 +349,54 @@ def department_detail(request, pk):
     period = resolve_period(request, region_id=department.region_id)
     # The page reads one parameter of its own: the page of its projects.
     narrowed = cached.reading(request, ["p-page"])
-    page = narrowed.GET.get("p-page", "")
     # A reporter reads their own department's page but not the sections' pages it would link.
     plain_sections = not access.can_read_dashboards(request.user)
-
-    def make():
-        indicators = mark_staleness(
-            judged(
-                period.report, period.month, Indicator.objects.filter(lead_department=department)
-            ),
-            period.month,
-        )
-        projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
-        timeliness = department_timeliness(
-            period.report, timezone.localdate(), departments=[department]
-        )[0]
-        context = {
-            "request": narrowed,  # the pages' links keep the query (``page_query``)
-            "period": period,
-            "department": department,
-            "summary": progress.summarise(i.progress for i in indicators),
-            # All its targets (a department leads tens, not hundreds): the overview's rows.
-            "groups": grouped_rows(section_summaries(indicators), period.month),
-            "plain_sections": plain_sections,
-            # A page of its projects; sorting and filters live on the register's own list.
-            "projects": projects.get_page(page),
-            "timeliness": timeliness,
-            "this_month": timeliness.month(period.month),
-            "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
-        }
-        return {
-            "standing": _render("reporting/_department_standing.html", context),
-            "body": _render("reporting/_department_body.html", context),
-        }
-
     content = cached.fragments(
         "department",
         reports=[period.report],
         parts=[department.pk, period.month, cached.query_part(narrowed), plain_sections],
-        make=make,
+        make=lambda: _department_fragments(
+            department_content(department, period, narrowed, plain_sections)
+        ),
     )
     # A department belongs to one region: its picker offers that region's years only.
     reports = offered_reports(request.user, department.region_id)
     context = {**period_context(request, period, reports=reports), "department": department}
     return render(request, "reporting/department.html", {**context, **content})
+
+
+def department_content(department, period, narrowed, plain_sections):
+    """The department's targets, a page of its projects (``narrowed``'s ``p-page``) and its
+    reporting through the year."""
+    indicators = mark_staleness(
+        judged(period.report, period.month, Indicator.objects.filter(lead_department=department)),
+        period.month,
+    )
+    projects = Paginator(department_projects(department, period), PROJECTS_PER_PAGE)
+    timeliness = department_timeliness(
+        period.report, timezone.localdate(), departments=[department]
+    )[0]
+    return {
+        "request": narrowed,  # the pages' links keep the query (``page_query``)
+        "period": period,
+        "department": department,
+        "summary": progress.summarise(i.progress for i in indicators),
+        # All its targets (a department leads tens, not hundreds): the overview's rows.
+        "groups": grouped_rows(section_summaries(indicators), period.month),
+        "plain_sections": plain_sections,
+        # A page of its projects; sorting and filters live on the register's own list.
+        "projects": projects.get_page(narrowed.GET.get("p-page", "")),
+        "timeliness": timeliness,
+        "this_month": timeliness.month(period.month),
+        "heatmap": timeliness_chart("chart-timeliness", [timeliness], height=110),
+    }
+
+
+def _department_fragments(context):
+    return {
+        "standing": _render("reporting/_department_standing.html", context),
+        "body": _render("reporting/_department_body.html", context),
+    }
 
 
 def department_projects(department, period):
@@ -381,41 +413,47 @@ def department_projects(department, period):
 def screen(request):
     period = resolve_period(request)
 
-    def make():
-        indicators = judged(period.report, period.month)
-        sections = section_summaries(indicators)
-        timeliness = department_timeliness(period.report, timezone.localdate())
-        behind = far_behind(indicators)
-        this_month = [row.month(period.month) for row in timeliness]
-        context = {
-            "period": period,
-            "summary": progress.summarise(i.progress for i in indicators),
-            "far_behind": behind[:SCREEN_FAR_BEHIND],
-            "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
-            "departments_behind": [
-                row.department for row in timeliness if row.month(period.month).is_behind
-            ],
-            "departments_due": sum(1 for cell in this_month if cell.due),
-            "section_chart": section_chart(
-                "chart-sections", sections, theme="dark", font_size=20, height=SCREEN_CHART_HEIGHT
-            ),
-            "timeliness_chart": timeliness_chart(
-                "chart-timeliness",
-                timeliness,
-                theme="dark",
-                height=SCREEN_CHART_HEIGHT,
-                font_size=17,
-            ),
-        }
-        return {"body": _render("reporting/_screen_body.html", context)}
-
-    content = cached.fragments("screen", reports=[period.report], parts=[period.month], make=make)
+    content = cached.fragments(
+        "screen",
+        reports=[period.report],
+        parts=[period.month],
+        make=lambda: {"body": _render("reporting/_screen_body.html", screen_content(period))},
+    )
     context = {
         **period_context(request, period),
         "refresh_seconds": SCREEN_REFRESH_SECONDS,
         "refresh_minutes": SCREEN_REFRESH_SECONDS // 60,
     }
     return render(request, "reporting/screen.html", {**context, **content})
+
+
+def screen_content(period):
+    """The big screen: the totals, the targets far behind, who is late, two charts in dark."""
+    indicators = judged(period.report, period.month)
+    sections = section_summaries(indicators)
+    timeliness = department_timeliness(period.report, timezone.localdate())
+    behind = far_behind(indicators)
+    this_month = [row.month(period.month) for row in timeliness]
+    return {
+        "period": period,
+        "summary": progress.summarise(i.progress for i in indicators),
+        "far_behind": behind[:SCREEN_FAR_BEHIND],
+        "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
+        "departments_behind": [
+            row.department for row in timeliness if row.month(period.month).is_behind
+        ],
+        "departments_due": sum(1 for cell in this_month if cell.due),
+        "section_chart": section_chart(
+            "chart-sections", sections, theme="dark", font_size=20, height=SCREEN_CHART_HEIGHT
+        ),
+        "timeliness_chart": timeliness_chart(
+            "chart-timeliness",
+            timeliness,
+            theme="dark",
+            height=SCREEN_CHART_HEIGHT,
+            font_size=17,
+        ),
+    }
 
 
 # --- A target's monthly path and its history ---

@@ -60,19 +60,7 @@ def monthly_form(request, year, month):
         return render_form(request, month_of, status=403 if foreign else 400)
     action = post.cleaned_data["action"]
     submitting = action == workflow.SUBMIT
-    posted = set(post.cleaned_data["rows"])
-    chosen = []
-    for row in rows:
-        if row.key not in posted:
-            continue
-        form = row.bind(request.POST, submitting=submitting)
-        if not row.is_editable:
-            # Closed since the page was shown (submitted elsewhere, reviewed, locked): only an
-            # attempt to change it needs an answer, and the answer is the gate's reason.
-            if form.is_touched:
-                chosen.append(row)
-        elif form.is_touched or (submitting and not row.is_blank()):
-            chosen.append(row)
+    chosen = chosen_rows(rows, request.POST, set(post.cleaned_data["rows"]), submitting)
     if not chosen:
         messages.info(request, _("没有需要保存的内容。"))
         return redirect(request.get_full_path())
@@ -93,21 +81,33 @@ def monthly_form(request, year, month):
             chosen[index].form.add_error(None, reason)
         messages.error(request, _("有的行未能保存（原因见各行），未保存任何内容。"))
         return render_form(request, month_of, status=409 if refusal.is_conflict else 403)
-    if submitting:
-        messages.success(
-            request,
-            ngettext(
-                "已报送%(n)s条，等待督查室审核。", "已报送%(n)s条，等待督查室审核。", len(chosen)
-            )
-            % {"n": len(chosen)},
-        )
-    else:
-        messages.success(
-            request,
-            ngettext("已保存%(n)s条草稿。", "已保存%(n)s条草稿。", len(chosen))
-            % {"n": len(chosen)},
-        )
+    messages.success(request, saved_message(submitting, len(chosen)))
     return redirect(request.get_full_path())
+
+
+def chosen_rows(rows, data, posted, submitting):
+    """The posted rows (keys in ``posted``) bound to ``data`` that the post means to change."""
+    chosen = []
+    for row in rows:
+        if row.key not in posted:
+            continue
+        form = row.bind(data, submitting=submitting)
+        if not row.is_editable:
+            # Closed since the page was shown (submitted elsewhere, reviewed, locked): only an
+            # attempt to change it needs an answer, and the answer is the gate's reason.
+            if form.is_touched:
+                chosen.append(row)
+        elif form.is_touched or (submitting and not row.is_blank()):
+            chosen.append(row)
+    return chosen
+
+
+def saved_message(submitting, count):
+    if submitting:
+        return ngettext(
+            "已报送%(n)s条，等待督查室审核。", "已报送%(n)s条，等待督查室审核。", count
+        ) % {"n": count}
+    return ngettext("已保存%(n)s条草稿。", "已保存%(n)s条草稿。", count) % {"n": count}
 
 
 def render_form(request, month_of, status=200):

@@ -2,6 +2,8 @@
 password has expired), the lock-out page (which limit was reached), and the admin's users
 workbook upload. The rules themselves live in the accounts app (policy, passwords, throttle)."""
 
+from base64 import b64encode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
@@ -9,8 +11,10 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -90,19 +94,23 @@ def locked_out(request, original_response=None, credentials=None):
 
 def admin_load_users(request, model_admin):
     """The admin page that loads a users workbook (UserAdmin's "从Excel导入用户"). Success
-    answers with the new accounts' initial passwords as a workbook: the one time they exist."""
+    answers with what was loaded and the new accounts' initial passwords as a workbook to
+    download: the one time they exist."""
     return upload_page(
         request,
         model_admin,
         label=_("用户工作簿（.xlsx）"),
-        load=lambda file: _users_loaded(request, file),
+        load=lambda file: _users_loaded(request, file, model_admin),
         title=_("从Excel导入用户"),
         template="admin/indicators/user/load.html",
         template_url=reverse("admin:indicators_user_template"),
     )
 
 
-def _users_loaded(request, file):
+def _users_loaded(request, file, model_admin):
+    """What a load did, on a page of its own: the counts, the new accounts, and their initial
+    passwords as a workbook to download from the page itself (a data: link, so the passwords
+    are kept nowhere on the server; the page is never cached)."""
     loaded = people.load_users_file(file, by=request.user)
     rows = len(loaded.created) + loaded.updated + loaded.unchanged
     workbook_loaded("users", file.name, rows=rows, request=request, created=len(loaded.created))
@@ -118,8 +126,20 @@ def _users_loaded(request, file):
     if not loaded.created:
         return redirect("admin:indicators_user_changelist")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    name = _("初始密码-%(stamp)s.xlsx") % {"stamp": stamp}
-    return xlsx_response(people.passwords_bytes(loaded), name)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("用户已导入"),
+        "created": [people.person_row(person) for person, _password in loaded.created],
+        "passwords_name": _("初始密码-%(stamp)s.xlsx") % {"stamp": stamp},
+        "passwords_href": XLSX_DATA_URL + b64encode(people.passwords_bytes(loaded)).decode(),
+    }
+    response = TemplateResponse(request, "admin/indicators/user/loaded.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+XLSX_DATA_URL = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
 
 
 def admin_users_template(request, model_admin):

@@ -1,5 +1,6 @@
 """People in: the users workbook, `manage.py load_users` and the upload on the admin's user list."""
 
+import base64
 import csv
 import zipfile
 from io import BytesIO, StringIO
@@ -241,11 +242,30 @@ def test_the_office_uploads_a_workbook_and_downloads_the_passwords(client, offic
     assert reverse("admin:indicators_user_load") in listing
     response = client.post(reverse("admin:indicators_user_load"), {"file": upload(workbook())})
     assert response.status_code == 200
-    assert "attachment" in response["Content-Disposition"]
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    # The load is confirmed on a page of its own, which no cache keeps (it carries passwords).
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert "已导入用户：新建4个，更新0个，未变0个。" in page
+    listed = page.split('id="created-accounts"', 1)[1].split("</table>", 1)[0]
+    # The download is the page's own link: the passwords are kept nowhere on the server.
+    link = page.split('id="passwords-download" href="', 1)[1].split('"', 1)[0]
+    assert link.startswith("data:application/vnd.openxmlformats-officedocument.spreadsheetml")
+    data = base64.b64decode(link.split(",", 1)[1])
+    rows = list(load_workbook(BytesIO(data)).active.iter_rows(values_only=True))
     created = [row for row in rows[1:] if row and row[1]]
     assert len(created) == 4
+    assert all(row[1] in listed and row[4] not in page for row in created)
     assert all(can_log_in(row[1], row[4]) for row in created)
+
+
+def test_loading_the_same_people_again_confirms_and_issues_no_password(client, office):
+    client.force_login(office)
+    client.post(reverse("admin:indicators_user_load"), {"file": upload(workbook())})
+    response = client.post(
+        reverse("admin:indicators_user_load"), {"file": upload(workbook())}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("admin:indicators_user_changelist")
+    assert "已导入用户：新建0个，更新0个，未变4个。" in response.content.decode()
 
 
 def test_the_admin_upload_lists_problems_and_writes_nothing(client, office):

@@ -59,18 +59,8 @@ class SecurityPolicyForm(forms.ModelForm):
             field.widget.attrs.update(min=least, max=most)
             field.validators.append(_bound(least, most))
 
-    def clean(self):
-        data = super().clean()
-        max_age, warn = data.get("password_max_age_days"), data.get("password_warn_days")
-        if max_age and warn is not None and warn >= max_age:
-            self.add_error("password_warn_days", _("提醒天数须小于密码有效期。"))
-        limit, account_limit = data.get("failure_limit"), data.get("account_failure_limit")
-        if limit and account_limit and account_limit < limit:
-            self.add_error(
-                "account_failure_limit",
-                _("所有地址的失败次数上限不能小于同一地址的上限。"),
-            )
-        return data
+    # The rules across fields (warning before expiry, the account-wide limit not below the
+    # one-address limit) are the model's own (SecurityPolicy.clean), which a ModelForm asks.
 
 
 def _bound(least, most):

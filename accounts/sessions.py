@@ -67,8 +67,9 @@ def on_login(sender, request, user, **kwargs):
     messages.info(request, text, fail_silently=True)
 
 
-def _end(request, text):
+def _end(request, text, reason):
     target = request.get_full_path()
+    request.logout_reason = reason  # the audit log's logout record says why
     logout(request)
     messages.info(request, text, fail_silently=True)
     return redirect_to_login(target)
@@ -108,9 +109,10 @@ class SessionLimitsMiddleware:
                 request,
                 _("登录已超过%(hours)d小时，已自动退出，请重新登录。")
                 % {"hours": rules.session_hours},
+                "session_limit",
             )
         if rules.idle_minutes and now - seen_at > rules.idle_minutes * 60:
-            return _end(request, _("因长时间未操作，已自动退出，请重新登录。"))
+            return _end(request, _("因长时间未操作，已自动退出，请重新登录。"), "idle")
         if now - seen_at >= SEEN_EVERY_SECONDS:
             session[SEEN_AT] = now
         return None

@@ -8,6 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.log import record
+from audit.models import Action
+
 from . import security
 from .decorators import requires
 from .forms import EndSessionForm, LiftLockoutForm, SecurityPolicyForm
@@ -47,7 +50,14 @@ def lift_lockout(request):
     username = form.cleaned_data["username"]
     if not security.may_lift(request.user, username):
         raise Http404  # another region's account: named nowhere
-    if security.lift(username, form.cleaned_data["ip_address"] or None):
+    address = form.cleaned_data["ip_address"] or None
+    if security.lift(username, address):
+        record(
+            Action.LOCKOUT_LIFTED,
+            request=request,
+            username=username,
+            detail={"account": username, "address": address or "*"},
+        )
         messages.success(request, _("已解除账号 %(username)s 的锁定。") % {"username": username})
     else:
         messages.info(request, _("该锁定已不存在。"))
@@ -63,6 +73,7 @@ def end_session(request):
     user = security.end_session(form.cleaned_data["session"])
     if user is None:
         raise Http404
+    record(Action.SESSION_ENDED, request=request, obj=user, detail={"account": user.username})
     messages.success(request, _("已结束 %(name)s 的会话。") % {"name": user.display_name})
     return redirect("accounts:security")
 

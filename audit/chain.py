@@ -8,6 +8,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 # What a record's hash covers: everything but the hashes themselves.
 FIELDS = (
     "id",
@@ -23,6 +25,13 @@ FIELDS = (
     "object_text",
     "detail",
 )
+
+
+def _shown_time(value):
+    """A record's time as the audit page shows it (local time), for a person to look it up."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    return value
 
 
 def _time_text(value):
@@ -60,7 +69,7 @@ class Break:
 
     def __str__(self):
         where = f"record {self.record_id}" if self.record_id is not None else "end of chain"
-        when = f" ({_time_text(self.time)})" if self.time else ""
+        when = f" ({_shown_time(self.time)})" if self.time else ""
         return f"{where}{when}: {self.reason}"
 
 

@@ -37,6 +37,8 @@ class Action(models.TextChoices):
     DELETED = "deleted", pgettext_lazy("audit event", "删除")
     WORKBOOK_LOADED = "workbook_loaded", pgettext_lazy("audit event", "导入工作簿")
     ARCHIVED = "archived", pgettext_lazy("audit event", "归档审计记录")
+    LOCKOUT_LIFTED = "lockout_lifted", pgettext_lazy("audit event", "解除锁定")
+    SESSION_ENDED = "session_ended", pgettext_lazy("audit event", "结束会话")
 
 
 class AuditRecordQuerySet(models.QuerySet):

@@ -24,6 +24,8 @@ WATCHED = (
     "indicators.Department",
     settings.AUTH_USER_MODEL,
     "auth.Group",
+    # The security administrator's password, session and lock-out rules.
+    "accounts.SecurityPolicy",
 )
 # Many-to-many fields of those models whose changes are recorded on the model's side.
 WATCHED_RELATIONS = (
@@ -149,7 +151,11 @@ def logged_in(sender, request, user, **kwargs):
 
 def logged_out(sender, request, user, **kwargs):
     if user is not None:
-        record(Action.LOGOUT, request=request, user=user)
+        # Why, when the session limits ended it (idle, too long) rather than the person.
+        reason = getattr(request, "logout_reason", "")
+        record(
+            Action.LOGOUT, request=request, user=user, detail={"reason": reason} if reason else None
+        )
 
 
 def login_failed(sender, credentials, request=None, **kwargs):

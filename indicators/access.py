@@ -134,9 +134,12 @@ def managed_users(user, queryset=None):
     if user.is_authenticated and user.is_superuser:
         return queryset
     if manages_everything(user):
-        # The system administrator manages every account but a superuser's: taking over the
-        # bootstrap account would give it every power (三员).
-        return queryset.exclude(is_superuser=True)
+        # The system administrator manages every account but a superuser's and the other two
+        # administrators': resetting their passwords would let it act as them (三员). Theirs
+        # are reset on the server (docs/deploy.md, 三员).
+        return queryset.exclude(is_superuser=True).exclude(
+            groups__name__in=[roles.SECADMIN, roles.AUDITOR]
+        )
     home = home_region_id(user)
     if not can_use_admin(user) or home is None:
         return queryset.none()

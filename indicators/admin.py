@@ -265,12 +265,25 @@ class UserAdmin(SealedAdmin, PermissionChoicesAdmin, BaseUserAdmin):
     change_list_template = "admin/indicators/user/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
+        # When an account was made and last used are facts, not settings: the form's minutes
+        # would otherwise rewrite them (and the audit log show a change nobody made).
+        fields = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         if request.user.is_superuser:
             return fields
         # Only the bootstrap superuser makes a superuser or grants permissions one by one: the
         # system administrator (三员) would otherwise give itself every power.
         return [*fields, "is_superuser", "user_permissions"]
+
+    def user_change_password(self, request, id, form_url=""):
+        """A password set here for someone else is theirs to replace at the next login, as an
+        initial password is: whoever set it does not keep a working password of theirs."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=unquote(id))
+            if user.pk != request.user.pk and not user.must_change_password:
+                user.must_change_password = True
+                user.save(update_fields=["must_change_password"])
+        return response
 
     OFFICE_FIELDS = {
         "username",

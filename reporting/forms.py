@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from indicators import evidence
+from indicators import access, evidence
 from indicators.models import MONTHS, Department, Section
 
 from .rows import PROJECT, TARGET
@@ -75,10 +75,17 @@ class SelectionField(forms.Field):
 
 
 class ReviewForm(forms.Form):
-    """Approve, return or reopen a selection of target entries and project progress rows."""
+    """Approve, return or reopen a selection of target entries and project progress rows.
+
+    Only rows of the regions ``user`` sees are found: another region's row is refused exactly
+    as a row that does not exist, so the answer tells nothing of which ids exist elsewhere."""
 
     rows = SelectionField(required=False)
     comment = forms.CharField(label=_("意见"), required=False, max_length=2000)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible = access.visible_regions(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -91,6 +98,8 @@ class ReviewForm(forms.Form):
             found = kind.model.objects.filter(pk__in=wanted).select_related(
                 f"{kind.subject_field}__report", "submitted_by", "reviewed_by", "updated_by"
             )
+            if self.visible is not None:
+                found = found.filter(**{f"{kind.subject_field}__report__region__in": self.visible})
             found = {entry.pk: entry for entry in found}
             if len(found) != len(wanted):
                 raise forms.ValidationError(_("所选记录不存在，请刷新后重试。"))

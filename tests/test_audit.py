@@ -409,6 +409,27 @@ def test_archive_refuses_a_date_inside_the_retention(fgj, tmp_path):
     assert AuditRecord.objects.count() >= 1
 
 
+def test_archiving_with_nothing_old_enough_says_so_and_writes_no_file(fgj, tmp_path):
+    log.record(Action.LOGIN, user=fgj)
+    out = tmp_path / "a.jsonl"
+    said = StringIO()
+    call_command("audit_archive", "--before", "2020-01-01", "-o", str(out), stdout=said)
+    assert "nothing archived, no file written" in said.getvalue()
+    assert not out.exists()
+
+
+def test_a_broken_record_is_named_by_the_time_the_audit_page_shows(fgj):
+    from django.utils import timezone
+
+    entry = log.record(Action.LOGIN, user=fgj)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditrecord SET actor_name = 'x' WHERE id = %s", [entry.pk])
+    with pytest.raises(CommandError) as broken:
+        call_command("audit_verify", stdout=StringIO())
+    shown = timezone.localtime(entry.time).strftime("%Y-%m-%d %H:%M:%S")
+    assert f"record {entry.pk} ({shown})" in str(broken.value)
+
+
 def test_an_edited_archive_file_fails_verification(fgj, tmp_path):
     entry = log.record(Action.LOGIN, user=fgj)
     out = tmp_path / "a.jsonl"

@@ -122,7 +122,7 @@ def test_the_system_administrator_reads_no_dashboard_reviews_nothing_and_has_no_
 
 @pytest.mark.parametrize("who", ["secadmin", "auditor"])
 def test_the_security_and_audit_administrators_are_refused_the_admin_and_dashboards(
-    client, request, who
+    client, db, request, who
 ):
     user = request.getfixturevalue(who)
     user.is_staff = True  # even marked as staff by mistake
@@ -146,7 +146,7 @@ def test_the_security_administrator_opens_the_security_page(client, secadmin):
 @pytest.mark.parametrize(
     "who, page", [("sysadmin", "/admin/"), ("secadmin", "/security/"), ("auditor", AUDIT)]
 )
-def test_each_administrator_lands_on_its_own_page_after_login(client, request, who, page):
+def test_each_administrator_lands_on_its_own_page_after_login(client, db, request, who, page):
     user = request.getfixturevalue(who)
     response = client.post(
         "/accounts/login/", {"username": user.username, "password": "pw-for-tests-1"}, follow=False
@@ -166,7 +166,7 @@ def test_each_administrator_lands_on_its_own_page_after_login(client, request, w
     ],
 )
 def test_the_header_shows_each_administrator_the_link_to_its_page_only(
-    client, request, who, link, others
+    client, db, request, who, link, others
 ):
     client.force_login(request.getfixturevalue(who))
     page = client.get(reverse("password_change")).content.decode()
@@ -288,3 +288,67 @@ def test_the_office_group_may_manage_people_in_the_admin(db):
     )
     assert {"add_user", "change_user", "view_user"} <= held
     assert not {"delete_user", "change_group"} & held
+
+
+def test_the_system_administrator_never_opens_the_other_administrators_accounts(
+    client, sysadmin, secadmin, auditor
+):
+    # Setting their passwords would let it act as them (三员): theirs are reset on the server.
+    client.force_login(sysadmin)
+    for user in (secadmin, auditor):
+        # Django names the password page auth_user_password_change whatever the user model.
+        for name in ("indicators_user_change", "auth_user_password_change"):
+            url = reverse(f"admin:{name}", args=[user.pk])
+            assert client.get(url).status_code == 404, url
+        response = client.post(
+            reverse("admin:auth_user_password_change", args=[user.pk]),
+            {"password1": "Takeover#2026x", "password2": "Takeover#2026x"},
+        )
+        assert response.status_code == 404
+        user.refresh_from_db()
+        assert not user.check_password("Takeover#2026x")
+    listing = client.get(reverse("admin:indicators_user_changelist")).content.decode()
+    assert "t-auditor" not in listing and "t-secadmin" not in listing
+
+
+def test_a_password_set_in_the_admin_for_someone_else_must_be_replaced_at_their_next_login(
+    client, sysadmin, fgj
+):
+    client.force_login(sysadmin)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[fgj.pk]),
+        {"password1": "Reset#2026xyz", "password2": "Reset#2026xyz"},
+    )
+    assert response.status_code == 302
+    fgj.refresh_from_db()
+    assert fgj.must_change_password and fgj.check_password("Reset#2026xyz")
+    reporter = type(client)()
+    reporter.post("/accounts/login/", {"username": "t-fgj", "password": "Reset#2026xyz"})
+    assert (
+        reporter.get("/start/", follow=True)
+        .redirect_chain[-1][0]
+        .startswith(reverse("password_change"))
+    )
+
+
+def test_saving_a_user_in_the_admin_keeps_when_it_joined(client, sysadmin, fgj):
+    from audit.models import Action, AuditRecord
+
+    joined = fgj.date_joined
+    client.force_login(sysadmin)
+    url = reverse("admin:indicators_user_change", args=[fgj.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        groups=[g.pk for g in fgj.groups.all()],
+        department=fgj.department_id,
+        date_joined_0="2020-01-01",
+        date_joined_1="00:00",
+    )
+    data.pop("password", None)
+    data.pop("user_permissions", None)
+    assert client.post(url, data).status_code == 302
+    fgj.refresh_from_db()
+    assert fgj.date_joined == joined
+    changes = AuditRecord.objects.filter(action=Action.CHANGED, object_id=str(fgj.pk))
+    assert not any("date_joined" in str(record.detail) for record in changes)

@@ -703,8 +703,14 @@ def test_a_review_action_on_another_regions_row_names_nothing(client, county_a, 
     office_of_b(client, county_b)
     entry = county_a["rows"][ProgressEntry]
     url = reverse("reporting:review-action", args=["approve"])
-    response = client.post(url, {"rows": [f"i{entry.pk}:{entry.version}"]})
-    assert response.status_code == 404
+    response = client.post(url, {"rows": [f"i{entry.pk}:{entry.version}"]}, follow=True)
+    # Refused exactly as a row that does not exist: the answer tells nothing of A's ids.
+    missing = client.post(url, {"rows": ["i987654:1"]}, follow=True)
+    assert response.status_code == missing.status_code == 200
+    said = [str(m) for m in response.context["messages"]]
+    assert (
+        said == [str(m) for m in missing.context["messages"]] == ["所选记录不存在，请刷新后重试。"]
+    )
     assert "EC-06" not in response.content.decode()
     assert "EC-06" not in client.get(reverse("reporting:review")).content.decode()
     entry.refresh_from_db()

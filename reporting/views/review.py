@@ -112,7 +112,7 @@ def _back(request):
 def review_action(request, action):
     if action not in ACTIONS:
         raise Http404
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, user=request.user)
     back = _back(request)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -121,9 +121,6 @@ def review_action(request, action):
         return redirect(back)
     selection = form.cleaned_data["selection"]
     entries = [entry for entry, _version in selection]
-    # Another region's row is sealed: refused as if it did not exist, named nowhere.
-    if any(not access.sees_region(request.user, access.region_of(e)) for e in entries):
-        raise Http404
     versions = dict(selection)
     try:
         workflow.review(

@@ -1,3 +1,4 @@
+import argparse
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,7 +10,8 @@ def date(text):
     try:
         return datetime.date.fromisoformat(text)
     except ValueError as error:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {text}") from error
+        # argparse turns this into a one-line usage error.
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from error
 
 
 class Command(BaseCommand):
@@ -31,4 +33,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except FileExistsError as error:
             raise CommandError(f"{options['output']} exists: choose a new file.") from error
+        if not count:
+            self.stdout.write(
+                f"No audit records before {options['before']:%Y-%m-%d}: nothing archived, "
+                "no file written."
+            )
+            return
         self.stdout.write(f"Archived {count} audit records to {options['output']}.")

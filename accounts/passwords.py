@@ -76,6 +76,25 @@ class CharacterClassesValidator:
         return self.message(policy.current().password_classes)
 
 
+class NoLoginNameValidator:
+    """Not the account's login name, forwards or backwards, inside the password, whatever the
+    case: 测评 checks it, and Django's similarity rule lets ``lz-fgj#Pass1`` through."""
+
+    def validate(self, password, user=None):
+        name = (user.get_username() if user is not None else "").lower()
+        if len(name) < 3:
+            return
+        text = password.lower()
+        if name in text or name[::-1] in text:
+            raise ValidationError(self.message(), code="password_has_login_name")
+
+    def message(self):
+        return _("密码不能包含登录名。")
+
+    def get_help_text(self):
+        return self.message()
+
+
 class PasswordHistoryValidator:
     """None of the account's last few passwords (the policy's number, default 5) again."""
 

@@ -170,6 +170,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "accounts.passwords.MinimumLengthValidator"},
     {"NAME": "accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "accounts.passwords.NoLoginNameValidator"},
     {"NAME": "accounts.passwords.PasswordHistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

@@ -51,6 +51,13 @@ def test_a_password_of_three_character_classes_is_accepted(fgj, good):
     validate_password(good, fgj)
 
 
+@pytest.mark.parametrize("password", ["T-fgj#Pass12", "Xy9#jgf-t-Qz", "ab#T-FGJ-2026"])
+def test_a_password_holding_the_login_name_is_refused(fgj, password):
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, fgj)  # t-fgj, forwards, backwards, in capitals
+    assert "密码不能包含登录名。" in refused.value.messages
+
+
 def test_the_policy_sets_the_classes_and_the_length(fgj):
     set_policy(password_classes=4, password_min_length=16)
     with pytest.raises(ValidationError):

@@ -8,7 +8,8 @@ asks (views never read ``?report=``, ``?year=`` or ``?month=`` themselves).
 - `report_of_year`: the report of a year a URL names (the monthly form, review, imports, the
   bulletin), ``?report=`` choosing among regions;
 - `reporter_report`: the report a reporter works on when nothing is asked for, and
-  `reporting_month`, the month they are due to fill in.
+  `reporting_month`, the month they are due to fill in;
+- `command_report`: the report a management command means (no user: every report counts).
 
 Only reports the user may open are ever chosen (``access.report_list``); another answers 404.
 """
@@ -16,10 +17,12 @@ Only reports the user may open are ever chosen (``access.report_list``); another
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from . import access
+from .models import Report
 from .progress import deadline
 
 
@@ -118,6 +121,19 @@ def reporter_report(user):
     """The report a reporter works on when none is asked for: their region's latest, or None."""
     region_id = user.department.region_id if user.department_id else None
     return next((r for r in access.report_list(user) if r.region_id == region_id), None)
+
+
+def command_report(year=None, region=None):
+    """The report a command means: the latest (of ``year``), of ``region`` (its name, 6-digit
+    code or id) when several regions share a server; None when there is none."""
+    reports = Report.objects.latest_first()
+    if year is not None:
+        reports = reports.filter(year=year)
+    if region:
+        text = str(region).strip()
+        named = Q(region__name=text) | Q(region__code=text)
+        reports = reports.filter(named | Q(region_id=int(text)) if text.isdigit() else named)
+    return reports.first()
 
 
 def reporting_month(report, today, deadline_day=None):

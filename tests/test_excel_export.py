@@ -5,10 +5,10 @@ Every sheet is read back with openpyxl and checked against the status module for
 
 import zipfile
 from decimal import Decimal
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -255,6 +255,36 @@ def test_export_summary_command_writes_the_same_workbook(demo_report, tmp_path):
     assert workbook.sheetnames == list(summary_workbook.SUMMARY_SHEETS)
     indicators = judged(demo_report, MONTH)
     assert [r[1] for r in rows(workbook["指标明细"])] == [i.code for i in indicators]
+
+
+@pytest.mark.parametrize("region", ["柳城县", "450222"])
+def test_export_summary_command_chooses_the_region_by_its_name_or_code(
+    demo_report, tmp_path, region
+):
+    # Beside a second county's report of the same year, --region chooses 柳城县's.
+    from indicators.models import Region, Report
+
+    other = Region.objects.create(name="鹿寨县", code="450223")
+    Report.objects.create(region=other, year=2023, title="鹿寨县2023年政府工作报告")
+    path = tmp_path / "summary.xlsx"
+    said = StringIO()
+    call_command(
+        "export_summary",
+        "--year",
+        "2023",
+        "--month",
+        "9",
+        "--region",
+        region,
+        "-o",
+        str(path),
+        stdout=said,
+    )
+    assert said.getvalue().startswith(demo_report.title)
+    with pytest.raises(CommandError, match="No report"):
+        call_command(
+            "export_summary", "--year", "2023", "--month", "9", "--region", "没有", "-o", str(path)
+        )
 
 
 def test_summary_export_runs_a_fixed_number_of_queries(demo_report, django_assert_max_num_queries):

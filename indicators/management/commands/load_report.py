@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.log import workbook_loaded
-from indicators.models import Report
+from indicators.periods import command_report
 from indicators.setup import load_report_file, report_setup_bytes
 from indicators.xlsx import command_file
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         if options["template"]:
             report = None
             if options["from_year"]:
-                report = Report.objects.latest_first().filter(year=options["from_year"]).first()
+                report = command_report(options["from_year"])
                 if report is None:
                     raise CommandError(f"No report for {options['from_year']}.")
             with open(path, "wb") as out:

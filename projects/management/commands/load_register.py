@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.models import Report, User
+from indicators.models import User
+from indicators.periods import command_report
 from indicators.xlsx import command_file
 from projects.excel import load_register_file
 
@@ -28,12 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        reports = Report.objects.latest_first()
-        if options["year"]:
-            reports = reports.filter(year=options["year"])
-        if options["region"]:
-            reports = reports.filter(region=options["region"])
-        report = reports.first()
+        report = command_report(options["year"], options["region"])
         if report is None:
             raise CommandError("No such report.")
         user = User.objects.filter(username=options["user"]).first()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.models import Report
+from indicators.periods import command_report
 from reporting.summary import write_summary
 
 
@@ -10,14 +10,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--month", type=int, required=True, choices=range(1, 13))
-        parser.add_argument("--region", help="when several counties have a report that year")
+        parser.add_argument(
+            "--region", help="its name or code, when several counties have a report that year"
+        )
         parser.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
 
     def handle(self, *args, **options):
-        reports = Report.objects.latest_first().filter(year=options["year"])
-        if options["region"]:
-            reports = reports.filter(region=options["region"])
-        report = reports.first()
+        report = command_report(options["year"], options["region"])
         if report is None:
             raise CommandError(f"No report for {options['year']}.")
         write_summary(report, options["month"], options["output"])

@@ -23,6 +23,13 @@ class CountyAdminSite(admin.AdminSite):
     def has_permission(self, request):
         return access.can_use_admin(request.user)
 
+    def each_context(self, request):
+        context = super().each_context(request)
+        if not access.can_read_dashboards(request.user):
+            # The system administrator's site is the admin itself: "view site" would lead back.
+            context["site_url"] = None
+        return context
+
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
 

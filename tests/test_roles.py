@@ -352,3 +352,13 @@ def test_saving_a_user_in_the_admin_keeps_when_it_joined(client, sysadmin, fgj):
     assert fgj.date_joined == joined
     changes = AuditRecord.objects.filter(action=Action.CHANGED, object_id=str(fgj.pk))
     assert not any("date_joined" in str(record.detail) for record in changes)
+
+
+def test_the_admin_offers_no_view_site_link_to_the_system_administrator(client, sysadmin, reviewer):
+    # Its site is the admin: "/" would send it straight back (a reader of dashboards keeps it).
+    client.force_login(sysadmin)
+    assert client.get("/admin/").context["site_url"] is None
+    reviewer.is_staff = True
+    reviewer.save()
+    client.force_login(reviewer)
+    assert client.get("/admin/").context["site_url"] == "/"

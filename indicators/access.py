@@ -16,6 +16,10 @@ Objects are asked about by their department (an indicator or a project by its le
 monthly entry by its subject's, a department by itself) and by their region (a report's, a
 department's).
 
+A report in 筹备 (being set up) is the office's alone: its own region's office, the system
+administrator and the administrator see it; to reporters, leaders and other regions' offices it
+does not exist (`is_hidden`, `unpublished_hidden`).
+
 Regions are sealed from each other: a refusal about another region's object is a 404 that names
 nothing (`get_for_reader`), as if the object did not exist; a 403 explains only a limit within
 the user's own regions (a reporter and another department's target). The office manages its own
@@ -82,9 +86,47 @@ def sees_region(user, region_id):
     return visible is None or region_id in visible
 
 
+def sets_up(user, region_id):
+    """May ``user`` see ``region_id``'s reports in 筹备 (being set up, unpublished): the office
+    of that region, its system administrator (in the admin), and the administrator. Reporters
+    and leaders never do, nor a city's office a county's."""
+    if not user.is_authenticated or not (user.is_reviewer or user.is_sysadmin):
+        return False
+    mine = configurable_regions(user)
+    return mine is None or region_id in mine
+
+
+def unpublished_hidden(user, report_field="report"):
+    """A filter keeping the rows of reports in 筹备 that ``user`` may not see out of a queryset
+    whose ``report_field`` is the report (``""``: a queryset of reports)."""
+    prefix = f"{report_field}__" if report_field else ""
+    preparing = Q(**{f"{prefix}state": Report.State.PREPARING})
+    if not user.is_authenticated or not (user.is_reviewer or user.is_sysadmin):
+        return ~preparing
+    mine = configurable_regions(user)
+    return Q() if mine is None else ~preparing | Q(**{f"{prefix}region__in": mine})
+
+
+def report_of(obj):
+    """The report an object belongs to (None for a region, a department, a user)."""
+    if isinstance(obj, Report):
+        return obj
+    if hasattr(obj, "report"):
+        return obj.report  # a section, an indicator, a project, a slip, a month lock
+    subject = getattr(obj, "subject", None)
+    return report_of(subject) if subject is not None else None
+
+
+def is_hidden(user, obj):
+    """Whether ``obj`` belongs to a report in 筹备 that ``user`` may not see (sealed: 404)."""
+    report = report_of(obj)
+    return report is not None and not report.is_published and not sets_up(user, report.region_id)
+
+
 def reports_for(user):
-    """The reports ``user`` may open, latest first."""
-    reports = Report.objects.latest_first()
+    """The reports ``user`` may open, latest first: their regions', less those in 筹备 they do
+    not set up."""
+    reports = Report.objects.latest_first().filter(unpublished_hidden(user, ""))
     visible = visible_regions(user)
     return reports if visible is None else reports.filter(region__in=visible)
 
@@ -190,6 +232,8 @@ def owns(user, obj):
 
 
 def can_read(user, obj):
+    if is_hidden(user, obj):
+        return False
     return (can_read_dashboards(user) and sees_region(user, region_of(obj))) or owns(user, obj)
 
 
@@ -200,6 +244,8 @@ def can_read_evidence(user, obj):
     read the approved figures on the dashboards, not the working papers behind them (photos of
     people and sites, signed sheets), so they are refused like anyone else."""
     subject = obj if hasattr(obj, "report") else obj.subject
+    if is_hidden(user, subject):
+        return False
     return owns(user, obj) or can_review_report(user, subject.report)
 
 
@@ -224,9 +270,18 @@ def can_answer_slip(user, slip):
     return owns(user, slip)
 
 
-def scope(user, queryset, department_field="lead_department", region_field="report__region"):
+def scope(
+    user,
+    queryset,
+    department_field="lead_department",
+    region_field="report__region",
+    report_field="report",
+):
     """The part of ``queryset`` ``user`` may read: their regions' rows for dashboard readers,
-    their own department's rows for a reporter, nothing for anyone else."""
+    their own department's rows for a reporter, nothing for anyone else; never the rows of a
+    report in 筹备 they do not set up (``report_field`` None: the rows belong to no report)."""
+    if report_field is not None:
+        queryset = queryset.filter(unpublished_hidden(user, report_field))
     if can_read_dashboards(user):
         visible = visible_regions(user)
         return queryset if visible is None else queryset.filter(**{f"{region_field}__in": visible})
@@ -242,7 +297,7 @@ def get_for_reader(user, queryset, pk):
     is not theirs, such as another department's target."""
     obj = get_object_or_404(queryset, pk=pk)
     if not can_read(user, obj):
-        if not sees_region(user, region_of(obj)):
+        if not sees_region(user, region_of(obj)) or is_hidden(user, obj):
             raise Http404
         raise PermissionDenied
     return obj

@@ -28,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.forms import UserRolesChangeForm
 from audit.log import workbook_loaded
 
-from . import access, setup
+from . import access, lifecycle, setup
 from .models import Department, Indicator, MonthLock, ProgressEntry, Region, Report, Section, User
 from .uploads import upload_page
 from .xlsx import xlsx_response
@@ -137,8 +137,18 @@ class RegionScopedAdmin(SealedAdmin):
     # A webhook typed without its scheme is an https one (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    @property
+    def report_field(self):
+        """The lookup from the model to its report (``""``: the model is the report; None: it
+        belongs to no report): a report in 筹备 is sealed like another region's."""
+        if self.region_field.endswith("report__region"):
+            return self.region_field.removesuffix("__region")
+        return None
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        if self.report_field is not None:
+            queryset = queryset.filter(access.unpublished_hidden(request.user, self.report_field))
         visible = access.visible_regions(request.user)
         if visible is None:
             return queryset
@@ -378,13 +388,40 @@ class RegionAdmin(RegionScopedAdmin, admin.ModelAdmin):
         return access.manages_everything(request.user) and super().has_add_permission(request)
 
 
+def lifecycle_action(move):
+    """The change list's action making ``move`` (publish, close the year, archive...) on each
+    selected report through the lifecycle gate; a refused report says why and others go on."""
+
+    def action(modeladmin, request, queryset):
+        done = 0
+        for report in queryset:
+            try:
+                lifecycle.move(request.user, report, move.name)
+            except lifecycle.Refused as refused:
+                messages.error(request, str(refused))
+            else:
+                done += 1
+        if done:
+            messages.success(
+                request,
+                _("已%(move)s%(n)s份工作报告。") % {"move": move.label, "n": done},
+            )
+
+    action.__name__ = f"lifecycle_{move.name}"
+    return admin.action(description=move.label, permissions=["change"])(action)
+
+
 @admin.register(Report)
 class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
     region_field = "region"
-    list_display = ["title", "region", "year_shown"]
-    list_filter = ["region", "year"]
+    report_field = ""
+    list_display = ["title", "region", "year_shown", "state"]
+    list_filter = ["region", "year", "state"]
     search_fields = ["title", "region__name"]
+    # The state moves only through the buttons (`indicators.lifecycle`), never the form.
+    readonly_fields = ["state"]
     inlines = [SectionInline]
+    actions = [lifecycle_action(move) for move in lifecycle.MOVES.values()]
     change_list_template = "admin/indicators/report/change_list.html"
 
     @admin.display(description=gettext_lazy("年度"), ordering="year")

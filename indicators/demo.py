@@ -181,8 +181,12 @@ def ensure_report():
     for row in rows:
         by_model.setdefault(row["model"], []).append(row)
     (report_row,) = by_model["indicators.report"]  # of the one region, whose row is the demo's
+    # The demo's year is under way (published): its December is mid-cycle.
     report = Report.objects.create(
-        region=region, year=report_row["fields"]["year"], title=report_row["fields"]["title"]
+        region=region,
+        year=report_row["fields"]["year"],
+        title=report_row["fields"]["title"],
+        state=Report.State.ACTIVE,
     )
     sections = {
         row["pk"]: Section.objects.create(**row["fields"] | {"report": report})

@@ -2,13 +2,15 @@
 asks (views never read ``?report=``, ``?year=`` or ``?month=`` themselves).
 
 - `resolve_period`: a dashboard's report and month, from ``?report=&month=`` (or ``?year=``),
-  else DESIGN's defaults: the user's own region's latest report, its last month if the year is
-  over, else the current month;
+  else DESIGN's defaults: the user's own region's latest *published* report (in January and
+  February the old year's, until the office publishes the new one), its last month if the year
+  is over, else the current month;
 - `period_of`: the month of a page that belongs to one report (a section, a target);
 - `report_of_year`: the report of a year a URL names (the monthly form, review, imports, the
   bulletin), ``?report=`` choosing among regions;
-- `reporter_report`: the report a reporter works on when nothing is asked for, and
-  `reporting_month`, the month they are due to fill in;
+- `open_reports`: the reports still reported and reviewed (执行, 收尾), both years at the turn
+  of the year; `reporter_report`, the newest of them for a reporter, and `reporting_month`, the
+  month a report is due to be filled in;
 - `command_report`: the report a management command means (no user: every report counts).
 
 Only reports the user may open are ever chosen (``access.report_list``); another answers 404.
@@ -84,11 +86,17 @@ def choose_report(user, report_id=None, year=None, region_id=None):
     if year is not None:
         reports = [r for r in reports if r.year == year]
     home = access.home_region_id(user)
-    report = next((r for r in reports if r.region_id == home), None) if home else None
-    report = report or (reports[0] if reports else None)
+    own = [r for r in reports if r.region_id == home] if home else []
+    report = newest_published(own) or newest_published(reports)
     if report is None:
         raise Http404("no such report")
     return report
+
+
+def newest_published(reports):
+    """The first published report of ``reports`` (newest first), else the first, else None: a
+    report in 筹备 is the default only when nothing else is there."""
+    return next((r for r in reports if r.is_published), None) or next(iter(reports), None)
 
 
 def resolve_period(request, region_id=None):
@@ -117,15 +125,22 @@ def report_of_year(request, year):
     return report
 
 
+def open_reports(user, region_id=None):
+    """The reports ``user`` may open whose months are still reported and reviewed (执行, 收尾),
+    newest first: at the turn of the year, both years'."""
+    return [r for r in offered_reports(user, region_id) if r.is_open]
+
+
 def reporter_report(user):
-    """The report a reporter works on when none is asked for: their region's latest, or None."""
+    """The report a reporter works on when none is asked for: their region's newest open one,
+    or None."""
     region_id = user.department.region_id if user.department_id else None
-    return next((r for r in access.report_list(user) if r.region_id == region_id), None)
+    return next(iter(open_reports(user, region_id)), None)
 
 
 def command_report(year=None, region=None):
-    """The report a command means: the latest (of ``year``), of ``region`` (its name, 6-digit
-    code or id) when several regions share a server; None when there is none."""
+    """The report a command means: the latest published (of ``year``), of ``region`` (its name,
+    6-digit code or id) when several regions share a server; None when there is none."""
     reports = Report.objects.latest_first()
     if year is not None:
         reports = reports.filter(year=year)
@@ -133,7 +148,7 @@ def command_report(year=None, region=None):
         text = str(region).strip()
         named = Q(region__name=text) | Q(region__code=text)
         reports = reports.filter(named | Q(region_id=int(text)) if text.isdigit() else named)
-    return reports.first()
+    return newest_published(list(reports))
 
 
 def reporting_month(report, today, deadline_day=None):

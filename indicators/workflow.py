@@ -138,6 +138,9 @@ def refusal(user, subject, month, entry, action, *, locked, today=None):
     report = subject.report
     if not 1 <= month <= 12:
         return _("月份须在1到12之间。")
+    reason = report_refusal(report)
+    if reason:
+        return reason
     if action in REPORTING:
         if not access.can_report(user, subject):
             return _("“%(subject)s”不是本单位的，不能填报。") % {"subject": subject}
@@ -157,6 +160,15 @@ def refusal(user, subject, month, entry, action, *, locked, today=None):
     if locked:
         return lock_refusal(month)
     return state_refusal(entry, action)
+
+
+def report_refusal(report):
+    """Why no figure of ``report`` may change in its state (筹备, 归档), or None."""
+    if report.state == report.State.PREPARING:
+        return _("“%(report)s”尚在筹备，发布后才能填报和审核。") % {"report": report}
+    if report.is_archived:
+        return _("“%(report)s”已归档，数据不能再修改。") % {"report": report}
+    return None
 
 
 def month_refusal(report, month, today):

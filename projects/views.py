@@ -62,7 +62,11 @@ def project_list_content(user, period, narrowed):
         ).select_related("lead_department"),
         report=period.report,
         departments=access.scope(
-            user, Department.objects.filter(region=period.report.region_id), "pk", "region"
+            user,
+            Department.objects.filter(region=period.report.region_id),
+            "pk",
+            "region",
+            report_field=None,
         ),
     )
     filtered = filterset.qs

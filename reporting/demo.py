@@ -96,6 +96,7 @@ def add_counties(report, count, *, city="演示市"):
                 region=county,
                 year=report.year,
                 title=report.title.replace(region.name, county.name),
+                state=report.state,
             )
             by_section = _copies(sections, Section, {"report": copy})
             by_department = _copies(departments, Department, {"region": county, "leader": None})

@@ -15,7 +15,16 @@ from .entries import (
     ReviewedEntry,
     reviewed_entry_constraints,
 )
-from .organisation import MONTHS, Department, Region, Report, Section, User
+from .organisation import (
+    MONTHS,
+    OPEN_STATES,
+    Department,
+    Region,
+    Report,
+    ReportState,
+    Section,
+    User,
+)
 from .targets import (
     LIMIT_KINDS,
     RATIO_KINDS,
@@ -30,6 +39,7 @@ from .versions import DataVersion
 __all__ = [
     "LIMIT_KINDS",
     "MONTHS",
+    "OPEN_STATES",
     "RATIO_KINDS",
     "DataVersion",
     "Department",
@@ -44,6 +54,7 @@ __all__ = [
     "Region",
     "RegisterRule",
     "Report",
+    "ReportState",
     "ReviewedEntry",
     "Section",
     "User",

@@ -172,13 +172,32 @@ class User(AbstractUser):
         return self.in_group(roles.AUDITOR)
 
 
+class ReportState(models.TextChoices):
+    """A report's life (`indicators.lifecycle` moves it): set up by the office, published to
+    reporters and leaders, closing after December (late figures, annual statistics), archived."""
+
+    PREPARING = "preparing", pgettext_lazy("report state", "筹备")
+    ACTIVE = "active", pgettext_lazy("report state", "执行")
+    CLOSING = "closing", pgettext_lazy("report state", "收尾")
+    ARCHIVED = "archived", pgettext_lazy("report state", "归档")
+
+
+# Reports whose months are still reported and reviewed.
+OPEN_STATES = (ReportState.ACTIVE, ReportState.CLOSING)
+
+
 class ReportQuerySet(models.QuerySet):
     def latest_first(self):
         return self.select_related("region").order_by("-year", "region__code", "region__name")
 
+    def published(self):
+        return self.exclude(state=ReportState.PREPARING)
+
 
 class Report(RobotMixin, models.Model):
     """One government work report (政府工作报告): a region's promises for one year."""
+
+    State = ReportState
 
     region = models.ForeignKey(
         Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="reports"
@@ -187,6 +206,10 @@ class Report(RobotMixin, models.Model):
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     title = models.CharField(_("标题"), max_length=200)
+    # Moved only by `indicators.lifecycle` (the office's buttons in the admin): never a form field.
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ReportState.choices, default=ReportState.PREPARING
+    )
     # The supervision cycle of this report (each region runs its own): when a month is due, when
     # departments are reminded, when lateness goes to the leader in charge, and where the office's
     # group robot listens.
@@ -230,10 +253,26 @@ class Report(RobotMixin, models.Model):
         ordering = ["-year", "region"]
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="report_region_year_unique"),
+            models.CheckConstraint(
+                condition=Q(state__in=ReportState.values), name="report_state_valid"
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_published(self):
+        return self.state != ReportState.PREPARING
+
+    @property
+    def is_open(self):
+        """Months are still reported and reviewed (执行, 收尾)."""
+        return self.state in OPEN_STATES
+
+    @property
+    def is_archived(self):
+        return self.state == ReportState.ARCHIVED
 
     @property
     def label(self):

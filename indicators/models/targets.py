@@ -154,6 +154,13 @@ class Indicator(models.Model):
         help_text=_("12个累计比例（0–1，逐月不减），留空则按月平均（m/12）。"),
     )
     is_year_end_only = models.BooleanField(_("需年终才能确定"), default=False)
+    # Closed by the annual statistics (统计年报, February or March): December's figure stays due
+    # in 收尾 until it is entered, and the year is judged on it.
+    awaits_annual_statistics = models.BooleanField(
+        _("待统计年报"),
+        default=False,
+        help_text=_("勾选后，12月数据以统计年报为准，截止后仍可在收尾阶段报送，年度结果以其为准。"),
+    )
     frequency = models.CharField(
         _("报送频率"), max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY
     )

@@ -254,7 +254,9 @@ def test_a_login_changes_nothing_a_dashboard_shows(client, report, leader):
 
 def test_a_change_in_one_report_leaves_another_reports_version(report, fgj):
     other = Region.objects.create(name="邻县", code="450299")
-    other_report = Report.objects.create(region=other, year=2023, title="邻县2023年政府工作报告")
+    other_report = Report.objects.create(
+        region=other, year=2023, title="邻县2023年政府工作报告", state=Report.State.ACTIVE
+    )
     before = versions.counters([other_report.pk])
     submit(fgj, typed_target(report), 9, workflow.SAVE, value=Decimal(1))
     assert versions.counters([other_report.pk]) == before

@@ -265,7 +265,9 @@ def test_export_summary_command_chooses_the_region_by_its_name_or_code(
     from indicators.models import Region, Report
 
     other = Region.objects.create(name="鹿寨县", code="450223")
-    Report.objects.create(region=other, year=2023, title="鹿寨县2023年政府工作报告")
+    Report.objects.create(
+        region=other, year=2023, title="鹿寨县2023年政府工作报告", state=Report.State.ACTIVE
+    )
     path = tmp_path / "summary.xlsx"
     said = StringIO()
     call_command(

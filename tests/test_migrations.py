@@ -98,3 +98,18 @@ def test_old_data_is_carried_into_regions_and_registrations():
 def migrate_to_latest():
     executor = MigrationExecutor(connection)
     return executor.loader.graph.leaf_nodes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_in_use_before_a_report_had_a_life_are_published():
+    """Reports that existed before 0008 were in use: they become 执行, and only new ones start in
+    筹备 (a report created after the migration)."""
+    old = migrate([("indicators", "0007_robot_allow_list_and_signing")])
+    region = old.get_model("indicators", "Region").objects.create(name="柳城县", code="450222")
+    old.get_model("indicators", "Report").objects.create(region=region, year=2023, title="旧报告")
+    new = migrate([("indicators", "0008_report_life")])
+    Report = new.get_model("indicators", "Report")
+    assert Report.objects.get(title="旧报告").state == "active"
+    fresh = Report.objects.create(region_id=region.pk, year=2024, title="新报告")
+    assert fresh.state == "preparing"
+    migrate(migrate_to_latest())

@@ -38,7 +38,9 @@ def make_county(name, code, city, targets):
     """A county under ``city`` with one report for YEAR: ``targets`` are (code, name, kind,
     target, unit, department code, frequency, values by month)."""
     region = Region.objects.create(name=name, code=code, parent=city)
-    report = Report.objects.create(region=region, year=YEAR, title=f"{YEAR}年{name}政府工作报告")
+    report = Report.objects.create(
+        region=region, year=YEAR, title=f"{YEAR}年{name}政府工作报告", state=Report.State.ACTIVE
+    )
     section = Section.objects.create(report=report, name="民生事业", order=1)
     departments = {}
     for target_code, target_name, kind, target, unit, department, frequency, values in targets:

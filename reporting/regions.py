@@ -49,7 +49,8 @@ def county_rows(parent, year, month, today=None):
     judged indicator by report id (for comparing a target across counties)."""
     today = today or timezone.localdate()
     reports = list(
-        Report.objects.filter(region__parent=parent, year=year)
+        Report.objects.published()
+        .filter(region__parent=parent, year=year)
         .select_related("region")
         .order_by("region__code", "region__name")
     )

@@ -33,7 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indicators import progress
-from indicators.models import Department, Report, User
+from indicators.models import OPEN_STATES, Department, Report, User
 from indicators.timeliness import department_timeliness
 from reporting.standing import judged
 
@@ -350,12 +350,15 @@ def deliver(queryset=None):
 
 
 def run(today=None, reports=None):
-    """Plan and deliver what is due ``today``; returns {"planned", "sent", "failed"}."""
+    """Plan and deliver what is due ``today`` for every open report (执行, 收尾: none in 筹备
+    or 归档); returns {"planned", "sent", "failed"}."""
     today = today or timezone.localdate()
     reports = (
         reports
         if reports is not None
-        else Report.objects.filter(year__in=(today.year - 1, today.year)).select_related("region")
+        else Report.objects.filter(
+            year__in=(today.year - 1, today.year), state__in=OPEN_STATES
+        ).select_related("region")
     )
     planned = 0
     for report in reports:

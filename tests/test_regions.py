@@ -358,6 +358,23 @@ def test_a_city_leader_compares_the_counties_and_drills_into_one(client, city, p
     assert names == ["柳城县", "鹿寨县"]
 
 
+def test_a_countys_report_in_preparation_is_not_shown_to_the_city(client, city, people):
+    # 鹿寨县's report goes back to 筹备 (no figure entered yet there): the city's leader no
+    # longer meets it, on the comparison page, its workbook, or the picker.
+    luzhai = city["luzhai"]
+    ProgressEntry.objects.filter(indicator__report=luzhai).delete()
+    Report.objects.filter(pk=luzhai.pk).update(state=Report.State.PREPARING)
+    response = page(client, people["city_leader"], "/regions/?year=2023&month=9")
+    assert [row.region.name for row in response.context["rows"]] == ["柳城县"]
+    assert "鹿寨县" not in response.content.decode()
+    workbook = load_workbook(BytesIO(client.get("/regions/summary.xlsx?year=2023&month=9").content))
+    names = [row[0] for row in workbook.worksheets[0].iter_rows(min_row=3, values_only=True)]
+    assert names == ["柳城县"]
+    assert client.get(f"/?report={luzhai.pk}").status_code == 404
+    # 鹿寨县's own office still sets it up and opens it.
+    assert page(client, people["luzhai_reviewer"], f"/?report={luzhai.pk}").status_code == 200
+
+
 def test_a_county_user_has_no_city_view_of_others(client, city, people):
     response = page(client, people["luzhai_leader"], "/regions/")
     assert response.status_code == 200 and response.context["rows"] == []

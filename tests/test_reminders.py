@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from indicators import demo, timeliness, workflow
-from indicators.models import Department, Indicator, Region
+from indicators.models import Department, Indicator, Region, Report
 from supervision.models import Channel, Dispatch, Notice
 from supervision.reminders import run
 
@@ -363,3 +363,13 @@ def test_a_webhook_typed_without_its_scheme_is_kept_as_https(rf, report, reviewe
     form = form_class(data, instance=department)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["webhook_url"].startswith("https://qyapi.weixin.qq.com/")
+
+
+@pytest.mark.parametrize("state", ["preparing", "archived"])
+def test_no_reminder_goes_out_for_a_report_in_preparation_or_archived(cycle, smtp, robot, state):
+    # The daily job (no reports given) reminds for open reports only (执行, 收尾).
+    Report.objects.filter(pk=cycle.pk).update(state=state)
+    assert run(day(2))["planned"] == 0
+    assert not Dispatch.objects.exists() and not Notice.objects.exists()
+    Report.objects.filter(pk=cycle.pk).update(state=Report.State.CLOSING)
+    assert run(day(2))["planned"] > 0

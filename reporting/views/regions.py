@@ -57,7 +57,11 @@ def _choose(request):
     )
     years = (
         sorted(
-            set(Report.objects.filter(region__parent=parent).values_list("year", flat=True)),
+            set(
+                Report.objects.published()
+                .filter(region__parent=parent)
+                .values_list("year", flat=True)
+            ),
             reverse=True,
         )
         if parent

@@ -246,10 +246,15 @@ def apply(user, changes, action, *, comment="", today=None):
     if action in (RETURN, REOPEN) and not comment:
         raise WorkflowError(_("退回时请填写退回意见，说明需要修改的内容。"))
     with transaction.atomic():
-        # The report rows are the lock that orders a save against a month being locked: a month
-        # locked while this change waits is seen as locked here.
+        # The report rows are the lock that orders a save against a month being locked, and
+        # against the report's own move (`lifecycle.move`): a month locked, or a report archived
+        # or taken back to 筹备, while this change waits is seen so here.
         report_ids = {change.subject.report_id for change in changes}
-        list(Report.objects.select_for_update().filter(pk__in=report_ids).values_list("pk"))
+        states = dict(
+            Report.objects.select_for_update().filter(pk__in=report_ids).values_list("pk", "state")
+        )
+        for change in changes:
+            change.subject.report.state = states[change.subject.report_id]
         locks = set(
             MonthLock.objects.filter(report_id__in=report_ids).values_list("report_id", "month")
         )

@@ -14,9 +14,9 @@ from django.db import connection
 from django.test import Client
 
 from indicators import workflow
-from indicators.models import Department, Indicator, ProgressEntry
+from indicators.models import Department, Indicator, ProgressEntry, Report
 
-from .conftest import make_user
+from .conftest import make_user, submit
 
 ROUNDS = 50
 WRITERS = 3
@@ -121,3 +121,16 @@ def test_a_month_locked_while_a_save_waits_is_seen_locked(report):
     assert saved == (outcome["save"] == "saved")
     if not saved:
         assert "已被督查室锁定" in outcome["save"]
+
+
+@pytest.mark.django_db
+def test_a_report_archived_while_a_form_was_open_refuses_the_save(report, fgj):
+    # The form's target was read while the report was 执行; the office archived it meanwhile.
+    # The gate reads the state under its lock, not from the stale instance.
+    indicator = Indicator.objects.select_related("report").get(report=report, code="EC-06")
+    assert indicator.report.state == Report.State.ACTIVE
+    Report.objects.filter(pk=report.pk).update(state=Report.State.ARCHIVED)
+    with pytest.raises(workflow.Refused) as refused:
+        submit(fgj, indicator, 9, value=Decimal(40))
+    assert "已归档" in " ".join(refused.value.reasons.values())
+    assert not ProgressEntry.objects.filter(indicator=indicator).exists()

@@ -10,7 +10,9 @@ asks (views never read ``?report=``, ``?year=`` or ``?month=`` themselves).
   bulletin), ``?report=`` choosing among regions;
 - `open_reports`: the reports still reported and reviewed (执行, 收尾), both years at the turn
   of the year; `reporter_report`, the newest of them for a reporter, and `reporting_month`, the
-  month a report is due to be filled in;
+  month a report is due to be filled in; `reportable_months` and `landing_period`, the months a
+  reporter may fill in and where their login lands (what is still owed is
+  ``timeliness.due_months``);
 - `command_report`: the report a management command means (no user: every report counts).
 
 Only reports the user may open are ever chosen (``access.report_list``); another answers 404.
@@ -131,11 +133,49 @@ def open_reports(user, region_id=None):
     return [r for r in offered_reports(user, region_id) if r.is_open]
 
 
+def reporter_reports(user):
+    """The open reports of a reporter's region, newest first: those whose months they owe."""
+    region_id = user.department.region_id if user.department_id else None
+    return open_reports(user, region_id)
+
+
 def reporter_report(user):
     """The report a reporter works on when none is asked for: their region's newest open one,
     or None."""
-    region_id = user.department.region_id if user.department_id else None
-    return next(iter(open_reports(user, region_id)), None)
+    return next(iter(reporter_reports(user)), None)
+
+
+def reportable_months(report, today):
+    """The months of ``report`` a reporter may fill in by ``today``: 1 up to its
+    `reporting_month`, none while its year has not begun (a month cannot be reported early)."""
+    if today.year < report.year:
+        return range(1, 1)
+    return range(1, reporting_month(report, today) + 1)
+
+
+def current_period(reports, today):
+    """The month a reporter fills in when nothing is owed: the current month of the newest of
+    ``reports`` (open, newest first) whose year has begun; None when there is no report."""
+    report = next((r for r in reports if reportable_months(r, today)), None)
+    report = report or next(iter(reports), None)
+    return Period(report, reporting_month(report, today)) if report else None
+
+
+def landing_period(reports, due, today):
+    """Where a reporter lands, given ``due``, the (report, month) pairs still owed across
+    ``reports`` (oldest first, see ``timeliness.due_months``): the one report's month when all
+    that is owed lies in one report (its current month if owed, else the oldest owed), the
+    current month when nothing is; None when two reports owe months, which a page must list."""
+    owing = {item.report.pk for item in due}
+    if len(owing) > 1:
+        return None
+    if not due:
+        return current_period(reports, today)
+    report = due[0].report
+    month = reporting_month(report, today)
+    if not any(item.month == month for item in due):
+        month = due[0].month
+    return Period(report, month)
 
 
 def command_report(year=None, region=None):

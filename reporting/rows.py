@@ -8,12 +8,15 @@ check typing with the same form.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from indicators import workflow
+from indicators import periods, timeliness, workflow
 from indicators.forms import EntryForm
-from indicators.models import EntryState, Indicator, ProgressEntry
+from indicators.models import EntryState, Indicator, MonthLock, ProgressEntry
 from projects.forms import ProjectProgressForm
 from projects.models import Project, ProjectProgress
 
@@ -205,3 +208,91 @@ def month_rows(user, report, month, today=None):
         _rows(TARGET, user, indicators, month, locked, today),
         _rows(PROJECT, user, projects, month, locked, today),
     )
+
+
+# --- What a department still owes ------------------------------------------------------------
+
+TO_FILL = "to_fill"
+RETURNED = "returned"
+OWED_LABELS = {
+    timeliness.MISSING: timeliness.LABELS[timeliness.MISSING],
+    TO_FILL: _("待填报"),
+    RETURNED: _("已退回"),
+}
+
+
+@dataclass(frozen=True)
+class DueMonth:
+    """A month of an open report in which the department still owes a row: one it reports
+    (typed in, due that month) with nothing submitted or approved."""
+
+    report: object
+    month: int
+    state: str  # timeliness.MISSING (its deadline has passed), TO_FILL or RETURNED
+
+    @property
+    def label(self):
+        return OWED_LABELS[self.state]
+
+    @property
+    def deadline(self):
+        return self.report.deadline(self.month)
+
+    @property
+    def url(self):
+        """The month's form, naming its report (two years are open at the turn of the year)."""
+        path = reverse("reporting:monthly-form", args=[self.report.year, self.month])
+        return f"{path}?{urlencode({'report': self.report.pk})}"
+
+
+def due_months(user, reports, today=None):
+    """The `DueMonth`s the department of ``user`` owes across ``reports`` (open ones), oldest
+    report and month first: the one answer the landing page, the monthly form's month links and
+    the Excel import's default share. Months not yet reportable and locked months are not owed.
+    Five queries whatever the number of rows and reports."""
+    today = today or timezone.localdate()
+    reports = sorted(reports, key=lambda r: (r.year, r.pk))
+    months = {r.pk: periods.reportable_months(r, today) for r in reports}
+    locked = set(MonthLock.objects.filter(report__in=reports).values_list("report_id", "month"))
+    owed = {}  # (report id, month): the states of the rows still owed
+    for kind in (TARGET, PROJECT):
+        for key, state in _unreported(kind, user.department_id, reports, months):
+            owed.setdefault(key, set()).add(state)
+    return [
+        DueMonth(report, month, _owed_state(report, month, owed[report.pk, month], today))
+        for report in reports
+        for month in months[report.pk]
+        if (report.pk, month) in owed and (report.pk, month) not in locked
+    ]
+
+
+def _unreported(kind, department_id, reports, months):
+    """((report id, month), entry state or None) for each row of ``kind`` the department reports
+    in ``months`` with nothing submitted or approved (``timeliness.REPORTED``)."""
+    subjects = [
+        subject
+        for subject in kind.subject_model.objects.filter(
+            report__in=reports, lead_department_id=department_id
+        )
+        if subject.is_reportable
+    ]
+    key = f"{kind.subject_field}_id"
+    states = {
+        (subject_id, month): state
+        for subject_id, month, state in kind.model.objects.filter(
+            **{f"{key}__in": [s.pk for s in subjects]}
+        ).values_list(key, "month", "state")
+    }
+    for subject in subjects:
+        for month in months[subject.report_id]:
+            state = states.get((subject.pk, month))
+            if subject.is_due(month) and state not in timeliness.REPORTED:
+                yield (subject.report_id, month), state
+
+
+def _owed_state(report, month, states, today):
+    if EntryState.RETURNED in states:
+        return RETURNED
+    if today > report.deadline(month):  # as timeliness and progress.is_missing judge it
+        return timeliness.MISSING
+    return TO_FILL

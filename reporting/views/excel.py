@@ -21,14 +21,15 @@ from indicators.access import dashboard_required, reporter_required
 from indicators.models import Report
 from indicators.periods import (
     Period,
+    current_period,
     report_of_year,
-    reporter_report,
-    reporting_month,
+    reporter_reports,
     resolve_period,
 )
 from indicators.xlsx import ExcelImportError, xlsx_response
 from reporting import monthly_excel as excel
 from reporting import summary
+from reporting.rows import due_months
 
 SESSION_KEY = "excel_import"
 
@@ -74,15 +75,19 @@ def export_summary(request):
 
 
 def _period(request, data):
-    """The report and month a reporter imports for: asked for, else the month now due."""
+    """The report and month a reporter imports for: asked for, else the oldest month still owed
+    across the open reports (the old year's December in January), else the current month."""
     form = PeriodForm(data)
     if form.is_valid():
         report = report_of_year(request, form.cleaned_data["year"])
         return report, form.cleaned_data["month"]
-    report = reporter_report(request.user)
-    if report is None:
+    today = timezone.localdate()
+    reports = reporter_reports(request.user)
+    due = due_months(request.user, reports, today)
+    period = due[0] if due else current_period(reports, today)
+    if period is None:
         return None, None
-    return report, reporting_month(report, timezone.localdate())
+    return period.report, period.month
 
 
 def _refused(request, message):

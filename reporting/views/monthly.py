@@ -11,16 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import access, workflow
-from indicators.periods import report_of_year, reporter_report, reporting_month
+from indicators.periods import landing_period, report_of_year, reporter_reports
 from reporting.forms import MonthlyPostForm
 from reporting.navigation import administrator_home
-from reporting.rows import month_rows
+from reporting.rows import due_months, month_rows
 
 
 @login_required
 def landing(request):
     """Where a login lands: an administrator on its page, a reporter on the month they are due
-    to report, a dashboard reader on the overview; someone with no role yet is told so (403)."""
+    to report (a list of months when two open reports owe some), a dashboard reader on the
+    overview; someone with no role yet is told so (403)."""
     user = request.user
     page = administrator_home(user)
     if page:
@@ -29,11 +30,17 @@ def landing(request):
         return redirect("reporting:home")
     if not user.is_reporter:
         raise PermissionDenied
-    report = reporter_report(user)
-    if report is None:
+    reports = reporter_reports(user)
+    if not reports:
         return redirect("reporting:department", pk=user.department_id)
-    month = reporting_month(report, timezone.localdate())
-    return redirect("reporting:monthly-form", year=report.year, month=month)
+    today = timezone.localdate()
+    due = due_months(user, reports, today)
+    period = landing_period(reports, due, today)
+    if period is not None:
+        return redirect("reporting:monthly-form", year=period.year, month=period.month)
+    # Two years owe months (the turn of the year): the reporter chooses from the list.
+    context = {"due": due, "department": user.department}
+    return render(request, "reporting/landing.html", context)
 
 
 def refused(request, message, status=400):
@@ -117,10 +124,16 @@ def render_form(request, month_of, status=200):
             row.bind()
     editable = [row for row in rows if row.is_editable]
     filled = sum(1 for row in editable if row.is_filled)
+    report = month_of.report
+    due = due_months(request.user, reporter_reports(request.user))
+    owed = {item.month: item for item in due if item.report.pk == report.pk}
     context = {
-        "report": month_of.report,
+        "report": report,
         "month": month_of.month,
-        "months": range(1, 13),
+        # Each month of this report, with what is still owed in it; then the months other open
+        # reports owe (the old year's December in January), so both years are a click away.
+        "months": [(m, owed.get(m)) for m in range(1, 13)],
+        "other_due": [item for item in due if item.report.pk != report.pk],
         "locked": month_of.locked,
         # What the reporter fills comes first; read-only rows (derived, submitted) follow.
         "rows": sorted(month_of.targets, key=lambda row: not row.is_editable),

@@ -92,16 +92,29 @@ def within(regions, queryset):
     return queryset.filter(**{f"{lookup}__in": regions})
 
 
+# How each model that belongs to a report reaches it ("": the model is the report).
+REPORT_LOOKUPS = {Report: "", Section: "report", Indicator: "report"}
+
+
+def readable(user, queryset):
+    """``queryset`` kept to the rows ``user`` may read: their regions' (`within`), less those of
+    a report in 筹备 they do not set up (a city's office reads its counties' published reports,
+    never one being set up)."""
+    queryset = within(access.visible_regions(user), queryset)
+    report_field = REPORT_LOOKUPS.get(queryset.model)
+    if report_field is None:
+        return queryset
+    return queryset.filter(access.unpublished_hidden(user, report_field))
+
+
 class RegionRelatedFilter(admin.RelatedFieldListFilter):
-    """A sidebar filter on a report, section, department or region that lists only the rows of
-    the user's regions: Django's own lists every row of the related table, and so names every
-    other region's reports, sections and departments."""
+    """A sidebar filter on a report, section, department or region that lists only the rows the
+    user may read (`readable`): Django's own lists every row of the related table, and so names
+    every other region's reports, sections and departments, and the reports in 筹备."""
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        rows = within(
-            access.visible_regions(request.user), field.related_model._default_manager.all()
-        )
+        rows = readable(request.user, field.related_model._default_manager.all())
         return field.get_choices(
             include_blank=False, limit_choices_to={"pk__in": rows.values("pk")}, ordering=ordering
         )

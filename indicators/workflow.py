@@ -246,9 +246,10 @@ def apply(user, changes, action, *, comment="", today=None):
     if action in (RETURN, REOPEN) and not comment:
         raise WorkflowError(_("退回时请填写退回意见，说明需要修改的内容。"))
     with transaction.atomic():
-        # The report rows are the lock that orders a save against a month being locked, and
-        # against the report's own move (`lifecycle.move`): a month locked, or a report archived
-        # or taken back to 筹备, while this change waits is seen so here.
+        # The report rows are the lock that orders a save against a month being locked, or the
+        # report being archived: a month locked, or a report moved (`lifecycle.move` locks the
+        # same row), while this change waits is seen here. The state is read under the lock, not
+        # taken from the caller's (perhaps older) report.
         report_ids = {change.subject.report_id for change in changes}
         states = dict(
             Report.objects.select_for_update().filter(pk__in=report_ids).values_list("pk", "state")

@@ -331,9 +331,23 @@ def generate(report, month, today=None):
     )
 
 
-def _check(user, report):
+def refusal(user, report):
+    """Why ``user`` may not save, regenerate or publish ``report``'s bulletins now, or None.
+    The office of the report's region, while the report is live: a report in 筹备 has nothing
+    to report yet, and an archived one's bulletins are frozen with its figures."""
     if not access.can_supervise(user, report):
-        raise BulletinError(_("只有本地区的督查室可以编辑和发布通报。"))
+        return _("只有本地区的督查室可以编辑和发布通报。")
+    if report.is_archived:
+        return _("“%(report)s”已归档，通报不能再修改。") % {"report": report}
+    if not report.is_published:
+        return _("“%(report)s”尚在筹备，发布后才能编辑通报。") % {"report": report}
+    return None
+
+
+def _check(user, report):
+    reason = refusal(user, report)
+    if reason:
+        raise BulletinError(reason)
 
 
 def _locked(report, month):

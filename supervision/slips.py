@@ -94,6 +94,9 @@ def refusal(user, slip, action):
             return _("只有督办单所属单位的填报员可以反馈。")
     elif not access.can_supervise(user, slip.report):
         return _("只有本地区的督查室可以下发、审核和销号督办单。")
+    reason = report_refusal(slip.report, action)
+    if reason:
+        return reason
     state = slip.state if slip is not None and slip.pk else None
     if (state, action) not in TRANSITIONS:
         label = SlipState(state).label if state else _("未下发")
@@ -101,6 +104,17 @@ def refusal(user, slip, action):
             "state": label,
             "action": ACTION_LABELS[action],
         }
+    return None
+
+
+def report_refusal(report, action):
+    """Why no slip of ``report`` may take ``action`` in the report's state, or None: an archived
+    report is read-only (its slips are frozen as the year closed), and a report in 筹备 has no
+    figures to be behind on, so no slip is issued on it."""
+    if report.is_archived:
+        return _("“%(report)s”已归档，督办单不能再下发或办理。") % {"report": report}
+    if action == ISSUE and not report.is_published:
+        return _("“%(report)s”尚在筹备，发布后才能下发督办单。") % {"report": report}
     return None
 
 

@@ -239,7 +239,7 @@ def bulletin_list(request):
             "reports": access.report_list(request.user),
             "months": range(1, 13),
             "rows": months,
-            "can_edit": access.can_supervise(request.user, period.report),
+            "can_edit": bulletins.refusal(request.user, period.report) is None,
         },
     )
 
@@ -247,7 +247,7 @@ def bulletin_list(request):
 @dashboard_required
 def bulletin_detail(request, year, month):
     report, bulletin = _bulletin_for(request, year, month)
-    can_edit = access.can_supervise(request.user, report) and not bulletin.is_published
+    can_edit = bulletins.refusal(request.user, report) is None and not bulletin.is_published
     context = {
         "period": Period(report, month),
         "reports": [report],

@@ -147,7 +147,9 @@ def county_b(report):
     """鹿寨县: its own report, sections, departments, targets, entries, project, slip, bulletin
     and people: the office (staff, allowed the user admin), a leader and a reporter."""
     region = Region.objects.create(name="鹿寨县", code="450223")
-    b_report = Report.objects.create(region=region, year=YEAR, title="2023年鹿寨县政府工作报告")
+    b_report = Report.objects.create(
+        region=region, year=YEAR, title="2023年鹿寨县政府工作报告", state=Report.State.ACTIVE
+    )
     section = Section.objects.create(report=b_report, name="民生事业", order=1)
     departments = {
         code: Department.objects.create(region=region, code=code, name=name, short_name=name)
@@ -260,8 +262,9 @@ def admin_model(route):
     return None
 
 
-def fillings(route, name, rows):
-    """Every way to fill ``route``'s parameters with A's ids: a list of {parameter: value}."""
+def fillings(route, name, rows, year=YEAR, month=MONTH):
+    """Every way to fill ``route``'s parameters with ``rows`` (A's ids) and the period
+    (``year``, ``month``): a list of {parameter: value}."""
     params = [m.group(2) or m.group(3) for m in CONVERTER.finditer(route)]
     model = admin_model(route)
 
@@ -277,9 +280,9 @@ def fillings(route, name, rows):
     values = {}
     for param in params:
         if param in ("year",):
-            values[param] = [YEAR]
+            values[param] = [year]
         elif param == "month":
-            values[param] = [MONTH]
+            values[param] = [month]
         elif param in ("object_id", "id") and model is not None:  # id: a password reset
             values[param] = [row(model).pk]
         elif param == "version_id" and model is not None:
@@ -349,13 +352,12 @@ def leaks(text, words, codes):
     return found
 
 
-def post_data(county_a):
-    """A form naming A's rows in the fields the site's forms read."""
-    rows = county_a["rows"]
+def post_data(rows):
+    """A form naming ``rows`` (A's) in the fields the site's forms read."""
     entry, progress = rows[ProgressEntry], rows[ProjectProgress]
     return {
         "rows": [f"i{entry.pk}:{entry.version}", f"p{progress.pk}:{progress.version}"],
-        "report": county_a["report"].pk,
+        "report": rows[Report].pk,
         "indicator": rows[Indicator].pk,
         "department": rows[Department].pk,
         "action": "lock",
@@ -373,25 +375,25 @@ def requests(route, path, query):
     yield "POST", path
 
 
-def test_no_page_shows_county_b_anything_of_county_a(county_a, county_b, capsys):
-    words, codes = a_markers(county_a, county_b)
-    # The markers really are A's alone: B's own names and codes carry none of them.
-    b_texts = [n for _c, n in B_DEPARTMENTS] + [n for _c, n, _d in B_TARGETS] + ["鹿寨县"]
-    assert not any(leaks(text, words, codes) for text in b_texts)
-    assert {"柳城县", "柳城测试项目甲", "rsj", "PP-10"} <= words | codes
+def sweep(personas, rows, period, markers):
+    """Fetch every URL pattern, filled with ``rows``' ids and ``period`` (year, month), as each
+    of ``personas`` ({name: user}): GET, GET with ``?report=&year=&month=`` of ``rows``' report
+    and POST naming ``rows``. Returns (URL patterns, cases, leaks: the answers carrying any of
+    ``markers`` (words, codes))."""
+    year, month = period
     patterns = list(walk(get_resolver().url_patterns))
-    cases, found = 0, []
-    query = f"?report={county_a['report'].pk}&year={YEAR}&month={MONTH}"
-    data = post_data(county_a)
+    query = f"?report={rows[Report].pk}&year={year}&month={month}"
+    data = post_data(rows)
     clients = {}
-    for persona, user in county_b["personas"].items():
+    for persona, user in personas.items():
         clients[persona] = Client()
         clients[persona].force_login(user)
+    cases, found = 0, []
     for route, name, _pattern in patterns:
-        for values in fillings(route, name, county_a["rows"]):
+        for values in fillings(route, name, rows, year, month):
             path = build(route, values)
             resolve(path)  # the path reaches the pattern it was built from
-            for persona, user in county_b["personas"].items():
+            for persona, user in personas.items():
                 client = clients[persona]
                 for method, url in requests(route, path, query):
                     if method == "GET":
@@ -399,16 +401,132 @@ def test_no_page_shows_county_b_anything_of_county_a(county_a, county_b, capsys)
                     else:
                         response = client.post(url, data, follow=True)
                     cases += 1
-                    seen = leaks(body_text(response), words, codes)
+                    seen = leaks(body_text(response), *markers)
                     if seen:
                         leak = f"{method} {url} as {persona}: {response.status_code} {seen}"
                         found.append(leak)
                     if not response.wsgi_request.user.is_authenticated:
                         client.force_login(user)  # a logout page did its job
+    return len(patterns), cases, found
+
+
+def test_no_page_shows_county_b_anything_of_county_a(county_a, county_b, capsys):
+    words, codes = a_markers(county_a, county_b)
+    # The markers really are A's alone: B's own names and codes carry none of them.
+    b_texts = [n for _c, n in B_DEPARTMENTS] + [n for _c, n, _d in B_TARGETS] + ["鹿寨县"]
+    assert not any(leaks(text, words, codes) for text in b_texts)
+    assert {"柳城县", "柳城测试项目甲", "rsj", "PP-10"} <= words | codes
+    patterns, cases, found = sweep(
+        county_b["personas"], county_a["rows"], (YEAR, MONTH), (words, codes)
+    )
     with capsys.disabled():
-        print(f"\nsealed regions: {len(patterns)} URL patterns, {cases} URL x persona cases")
+        print(f"\nsealed regions: {patterns} URL patterns, {cases} URL x persona cases")
     assert not found, "\n".join(found)
-    assert cases > 3 * len(patterns)
+    assert cases > 3 * patterns
+
+
+# --- A report in 筹备 (issue 24's "unpublished" case) ------------------------------------------
+
+NEXT_YEAR, NEXT_MONTH = YEAR + 1, 1
+# The 2024 rows' names and codes: nothing else in the database carries them.
+NEXT_WORDS = {
+    "筹备测试报告",
+    "筹备测试篇章",
+    "筹备测试目标甲",
+    "筹备测试项目乙",
+    "筹备测试督办事项",
+    "筹备测试通报",
+    "筹备测试提醒",
+}
+NEXT_CODES = {"NY-01", "NY-P-001"}
+
+
+@pytest.fixture
+def county_a_next(county_a):
+    """柳城县's 2024 report in 筹备 beside its published 2023 one: a section, a target led by
+    发改局, a project, a month lock, a slip, a bulletin and a reminder, each named with a word of
+    ``NEXT_WORDS``. No figure: the gate refuses every figure in 筹备, so the rows that need one
+    (entries, project progress, their evidence) and the notices of A's reporter (their own
+    inbox, whichever report) stay A's 2023 rows. The slip and the bulletin are written directly:
+    they are what a report unpublished after its first slip and bulletin keeps."""
+    a_report, office = county_a["report"], county_a["users"][0]
+    fgj = county_a["rows"][Department]
+    report = Report.objects.create(
+        region=a_report.region, year=NEXT_YEAR, title="2024年柳城县筹备测试报告"
+    )
+    assert report.state == Report.State.PREPARING
+    section = Section.objects.create(report=report, name="筹备测试篇章", order=1)
+    indicator = Indicator.objects.create(
+        report=report, section=section, code="NY-01", name="筹备测试目标甲", kind="cumulative",
+        target=Decimal(100), unit="个", lead_department=fgj,
+    )  # fmt: skip
+    project = make_project(report, code="NY-P-001", name="筹备测试项目乙", lead_department=fgj)
+    slip = Slip.objects.create(
+        report=report, month=NEXT_MONTH, department=fgj, indicator=indicator,
+        reason=Slip.Reason.FAR_BEHIND, matter="筹备测试督办事项", requirement="请反馈",
+        reply_by=datetime.date(2024, 2, 10), issued_by=office,
+    )  # fmt: skip
+    bulletin = bulletins.generate(report, NEXT_MONTH)
+    bulletin.title = "筹备测试通报"
+    bulletin.save()
+    dispatch = Dispatch.objects.create(
+        report=report, channel="email", recipient="lc@example.gov.cn", title="筹备测试提醒",
+        key="a-2024",
+    )  # fmt: skip
+    rows = {
+        **county_a["rows"],
+        Report: report,
+        Section: section,
+        Indicator: indicator,
+        type(project): project,
+        MonthLock: MonthLock.objects.create(report=report, month=NEXT_MONTH, locked_by=office),
+        Slip: slip,
+        Dispatch: dispatch,
+    }
+    # Those the sweep fills with 2024's rows (the others: see above).
+    assert sum(row is not county_a["rows"].get(model) for model, row in rows.items()) == 7
+    return {"report": report, "rows": rows}
+
+
+@pytest.fixture
+def city_office(county_a):
+    """The office of 柳州市, above 柳城县: it reads the county's published reports, and sets up
+    only its own region's."""
+    city = Region.objects.create(name="柳州市", code="450200", level=Region.Level.CITY)
+    county = county_a["report"].region
+    county.parent = city
+    county.save()
+    office = make_user("lzs-office", "reviewer", region=city)
+    office.is_staff = True
+    office.save()
+    return office
+
+
+def test_a_report_in_preparation_shows_its_own_regions_readers_nothing(
+    client, county_a, county_a_next, city_office, capsys
+):
+    """Every URL pattern filled with the 2024 rows' ids (and ``?report=`` of 2024) answers A's
+    own leader, A's 发改局 reporter (who leads the 2024 target) and the city's office nothing of
+    them; A's office, who sets the report up, does see them (the markers are real)."""
+    rows = county_a_next["rows"]
+    client.force_login(county_a["users"][0])
+    for url in (
+        reverse("reporting:indicator", args=[rows[Indicator].pk]),
+        reverse("admin:indicators_report_change", args=[rows[Report].pk]),
+        reverse("supervision:slip", args=[rows[Slip].pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert leaks(body_text(response), NEXT_WORDS, NEXT_CODES), url
+    _office, reporter, leader = county_a["users"]
+    personas = {"leader": leader, "reporter": reporter, "city office": city_office}
+    patterns, cases, found = sweep(
+        personas, rows, (NEXT_YEAR, NEXT_MONTH), (NEXT_WORDS, NEXT_CODES)
+    )
+    with capsys.disabled():
+        print(f"\nunpublished report: {patterns} URL patterns, {cases} URL x persona cases")
+    assert not found, "\n".join(found)
+    assert cases > 3 * patterns
 
 
 # --- Each leak the issue names -----------------------------------------------------------------

@@ -73,8 +73,10 @@ def _refused(request, kind, subject, month, refusal):
 
 
 def _outside(user, subject):
-    """Whether ``subject`` is another region's, as far as ``user`` can tell: answered 404, and
-    nothing of it (code, name) is said."""
+    """Whether ``subject`` is another region's, or of a report in 筹备 ``user`` does not set up,
+    as far as ``user`` can tell: answered 404, and nothing of it (code, name) is said."""
+    if access.is_hidden(user, subject):
+        return True
     return not access.can_report(user, subject) and not access.sees_region(
         user, access.region_of(subject)
     )

@@ -282,11 +282,7 @@ def _reporting_part(reporting, month, awaiting=()):
     if awaiting:
         lines.append(
             _("待统计年报的目标任务（年度数据以统计年报为准，不计逾期）：%(names)s。")
-            % {
-                "names": listing(
-                    _("%(name)s（%(department)s）") % item for item in awaiting
-                )
-            }
+            % {"names": listing(_("%(name)s（%(department)s）") % item for item in awaiting)}
         )
     if missing:
         lines.append(

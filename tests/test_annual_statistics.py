@@ -227,6 +227,17 @@ def test_the_league_leaves_the_marked_target_out_of_the_judged(client, year, rev
     assert league["fgj"].decided == 12
 
 
+def test_the_department_page_says_its_december_waits_for_the_annual_statistics(
+    client, year, leader
+):
+    rsj = Department.objects.get(region=year["report"].region, code="rsj")
+    client.force_login(leader)
+    with at(FEB_20):
+        page = client.get(f"/departments/{rsj.pk}/{YEAR_END}").content.decode()
+    assert 'class="badge timeliness-annual">待统计年报<' in page
+    assert "另有1项待统计年报" in page
+
+
 # --- The annual figure arrives -------------------------------------------------------------------
 
 

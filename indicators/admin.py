@@ -521,6 +521,39 @@ class PlanField(forms.JSONField):
         return "" if value is None else super().prepare_value(value)
 
 
+def annual_statistics_action(flagged, description):
+    """The change list's action marking (``flagged``) or unmarking the selected targets as
+    closed by the annual statistics (待统计年报). Only the office's own region's typed-in
+    targets of a report not yet archived change (a register-derived target is never typed in,
+    an archived report is frozen); each change leaves its history row and admin log entry."""
+
+    def action(modeladmin, request, queryset):
+        eligible = (
+            modeladmin._own(request, queryset)
+            .filter(register_rule="")
+            .exclude(report__state=Report.State.ARCHIVED)
+        )
+        refused = queryset.count() - eligible.count()
+        changed = 0
+        for indicator in eligible.exclude(awaits_annual_statistics=flagged):
+            indicator.awaits_annual_statistics = flagged
+            indicator.save(update_fields=["awaits_annual_statistics"])
+            modeladmin.log_change(request, indicator, [{"changed": {"fields": [str(description)]}}])
+            changed += 1
+        messages.success(
+            request, _("%(action)s：%(n)s项目标任务。") % {"action": description, "n": changed}
+        )
+        if refused:
+            messages.warning(
+                request,
+                _("%(n)s项未改：只能修改本地区未归档工作报告中需填报（非项目库取数）的目标任务。")
+                % {"n": refused},
+            )
+
+    action.__name__ = "mark_annual_statistics" if flagged else "unmark_annual_statistics"
+    return admin.action(description=description, permissions=["change"])(action)
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(RegionScopedAdmin, HistoryAdmin):
     list_display = [
@@ -532,8 +565,23 @@ class IndicatorAdmin(RegionScopedAdmin, HistoryAdmin):
         "unit",
         "lead_department",
         "register_rule",
+        boolean_column(
+            "awaits_annual_statistics",
+            Indicator._meta.get_field("awaits_annual_statistics").verbose_name,
+        ),
     ]
-    list_filter = ["report", "section", "kind", "lead_department", "is_year_end_only"]
+    list_filter = [
+        "report",
+        "section",
+        "kind",
+        "lead_department",
+        "is_year_end_only",
+        "awaits_annual_statistics",
+    ]
+    actions = [
+        annual_statistics_action(True, gettext_lazy("标记为待统计年报")),
+        annual_statistics_action(False, gettext_lazy("取消待统计年报")),
+    ]
     list_select_related = ["section", "lead_department"]
     search_fields = ["code", "name", "source_quote"]
     autocomplete_fields = ["cooperating_departments"]

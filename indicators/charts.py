@@ -59,6 +59,7 @@ TIMELINESS_COLOURS = {
     "missing": "#c62828",
     "not_due": "#8c959f",
     "nothing_due": "#d8dee4",
+    "annual": "#4b6584",
 }
 
 

@@ -29,6 +29,7 @@ RATIO_KINDS = (CUMULATIVE, STOCK, MILESTONE)
 LIMIT_KINDS = (CEILING, FLOOR)
 
 YEAR_END = "year_end"
+ANNUAL = "annual"
 NO_DATA = "no_data"
 DONE = "done"
 ON_TRACK = "on_track"
@@ -36,7 +37,9 @@ BEHIND = "behind"
 FAR_BEHIND = "far_behind"
 
 # In the order a meeting reads them: best first.
-STATUSES = (DONE, ON_TRACK, BEHIND, FAR_BEHIND, NO_DATA, YEAR_END)
+STATUSES = (DONE, ON_TRACK, BEHIND, FAR_BEHIND, NO_DATA, YEAR_END, ANNUAL)
+# Statuses that wait for a figure rather than judge one: not counted among the judged.
+WAITING = (NO_DATA, YEAR_END, ANNUAL)
 STATUS_LABELS = {
     DONE: _("已完成"),
     ON_TRACK: _("达到序时进度"),
@@ -44,6 +47,7 @@ STATUS_LABELS = {
     FAR_BEHIND: _("严重滞后"),
     NO_DATA: _("无数据"),
     YEAR_END: _("待年终确定"),
+    ANNUAL: _("待统计年报"),
 }
 # One palette for pages, charts and Excel; a status is never shown by colour alone.
 STATUS_COLOURS = {
@@ -53,6 +57,7 @@ STATUS_COLOURS = {
     FAR_BEHIND: "#c62828",
     NO_DATA: "#7a7a7a",
     YEAR_END: "#6a5acd",
+    ANNUAL: "#4b6584",
 }
 
 # What floors and ceilings say where the ratio kinds say 达到序时进度.
@@ -122,6 +127,15 @@ def expected_fraction(month, plan=None):
     return Decimal(month) / 12
 
 
+def awaits_annual_figure(flagged, month, december_in):
+    """待统计年报: a target closed by the annual statistics (``flagged``), read at December
+    before December's figure is ``december_in``. GDP and income come in February or March, so
+    such a target is neither late nor judged on an earlier month's figure until then; once the
+    figure is in, the year is judged on it as usual. The one rule the standing, the reporting
+    timeliness and the reminders ask."""
+    return bool(flagged) and month == 12 and not december_in
+
+
 def judge(
     kind,
     target,
@@ -133,6 +147,7 @@ def judge(
     tolerance=DEFAULT_TOLERANCE,
     frequency=MONTHLY,
     unit="",
+    awaits_annual=False,
 ):
     """Judge one indicator as of ``month``.
 
@@ -140,13 +155,16 @@ def judge(
     序时进度 for ratio kinds, percent of the target for ceilings and floors. ``frequency``: a
     target published quarterly (half-yearly, yearly) is judged as of its latest due month, and
     one published only yearly waits for year end like a year-end-only target. ``actual`` is the
-    latest approved figure of a due month (the caller reads it).
+    latest approved figure of a due month (the caller reads it). ``awaits_annual``: the target
+    waits for the annual statistics (``awaits_annual_figure``), so it is 待统计年报.
     """
     target = Decimal(target)
     actual = None if actual is None else Decimal(actual)
     tolerance = Decimal(tolerance)
     due = latest_due_month(frequency, month)
 
+    if awaits_annual:
+        return Progress(ANNUAL, actual, kind=kind)
     if (is_year_end_only or frequency == YEARLY) and month < 12:
         return Progress(YEAR_END, actual, kind=kind)
     if actual is None or due is None:
@@ -283,8 +301,9 @@ class Summary:
 
     @property
     def judged(self):
-        """How many targets have a status to speak of (neither 无数据 nor 待年终确定)."""
-        return self.total - self.counts[NO_DATA] - self.counts[YEAR_END]
+        """How many targets have a status to speak of (not 无数据, 待年终确定 or 待统计年报).
+        A bulletin's stored counts may predate 待统计年报: a missing status counts none."""
+        return self.total - sum(self.counts.get(status, 0) for status in WAITING)
 
     @property
     def holding(self):
@@ -324,6 +343,8 @@ def count_words(summary, *, with_no_data=True):
         parts.append(gettext("无数据%(n)s项") % {"n": counts[NO_DATA]})
     if counts[YEAR_END]:
         parts.append(gettext("待年终确定%(n)s项") % {"n": counts[YEAR_END]})
+    if counts.get(ANNUAL):
+        parts.append(gettext("待统计年报%(n)s项") % {"n": counts[ANNUAL]})
     return pgettext("between counts", "，").join(parts)
 
 

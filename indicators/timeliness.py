@@ -11,7 +11,13 @@ REPORT_DEADLINE_DAY setting). Each department × month cell is one of:
 - ``missing`` 未报送: the deadline has passed and some due target has nothing submitted or
   approved (``progress.is_missing``; a returned entry waiting for correction counts as missing);
 - ``not_due`` 未到期: still open, the deadline has not passed;
-- ``nothing_due`` 无任务: the department leads no typed-in target.
+- ``nothing_due`` 无任务: the department leads no typed-in target;
+- ``annual`` 待统计年报: December's deadline has passed and every due target is in but those
+  waiting for the annual statistics (``progress.awaits_annual_figure``, while the report is
+  open): they are still not reported (``awaiting``), but neither missing, late nor reminded.
+
+A figure of a target awaiting the annual statistics is never late: it comes when the statistics
+do, after December's deadline.
 
 An entry approved without a recorded submission time (entered by the supervision office itself)
 counts as on time: there is no evidence it was late.
@@ -37,14 +43,16 @@ LATE = "late"
 MISSING = "missing"
 NOT_DUE = "not_due"
 NOTHING_DUE = "nothing_due"
+ANNUAL = "annual"
 
-STATES = (ON_TIME, LATE, MISSING, NOT_DUE, NOTHING_DUE)
+STATES = (ON_TIME, LATE, MISSING, NOT_DUE, NOTHING_DUE, ANNUAL)
 LABELS = {
     ON_TIME: _("按时报送"),
     LATE: _("逾期报送"),
     MISSING: _("未报送"),
     NOT_DUE: _("未到期"),
     NOTHING_DUE: _("无任务"),
+    ANNUAL: _("待统计年报"),
 }
 # Short words for a heatmap cell.
 SHORT_LABELS = {
@@ -53,6 +61,7 @@ SHORT_LABELS = {
     MISSING: _("未报"),
     NOT_DUE: _("未到期"),
     NOTHING_DUE: _("无"),
+    ANNUAL: _("待年报"),
 }
 
 REPORTED = (EntryState.SUBMITTED, EntryState.APPROVED)
@@ -70,11 +79,18 @@ class MonthTimeliness:
     returned: int = 0
     missing: int = 0  # nothing submitted or approved once the deadline passed (未报送)
     late: int = 0  # submitted or approved, but submitted after the deadline (逾期报送)
+    awaiting: int = 0  # not reported, waiting for the annual statistics (待统计年报)
     state: str = NOTHING_DUE
 
     @property
     def label(self):
         return LABELS[self.state]
+
+    @property
+    def waiting(self):
+        """Due targets not yet submitted or approved that a reminder is about (not those
+        waiting for the annual statistics)."""
+        return self.due - self.submitted - self.approved - self.awaiting
 
     @property
     def is_behind(self):
@@ -96,15 +112,16 @@ class DepartmentTimeliness:
         return sum(1 for m in self.months[:until] if m.is_behind)
 
 
-def month_state(due, reported, late, year, month, today, deadline_day):
-    """The state of one department × month cell from its counts (pure)."""
+def month_state(due, reported, late, year, month, today, deadline_day, awaiting=0):
+    """The state of one department × month cell from its counts (pure); ``awaiting``: due
+    targets not reported that wait for the annual statistics."""
     if not due:
         return NOTHING_DUE
     if reported >= due:
         return LATE if late else ON_TIME
-    if progress.is_missing(False, year, month, today, deadline_day):
-        return MISSING
-    return NOT_DUE
+    if not progress.is_missing(False, year, month, today, deadline_day):
+        return NOT_DUE
+    return ANNUAL if reported + awaiting >= due else MISSING
 
 
 def department_timeliness(report, today=None, departments=None, deadline_day=None):
@@ -146,20 +163,24 @@ def timeliness_for(reports, today=None, departments=None, deadline_day=None):
     }
 
 
-COUNTED = ("drafted", "submitted", "approved", "returned", "late")
+COUNTED = ("drafted", "submitted", "approved", "returned", "late", "annual_in")
+# Targets closed by the annual statistics, of their December (``progress.awaits_annual_figure``).
+ANNUAL_MONTH = Q(indicator__awaits_annual_statistics=True, month=12)
 
 
 def _due_counts(typed_in):
     """Targets led per (report, department), over all frequencies: {(report id, department
-    id): [how many in all, how many due in month 1, …, in month 12]}."""
+    id): [how many in all, how many due in month 1, …, in month 12, how many closed by the
+    annual statistics]}."""
     due = {}
-    for report_id, department_id, frequency, count in (
-        typed_in.values_list("report", "lead_department", "frequency")
+    for report_id, department_id, frequency, flagged, count in (
+        typed_in.values_list("report", "lead_department", "frequency", "awaits_annual_statistics")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        led = due.setdefault((report_id, department_id), [0] * 13)
+        led = due.setdefault((report_id, department_id), [0] * 14)
         led[0] += count
+        led[13] += count if flagged else 0  # December's, waiting for the annual statistics
         for month in progress.DUE_MONTHS[frequency]:
             led[month] += count
     return due
@@ -180,8 +201,9 @@ def _entry_counts(entries, reports, days):
             returned=Count("pk", filter=Q(state=EntryState.RETURNED)),
             late=Count(
                 "pk",
-                filter=Q(state__in=REPORTED) & _submitted_late(reports, days),
+                filter=Q(state__in=REPORTED) & _submitted_late(reports, days) & ~ANNUAL_MONTH,
             ),
+            annual_in=Count("pk", filter=Q(state__in=REPORTED) & ANNUAL_MONTH),
         )
         .order_by()
     ):
@@ -195,13 +217,17 @@ def _entry_counts(entries, reports, days):
 
 
 def _department_row(report, department, due, counts, today, day):
-    led = due.get((report.pk, department.pk), [0] * 13)  # [all targets led, due in 1..12]
+    # [all targets led, due in 1..12, closed by the annual statistics]
+    led = due.get((report.pk, department.pk), [0] * 14)
     months = []
     for month in range(1, 13):
         row = counts.get((report.pk, department.pk, month), {})
         month_due = led[month]
         reported = row.get("submitted", 0) + row.get("approved", 0)
-        state = month_state(month_due, reported, row.get("late", 0), report.year, month, today, day)
+        awaiting = _awaiting(report, month, led[13], row.get("annual_in", 0))
+        state = month_state(
+            month_due, reported, row.get("late", 0), report.year, month, today, day, awaiting
+        )
         months.append(
             MonthTimeliness(
                 month=month,
@@ -210,12 +236,21 @@ def _department_row(report, department, due, counts, today, day):
                 submitted=row.get("submitted", 0),
                 approved=row.get("approved", 0),
                 returned=row.get("returned", 0),
-                missing=month_due - reported if state == MISSING else 0,
+                missing=month_due - reported - awaiting if state == MISSING else 0,
                 late=row.get("late", 0),
+                awaiting=awaiting,
                 state=state,
             )
         )
     return DepartmentTimeliness(department, led[0], tuple(months))
+
+
+def _awaiting(report, month, flagged, flagged_in):
+    """How many of a department's targets closed by the annual statistics have no December
+    figure in yet, while the report is open (``progress.awaits_annual_figure`` counted)."""
+    if not report.is_open or not progress.awaits_annual_figure(flagged, month, False):
+        return 0
+    return flagged - flagged_in
 
 
 def _submitted_late(reports, days):

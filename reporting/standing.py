@@ -59,7 +59,7 @@ def _judge(rows, reports, month):
             report = reports[indicator.report_id]
             indicator.actual = derived[report.pk].get(indicator.register_rule)
             indicator.register_url = list_url(report, indicator.register_rule, month)
-        indicator.progress = indicator.judge(month, indicator.actual)
+        indicator.progress = indicator.judge(month, indicator.actual, indicator.actual_month)
     return rows
 
 

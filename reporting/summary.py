@@ -39,6 +39,7 @@ TIMELINESS_STYLES = {
     timeliness.ON_TIME: STATUS_PREFIX + progress.DONE,
     timeliness.LATE: STATUS_PREFIX + progress.BEHIND,
     timeliness.MISSING: STATUS_PREFIX + progress.FAR_BEHIND,
+    timeliness.ANNUAL: STATUS_PREFIX + progress.ANNUAL,
 }
 
 
@@ -97,6 +98,7 @@ def overview_columns():
         Column(_("严重滞后"), 8, INTEGER),
         Column(_("无数据"), 8, INTEGER),
         Column(_("待年终确定"), 9, INTEGER),
+        Column(_("待统计年报"), 9, INTEGER),
         Column(_("平均完成率"), 10, PERCENT),
         Column(_("序时进度"), 10, PERCENT),
     ]
@@ -113,6 +115,7 @@ def _summary_row(name, summary):
         counts[progress.FAR_BEHIND],
         counts[progress.NO_DATA],
         counts[progress.YEAR_END],
+        counts[progress.ANNUAL],
         summary.average_completion,
         summary.average_expected,
     )

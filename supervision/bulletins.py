@@ -74,6 +74,11 @@ def figures(report, month, today=None):
         for i in indicators
         if i.progress.status == status
     ]
+    awaiting = [
+        {"code": i.code, "name": i.name, "department": i.lead_department.name}
+        for i in indicators
+        if i.progress.status == progress.ANNUAL
+    ]
     reporting = [
         {"department": row.department.name, "state": cell.state, "missing": cell.missing}
         for row in department_timeliness(report, today)
@@ -101,6 +106,7 @@ def figures(report, month, today=None):
         ],
         "lagging": lagging,
         "reporting": reporting,
+        "awaiting": awaiting,
         "investment": investment(report, month, indicators),
         "slips": slip_counts(report, month, today),
     }
@@ -165,7 +171,7 @@ def body_for(report, numbers):
         *_overall_part(numbers),
         *_sections_part(numbers["sections"]),
         *_lagging_part(numbers["lagging"]),
-        *_reporting_part(numbers["reporting"], month),
+        *_reporting_part(numbers["reporting"], month, numbers.get("awaiting", ())),
         *_supervision_part(numbers["slips"], month),
         *_requirements_part(),
     ]
@@ -264,13 +270,20 @@ def _lagging_part(lagging):
     return lines
 
 
-def _reporting_part(reporting, month):
-    """四、报送情况: the departments that have not reported the month, or reported it late."""
+def _reporting_part(reporting, month, awaiting=()):
+    """四、报送情况: the departments that have not reported the month, or reported it late; and
+    the targets whose December figure waits for the annual statistics (neither late nor
+    missing: a bulletin stored before they existed has none)."""
     lines = [_("四、报送情况")]
     missing = [r for r in reporting if r["state"] == timeliness.MISSING]
     late = [r for r in reporting if r["state"] == timeliness.LATE]
     if not missing and not late:
         lines.append(_("各责任单位均按时报送%(month)s月进展。") % {"month": month})
+    if awaiting:
+        lines.append(
+            _("待统计年报的目标任务（年度数据以统计年报为准，不计逾期）：%(names)s。")
+            % {"names": listing(_("%(name)s（%(department)s）") % item for item in awaiting)}
+        )
     if missing:
         lines.append(
             _("逾期未报送%(month)s月进展的单位：%(names)s。")

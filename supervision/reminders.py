@@ -9,6 +9,8 @@
    - *reminders* to a department's reporters at each step of the report's schedule
      (``Report.reminder_offsets``: days from the month's deadline), while some of its due
      targets are not yet in; a step missed for up to REMINDER_CATCH_UP_DAYS is still sent;
+     December's figures of targets waiting for the annual statistics (待统计年报) are neither
+     reminded nor escalated: they come when the statistics do;
    - *escalation* to the department's 分管县领导 and the office: a department more than
      ``Report.escalation_days`` past the deadline with targets still not reported, and a target
      far behind (严重滞后) in two months running;
@@ -119,8 +121,7 @@ def reminders(report, today, timeliness=None):
             if not _in_window(deadline + datetime.timedelta(days=offset), today):
                 continue
             for row in timeliness:
-                cell = row.month(month)
-                waiting = cell.due - cell.submitted - cell.approved
+                waiting = row.month(month).waiting  # none for the annual statistics' figures
                 if waiting <= 0:
                     continue
                 department = row.department

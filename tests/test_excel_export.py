@@ -100,13 +100,14 @@ def test_overview_sheet_agrees_with_the_status_module(workbook, demo_report):
         "严重滞后",
         "无数据",
         "待年终确定",
+        "待统计年报",
         "平均完成率",
         "序时进度",
     ]
     found = rows(ws)[: len(expected)]
     for row, (name, summary) in zip(found, expected, strict=True):
         counts = summary.counts
-        assert row[:8] == (
+        assert row[:9] == (
             name,
             summary.total,
             counts["done"],
@@ -115,9 +116,10 @@ def test_overview_sheet_agrees_with_the_status_module(workbook, demo_report):
             counts["far_behind"],
             counts["no_data"],
             counts["year_end"],
+            counts["annual"],
         )
-        assert row[8] == number(summary.average_completion)
-        assert row[9] == number(summary.average_expected)
+        assert row[9] == number(summary.average_completion)
+        assert row[10] == number(summary.average_expected)
     total = expected[-1][1]
     verdict = ws.cell(row=3 + len(expected) + 1, column=1).value
     assert verdict.startswith(f"截至9月底，{total.total}项目标中已完成{total.counts['done']}项")
@@ -215,7 +217,7 @@ def test_number_formats(workbook):
     assert ws.cell(row=lv01, column=5).number_format == "#,##0"
     assert ws.cell(row=lv01, column=7).number_format == "0.0%"
     assert ws.cell(row=lv01, column=8).number_format == "0.0%"
-    assert workbook["总览"]["I3"].number_format == "0.0%"
+    assert workbook["总览"]["J3"].number_format == "0.0%"
     assert workbook["项目清单"]["G3"].number_format == "#,##0.00"
 
 

@@ -226,7 +226,12 @@ class Indicator(models.Model):
         """Typed in by its department each month; register-derived values never are."""
         return not self.is_derived
 
-    def judge(self, month, actual):
+    def judge(self, month, actual, actual_month=None):
+        """This target's standing as of ``month`` on the approved figure ``actual``, given (by
+        the judged list) with ``actual_month``, the month it is of: a target awaiting the
+        annual statistics reads 待统计年报 at December until December's own figure is in.
+        Without ``actual_month`` the figure is taken as ``month``'s own."""
+        of_month = month if actual_month is None and actual is not None else actual_month
         return progress.judge(
             self.kind,
             self.target,
@@ -236,6 +241,14 @@ class Indicator(models.Model):
             is_year_end_only=self.is_year_end_only,
             tolerance=self.tolerance_in_force,
             frequency=self.frequency,
+            awaits_annual=self.awaits_annual_figure(month, of_month == 12),
+        )
+
+    def awaits_annual_figure(self, month, december_in):
+        """``progress.awaits_annual_figure`` for this target; one derived from the register is
+        never typed in, so it waits for no statistics."""
+        return progress.awaits_annual_figure(
+            self.awaits_annual_statistics and not self.is_derived, month, december_in
         )
 
     @property

@@ -6,8 +6,9 @@
   figure has been entered;
 - 收尾 (closing): from December on, still open for late figures, the annual statistics
   (待统计年报) and review;
-- 归档 (archived): closed by the office, read-only, its figures and 通报 frozen. There is no way
-  back: a closed year stays as it was closed.
+- 归档 (archived): closed by the office once nothing waits (no row to review, no open 督办单, no
+  annual figure missing), read-only, its figures, 通报 and slips frozen. There is no way back: a
+  closed year stays as it was closed.
 
 Every move is the office's (of the report's region; the administrator anywhere), is checked here
 and nowhere else, and is written to the audit log (``audit.signals`` records the state change).
@@ -72,6 +73,12 @@ def waiting_count(report):
     )
 
 
+def open_slips(report):
+    """Supervision slips (督办单) of ``report`` not yet closed (销号)."""
+    slip = apps.get_model("supervision", "Slip")
+    return slip.objects.filter(report=report).exclude(state=slip.State.CLOSED).count()
+
+
 def awaiting_statistics(report):
     """Targets of ``report`` marked 待统计年报 whose December figure is not yet approved."""
     approved = ProgressEntry.objects.filter(
@@ -103,6 +110,12 @@ def refusal(user, report, move, today=None):
             return _("“%(report)s”还有%(n)s条数据待审核，审核后才能归档。") % {
                 "report": report,
                 "n": waiting,
+            }
+        slips = open_slips(report)
+        if slips:
+            return _("“%(report)s”还有%(n)s份督办单未销号，销号后才能归档。") % {
+                "report": report,
+                "n": slips,
             }
         missing = list(awaiting_statistics(report).values_list("code", flat=True))
         if missing:

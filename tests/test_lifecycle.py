@@ -406,6 +406,16 @@ def test_an_archived_reports_slips_are_frozen(report, reviewer, fgj, slip):
     assert Slip.objects.count() == 1 and Slip.objects.get().state == slip.state
 
 
+def test_an_open_slip_holds_the_archive_until_it_is_closed(office, report, slip):
+    in_state(report, State.CLOSING)
+    assert refused(office, report, "archive") == (
+        "“2023年柳城县政府工作报告”还有1份督办单未销号，销号后才能归档。"
+    )
+    Slip.objects.filter(pk=slip.pk).update(state=Slip.State.CLOSED)
+    lifecycle.move(office, report, "archive")
+    assert Report.objects.get(pk=report.pk).is_archived
+
+
 def test_no_slip_is_issued_on_a_report_in_preparation(next_year, reviewer):
     with pytest.raises(slips.SlipError, match="尚在筹备，发布后才能下发督办单"):
         slips.issue(reviewer, new_slip(next_year))

@@ -167,12 +167,16 @@ def refuse_published(report):
         raise ExcelImportError(
             _("“%(report)s”已归档，不能再用工作簿覆盖。") % {"report": report.title}
         )
-    message = _(
-        "“%(report)s”已发布（%(state)s），不能再用工作簿覆盖。"
-        "调整个别目标请在“目标任务”中逐项修改。"
-    )
     if report.state == State.ACTIVE:
-        message += _("尚未填报任何数据时，可先将其退回筹备。")
+        message = _(
+            "“%(report)s”已发布（%(state)s），不能再用工作簿覆盖。调整个别目标请在“目标任务”中"
+            "逐项修改；尚未填报任何数据时，可先将其退回筹备。"
+        )
+    else:
+        message = _(
+            "“%(report)s”已发布（%(state)s），不能再用工作簿覆盖。调整个别目标请在“目标任务”中"
+            "逐项修改。"
+        )
     raise ExcelImportError(message % {"report": report.title, "state": report.get_state_display()})
 
 

@@ -213,9 +213,9 @@ def test_the_annual_statistics_column_is_read_from_the_workbook(report):
 
 
 def test_starting_a_year_that_exists_is_refused(demo):
-    old, new = demo
+    old, _new = demo
     before = Report.objects.count(), Indicator.objects.count()
-    with pytest.raises(setup.Refused, match="2024年的工作报告.*已经存在"):
+    with pytest.raises(setup.Refused, match=r"2024年的工作报告.*已经存在"):
         setup.start_from(old, office(old.region))
     assert (Report.objects.count(), Indicator.objects.count()) == before
 
@@ -228,7 +228,7 @@ def test_another_regions_office_may_not_start_the_year(report):
     )
     before = Report.objects.count(), AuditRecord.objects.count()
     for user in users:
-        with pytest.raises(setup.Refused, match="柳城县.*督查室"):
+        with pytest.raises(setup.Refused, match=r"柳城县.*督查室"):
             setup.start_from(report, user)
     assert (Report.objects.count(), AuditRecord.objects.count()) == before
 
@@ -246,7 +246,8 @@ def test_the_office_starts_next_year_from_the_change_list(client, report):
         follow=True,
     )
     new = Report.objects.get(region=report.region, year=2024)
-    assert response.redirect_chain[-1][0] == reverse("admin:indicators_report_change", args=[new.pk])
+    change = reverse("admin:indicators_report_change", args=[new.pk])
+    assert response.redirect_chain[-1][0] == change
     page = response.content.decode()
     assert "已以“2023年柳城县政府工作报告”为基础新建“2024年柳城县政府工作报告”" in page
     assert new.state == Report.State.PREPARING and new.indicators.count() == 40
@@ -340,7 +341,8 @@ def test_a_report_put_back_into_preparing_takes_its_workbook_again(report):
 
 def test_a_closing_or_archived_report_is_refused_without_offering_preparing(report):
     data = raised_target(report)
-    for state, words in ((Report.State.CLOSING, "已发布（收尾）"), (Report.State.ARCHIVED, "已归档")):
+    refusals = ((Report.State.CLOSING, "已发布（收尾）"), (Report.State.ARCHIVED, "已归档"))
+    for state, words in refusals:
         Report.objects.filter(pk=report.pk).update(state=state)
         with pytest.raises(ExcelImportError) as refused:
             setup.load_report_file(SimpleUploadedFile("2023.xlsx", data))

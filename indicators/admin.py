@@ -424,6 +424,27 @@ def lifecycle_action(move):
     return admin.action(description=move.label, permissions=["change"])(action)
 
 
+@admin.action(description=gettext_lazy("以上一年度为基础新建"), permissions=["add"])
+def start_from_last_year(modeladmin, request, queryset):
+    """Next year's report of the one selected report's region, in 筹备 (`setup.start_from`),
+    opened on its change page for the office to edit."""
+    reports = list(queryset[:2])
+    if len(reports) != 1:
+        messages.error(request, _("请只选择一份工作报告，以它为基础新建下一年度的报告。"))
+        return None
+    try:
+        copy = setup.start_from(reports[0], request.user)
+    except setup.Refused as refused:
+        messages.error(request, str(refused))
+        return None
+    messages.success(
+        request,
+        _("已以“%(old)s”为基础新建“%(new)s”（筹备），请核对目标任务后发布。")
+        % {"old": reports[0].title, "new": copy.title},
+    )
+    return redirect("admin:indicators_report_change", copy.pk)
+
+
 @admin.register(Report)
 class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
     region_field = "region"
@@ -434,8 +455,12 @@ class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
     # The state moves only through the buttons (`indicators.lifecycle`), never the form.
     readonly_fields = ["state"]
     inlines = [SectionInline]
-    actions = [lifecycle_action(move) for move in lifecycle.MOVES.values()]
+    actions = [
+        *(lifecycle_action(move) for move in lifecycle.MOVES.values()),
+        start_from_last_year,
+    ]
     change_list_template = "admin/indicators/report/change_list.html"
+    change_form_template = "admin/indicators/report/change_form.html"
 
     @admin.display(description=gettext_lazy("年度"), ordering="year")
     def year_shown(self, report):
@@ -465,6 +490,12 @@ class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
             title=_("从Excel导入工作报告"),
             template="admin/indicators/report/load.html",
             template_url=reverse("admin:indicators_report_template"),
+            # Each report's own filled workbook, to start the next year's from (or to check).
+            extra_context={
+                "reports": self.get_queryset(request)
+                .select_related("region")
+                .order_by("region__name", "-year")
+            },
         )
 
     def _report_loaded(self, request, file):

@@ -8,6 +8,9 @@ December, the month the demo opens on, tells the month's story (`december_story`
 workflow gate like any real month: most figures approved, two departments' submitted and waiting
 in the review queue, one entry returned with a comment, and two departments late (城管局 has
 reported nothing; 生态环境局's only figure was returned).
+
+Beside it, the turn of the year: 柳城县's 2024 report in 筹备, started from 2023 as the office
+would start it (`ensure_next_year`), visible to the office only.
 """
 
 import datetime
@@ -23,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 
-from . import versions, workflow
+from . import setup, versions, workflow
 from .models import (
     Department,
     EntryState,
@@ -207,6 +210,14 @@ def ensure_report():
         indicator = Indicator.objects.create(report=report, **fields)
         indicator.cooperating_departments.set(departments[pk] for pk in cooperating)
     return report
+
+
+def ensure_next_year(report):
+    """The report of the year after ``report``, in 筹备: started from it by `setup.start_from`
+    (as the office's "以上一年度为基础新建" does; no user, as a command acts), or the one that
+    exists already."""
+    existing = Report.objects.filter(region=report.region, year=report.year + 1).first()
+    return existing or setup.start_from(report, None)
 
 
 # The county leaders in charge (分管县领导) of the demo's departments, by name, as the summary and

@@ -28,9 +28,11 @@ class WorkbookUploadForm(forms.Form):
         self.fields["file"].label = label
 
 
-def upload_page(request, model_admin, *, label, load, title, template, template_url):
+def upload_page(
+    request, model_admin, *, label, load, title, template, template_url, extra_context=None
+):
     """The upload page of ``model_admin``: ``load(file)`` answers a loaded workbook and raises
-    `ExcelImportError` for a refused one."""
+    `ExcelImportError` for a refused one; ``extra_context`` is what its template adds."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = WorkbookUploadForm(request.POST or None, request.FILES or None, label=label)
@@ -47,5 +49,6 @@ def upload_page(request, model_admin, *, label, load, title, template, template_
         "form": form,
         "problems": problems,
         "template_url": template_url,
+        **(extra_context or {}),
     }
     return TemplateResponse(request, template, context, status=400 if problems else 200)

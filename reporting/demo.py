@@ -1,11 +1,18 @@
 """The demo: the 2023 report of 柳城县 with its logins, a year of progress and the project
-register (``manage.py load_demo``, never in production), and `grow`, which multiplies it for
-query-count tests and the benchmark."""
+register, and 2024 in 筹备 beside it (``manage.py load_demo``, never in production); and `grow`,
+which multiplies it for query-count tests and the benchmark."""
 
 from django.db import transaction
 
 from indicators import versions
-from indicators.demo import REGION, ensure_entries, ensure_report, ensure_users, other_regions
+from indicators.demo import (
+    REGION,
+    ensure_entries,
+    ensure_next_year,
+    ensure_report,
+    ensure_users,
+    other_regions,
+)
 from indicators.models import Department, Indicator, ProgressEntry, Region, Report, Section
 from projects.demo import ensure_register
 from projects.models import Project, ProjectProgress
@@ -31,7 +38,9 @@ def load_demo(*, beside_real_regions=False):
     _, reviewer = ensure_users()
     entries = ensure_entries(report, reviewer)
     projects = ensure_register(report, reviewer)
-    return {"report": report, "entries": entries, "projects": projects}
+    # The turn of the year: next year's report, from this one's final figures (its December).
+    next_year = ensure_next_year(report)
+    return {"report": report, "entries": entries, "projects": projects, "next_year": next_year}
 
 
 def grow(report, factor=10):

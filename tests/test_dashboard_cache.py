@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from openpyxl import load_workbook
 
-from indicators import people, setup, versions, workflow
+from indicators import lifecycle, people, setup, versions, workflow
 from indicators.models import Department, Indicator, ProgressEntry, Region, Report, Section
 from projects.excel import load_register_file
 from projects.models import Stage
@@ -154,7 +154,9 @@ def target_change(report, fgj, reviewer):
 
 
 def report_workbook_change(report, fgj, reviewer):
-    """The report's own set-up workbook, loaded back with one target raised."""
+    """The report's own set-up workbook, loaded back with one target raised (in 筹备, where a
+    workbook loads: the office puts the report back before anything is entered)."""
+    lifecycle.move(reviewer, report, "unpublish")
     book = load_workbook(BytesIO(setup.report_setup_bytes(report)))
     sheet = book[setup.INDICATOR_SHEET]
     rows = sheet.iter_rows()

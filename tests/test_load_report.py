@@ -200,7 +200,9 @@ def test_a_bad_workbook_is_refused_whole_with_every_problem_listed(workbook_2023
     assert counts() == before == (0, 0, 0, 0, 0)
 
 
-def test_an_existing_target_with_entries_keeps_its_kind(report):
+def test_a_published_reports_workbook_cannot_change_a_targets_kind(report):
+    """A target with entries keeps its kind: its report is published (figures are entered only
+    then), and a published report is never overwritten by a workbook."""
     approve(Indicator.objects.get(code="LV-01"), 1, 100)
     data = excel.report_setup_bytes(report)
 
@@ -212,7 +214,7 @@ def test_an_existing_target_with_entries_keeps_its_kind(report):
     before = list(Indicator.objects.order_by("code").values())
     with pytest.raises(ExcelImportError) as refused:
         load(edit(data, change_kind))
-    assert "已有月度进展的目标不能更改类型" in str(refused.value)
+    assert "已发布（执行），不能再用工作簿覆盖" in str(refused.value)
     assert list(Indicator.objects.order_by("code").values()) == before
 
 

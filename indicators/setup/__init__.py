@@ -14,20 +14,24 @@ template or a filled copy of an existing report. The layout is also written on t
   累计型/存量型/节点型/控制型/底线型 (or its code); 牵头单位 and 配合单位 name departments by
   代码 or name (several separated by 、 or ,); 月度计划 is blank (linear m/12) or 12 cumulative
   fractions separated by commas; 需年终确定 is 是 or blank; 项目库取数规则 is blank or one of
-  `RegisterRule` (label or code); the optional 报送频率 (按月/按季度/按半年/按年) and 容差 may
-  be left out by workbooks made before them.
+  `RegisterRule` (label or code); the optional 报送频率 (按月/按季度/按半年/按年), 容差 and
+  待统计年报 (是 or blank) may be left out by workbooks made before them.
 
 Loading matches the region by name, the report by (地区, 年度), sections by name, departments by
 代码 (within the region) and targets by 编号: loading the same file twice changes nothing, and
-nothing is ever deleted. Each sheet has its own reader; a workbook with any problem is refused
-whole, with every problem listed.
+nothing is ever deleted. A report that does not exist yet is created in 筹备; one in 筹备 is
+updated; a published one (执行, 收尾, 归档) is refused: its targets change one by one in the admin.
+Each sheet has its own reader; a workbook with any problem is refused whole, with every problem
+listed.
 
 The names above are the msgids: a workbook is written in the downloader's language and read in
 any of the site's (``indicators.xlsx.spellings``).
 
-- ``layout``: the sheets and columns; ``template``: the workbook out; ``loading``: the workbook in.
+- ``layout``: the sheets and columns; ``template``: the workbook out; ``loading``: the workbook in;
+  ``carry``: next year's report started from last year's (its workbook is the copy's to edit).
 """
 
+from .carry import Refused, start_from
 from .layout import (
     DEPARTMENT_HEADERS,
     DEPARTMENT_SHEET,
@@ -60,10 +64,12 @@ __all__ = [
     "REPORT_SHEET",
     "SECTION_HEADERS",
     "SECTION_SHEET",
+    "Refused",
     "ReportPlan",
     "apply_report_plan",
     "load_report_file",
     "read_report_workbook",
     "report_setup_bytes",
     "report_setup_sheets",
+    "start_from",
 ]

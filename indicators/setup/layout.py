@@ -39,7 +39,8 @@ INDICATOR_HEADERS = (
     gettext_noop("项目库取数规则"),
     gettext_noop("报告原文"),
 )
-# Columns added later: a workbook made before them still loads (monthly, the system's tolerance).
-INDICATOR_OPTIONAL = (gettext_noop("报送频率"), gettext_noop("容差"))
+# Columns added later: a workbook made before them still loads (monthly, the system's tolerance,
+# not waiting for the annual statistics).
+INDICATOR_OPTIONAL = (gettext_noop("报送频率"), gettext_noop("容差"), gettext_noop("待统计年报"))
 NO = gettext_noop("否")
 LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")

@@ -75,6 +75,7 @@ def read_report_workbook(workbook, regions=None):
     report, existing = _read_report(workbook, problems)
     if regions is not None:
         _check_region_scope(report, regions, problems)
+    refuse_published(existing)
     sections, sections_read = _read_sections(workbook, problems)
     departments, lookup, departments_read = _read_departments(
         workbook, problems, report["region_fields"]["stored"]
@@ -154,6 +155,29 @@ def _check_region_scope(report, regions, problems):
                 "地区的上级地区、级别和行政区划代码只能由系统管理员修改，请删去或改回工作簿中的这几行。"
             )
         )
+
+
+def refuse_published(report):
+    """A workbook sets up a report in 筹备 (or a new one); a published report's targets change
+    one by one, where each change is seen and recorded, never by overwriting them whole."""
+    if report is None or not report.is_published:
+        return
+    State = Report.State
+    if report.state == State.ARCHIVED:
+        raise ExcelImportError(
+            _("“%(report)s”已归档，不能再用工作簿覆盖。") % {"report": report.title}
+        )
+    if report.state == State.ACTIVE:
+        message = _(
+            "“%(report)s”已发布（%(state)s），不能再用工作簿覆盖。调整个别目标请在“目标任务”中"
+            "逐项修改；尚未填报任何数据时，可先将其退回筹备。"
+        )
+    else:
+        message = _(
+            "“%(report)s”已发布（%(state)s），不能再用工作簿覆盖。调整个别目标请在“目标任务”中"
+            "逐项修改。"
+        )
+    raise ExcelImportError(message % {"report": report.title, "state": report.get_state_display()})
 
 
 def _read_region(info, values, name):
@@ -258,6 +282,7 @@ INDICATOR_COLUMNS = {
     "register_rule": "项目库取数规则",
     "frequency": "报送频率",
     "tolerance": "容差",
+    "awaits_annual_statistics": "待统计年报",
 }
 NO_WORDS = ("no", "n", "false", "0")
 
@@ -284,7 +309,6 @@ def _read_indicators(workbook, problems, existing, known):
             sheet.problem(number, "类型", _("类型应为 累计型、存量型、节点型、控制型 或 底线型。"))
         target = read_number(sheet, number, "年度目标", row["年度目标"])
         lead = _read_lead(sheet, number, row["牵头单位"], lookup)
-        is_year_end_only = _read_year_end(sheet, number, row["需年终确定"])
         fields = {
             "code": code,
             "order": read_integer(sheet, number, "顺序", row["顺序"], len(indicators) + 1),
@@ -295,7 +319,8 @@ def _read_indicators(workbook, problems, existing, known):
             "baseline": read_number(sheet, number, "基数", row["基数"], required=False),
             "source_quote": row["报告原文"],
             "monthly_plan": _read_plan(sheet, number, row["月度计划"]),
-            "is_year_end_only": is_year_end_only,
+            "is_year_end_only": _read_yes(sheet, number, "需年终确定", row["需年终确定"]),
+            "awaits_annual_statistics": _read_yes(sheet, number, "待统计年报", row["待统计年报"]),
             "register_rule": _read_rule(sheet, number, row["项目库取数规则"]),
             "frequency": _read_frequency(sheet, number, row["报送频率"]),
             "tolerance": read_number(sheet, number, "容差", row["容差"], required=False),
@@ -338,13 +363,13 @@ def _read_lead(sheet, number, text, lookup):
     return lead
 
 
-def _read_year_end(sheet, number, text):
-    """需年终确定: “是” (or yes) or left empty (or no)."""
+def _read_yes(sheet, number, column, text):
+    """A yes-or-blank column (需年终确定, 待统计年报): “是” (or yes) or left empty (or no)."""
     text = text.strip()
-    is_year_end_only = is_yes(text)
-    if not (is_year_end_only or text == "" or is_word(text, NO) or text.lower() in NO_WORDS):
-        sheet.problem(number, "需年终确定", _("请填写“是”或留空。"))
-    return is_year_end_only
+    answer = is_yes(text)
+    if not (answer or text == "" or is_word(text, NO) or text.lower() in NO_WORDS):
+        sheet.problem(number, column, _("请填写“是”或留空。"))
+    return answer
 
 
 def _read_frequency(sheet, number, text):
@@ -451,6 +476,10 @@ def apply_report_plan(plan):
     info = plan.report
     region_fields = {k: v for k, v in info["region_fields"].items() if k not in ("stored", "name")}
     region = upsert(Region, {"name": info["region"]}, region_fields)
+    # Checked again under the row's lock: the report may have been published since it was read.
+    refuse_published(
+        Report.objects.select_for_update().filter(region=region, year=info["year"]).first()
+    )
     report = upsert(Report, {"region": region, "year": info["year"]}, {"title": info["title"]})
     departments = {}
     for values in plan.departments:
@@ -487,7 +516,9 @@ def apply_report_plan(plan):
 
 
 def load_report_file(uploaded_file, regions=None):
-    """Check and load a set-up workbook, all or nothing; raises `ExcelImportError`.
+    """Check and load a set-up workbook, all or nothing; raises `ExcelImportError`. A report
+    the workbook names that does not exist yet is created in 筹备; one in 筹备 is updated; a
+    published one (执行, 收尾, 归档) is refused (`refuse_published`).
 
     ``regions``: ids of the regions the person loading it may set up (None: any, and a new
     region may be created); a workbook of any other region is refused."""

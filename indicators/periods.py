@@ -12,7 +12,9 @@ asks (views never read ``?report=``, ``?year=`` or ``?month=`` themselves).
   of the year; `reporter_report`, the newest of them for a reporter, and `reporting_month`, the
   month a report is due to be filled in; `reportable_months` and `landing_period`, the months a
   reporter may fill in and where their login lands (what is still owed is
-  ``timeliness.due_months``);
+  ``reporting.rows.due_months``);
+- `review_scope`: the reports whose waiting rows the review queue lists (every open report the
+  office reviews, or the one it picks);
 - `command_report`: the report a management command means (no user: every report counts).
 
 Only reports the user may open are ever chosen (``access.report_list``); another answers 404.
@@ -163,7 +165,7 @@ def current_period(reports, today):
 
 def landing_period(reports, due, today):
     """Where a reporter lands, given ``due``, the (report, month) pairs still owed across
-    ``reports`` (oldest first, see ``timeliness.due_months``): the one report's month when all
+    ``reports`` (oldest first, see ``reporting.rows.due_months``): the one report's month when all
     that is owed lies in one report (its current month if owed, else the oldest owed), the
     current month when nothing is; None when two reports owe months, which a page must list."""
     owing = {item.report.pk for item in due}
@@ -176,6 +178,34 @@ def landing_period(reports, due, today):
     if not any(item.month == month for item in due):
         month = due[0].month
     return Period(report, month)
+
+
+def reviewed_reports(user):
+    """The reports ``user`` may open and review (the review page's picker), newest first."""
+    return [r for r in access.report_list(user) if access.can_review_report(user, r)]
+
+
+@dataclass(frozen=True)
+class ReviewScope:
+    """What the review queue shows: the waiting rows of ``reports``; its filters and month locks
+    belong to ``period``'s report; ``is_chosen`` when the request picked that one report."""
+
+    period: Period
+    reports: list
+    is_chosen: bool
+
+
+def review_scope(request):
+    """The review queue's reports: the one ``?report=`` (or ``?year=``) picks, else every open
+    report the user reviews, oldest first (December's late rows above January's), with the
+    default period (the newest published report) for the filters and locks. A picked report the
+    user may not open answers 404 (`choose_report`); the view checks it may review it."""
+    period = resolve_period(request)
+    is_chosen = any(parse_int(request.GET.get(key)) is not None for key in ("report", "year"))
+    if is_chosen:
+        return ReviewScope(period, [period.report], True)
+    reviewed = [r for r in open_reports(request.user) if access.can_review_report(request.user, r)]
+    return ReviewScope(period, sorted(reviewed, key=lambda r: r.year), False)
 
 
 def command_report(year=None, region=None):

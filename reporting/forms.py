@@ -114,9 +114,19 @@ class LockForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
 
 
-class ReviewFilterForm(forms.Form):
-    """Filters of the review queue."""
+def report_heading(report):
+    """How the review page names a report: its region, year and state (柳城县 2023（收尾）)."""
+    return gettext("%(label)s（%(state)s）") % {
+        "label": report.label,
+        "state": report.get_state_display(),
+    }
 
+
+class ReviewFilterForm(forms.Form):
+    """Filters of the review queue. ``report`` is its picker: the choice is rendered and kept
+    here, but which report the page means is `indicators.periods.review_scope`'s answer."""
+
+    report = forms.ChoiceField(label=_("工作报告"), required=False)
     department = forms.ModelChoiceField(
         label=_("责任单位"), queryset=Department.objects.all(), required=False
     )
@@ -131,8 +141,13 @@ class ReviewFilterForm(forms.Form):
         choices=[("", "—"), *MONTHS],
     )
 
-    def __init__(self, *args, report, **kwargs):
+    def __init__(self, *args, report, reports, **kwargs):
+        """``report``: the one the sections and departments are of; ``reports``: the picker's."""
         super().__init__(*args, **kwargs)
+        self.fields["report"].choices = [
+            ("", gettext("全部进行中的工作报告")),
+            *((str(r.pk), report_heading(r)) for r in reports),
+        ]
         self.fields["section"].queryset = Section.objects.filter(report=report)
         self.fields["department"].queryset = Department.objects.filter(region=report.region_id)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import roles, security
-from indicators import access
+from indicators import access, periods
 
 
 def administrator_home(user):
@@ -32,8 +32,20 @@ def home_url(user):
     return administrator_home(user) or reverse("reporting:landing")
 
 
-def nav_links(user):
-    """The header's links: only pages this user may open."""
+def keeping_report(url, report_id):
+    """``url`` with the report the page was showing, so that the header does not drop it. The
+    id is only passed on, never trusted: the page it leads to checks the user may open it."""
+    return url if report_id is None else f"{url}?report={report_id}"
+
+
+def chosen_report_id(request):
+    """The ``?report=`` a request carries, as a number, or None."""
+    return periods.parse_int(request.GET.get("report"))
+
+
+def nav_links(user, report_id=None):
+    """The header's links: only pages this user may open; the pages of one report keep
+    ``report_id`` (the report chosen on the page the header is shown on)."""
     if not user.is_authenticated:
         return []
     links = []
@@ -46,17 +58,20 @@ def nav_links(user):
         ]
     if access.can_read_dashboards(user):
         links += [
-            (_("总览"), reverse("reporting:home")),
-            (pgettext_lazy("page", "责任单位"), reverse("reporting:departments")),
-            (_("项目库"), reverse("projects:list")),
-            (_("项目投资"), reverse("projects:investment")),
-            (_("大屏"), reverse("reporting:screen")),
+            (label, keeping_report(reverse(name), report_id))
+            for label, name in (
+                (_("总览"), "reporting:home"),
+                (pgettext_lazy("page", "责任单位"), "reporting:departments"),
+                (_("项目库"), "projects:list"),
+                (_("项目投资"), "projects:investment"),
+                (_("大屏"), "reporting:screen"),
+            )
         ]
         visible = access.visible_regions(user)
         if visible is None or len(visible) > 1:  # a city (or province), or an administrator
             links.append((_("各地区"), reverse("reporting:regions")))
     if access.can_review(user):
-        links.append((_("审核"), reverse("reporting:review")))
+        links.append((_("审核"), keeping_report(reverse("reporting:review"), report_id)))
     if security.can_manage_security(user):
         links.append((_("安全管理"), reverse("accounts:security")))
     elif security.can_lift_lockouts(user):
@@ -70,4 +85,7 @@ def nav_links(user):
 
 def navigation(request):
     """Context processor: the header's links for the signed-in user."""
-    return {"nav_links": nav_links(request.user), "home_url": home_url(request.user)}
+    return {
+        "nav_links": nav_links(request.user, chosen_report_id(request)),
+        "home_url": home_url(request.user),
+    }

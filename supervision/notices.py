@@ -9,17 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicators import access
+from reporting.navigation import chosen_report_id, keeping_report
 
 from .models import Notice
 
 
-def cycle_links(user):
-    """The header's links to the supervision cycle, for those who may open them."""
+def cycle_links(user, report_id=None):
+    """The header's links to the supervision cycle, for those who may open them, keeping the
+    report chosen on the page (``report_id``)."""
     links = []
     if access.can_read_dashboards(user) or user.is_reporter:
-        links.append((_("督办"), reverse("supervision:slips")))
+        links.append((_("督办"), keeping_report(reverse("supervision:slips"), report_id)))
     if access.can_read_dashboards(user):
-        links.append((_("通报"), reverse("supervision:bulletins")))
+        links.append((_("通报"), keeping_report(reverse("supervision:bulletins"), report_id)))
     return links
 
 
@@ -31,7 +33,7 @@ def bell(request):
         return {}
     return {
         "unread_notices": Notice.objects.filter(user=user).unread().count(),
-        "cycle_links": cycle_links(user),
+        "cycle_links": cycle_links(user, chosen_report_id(request)),
     }
 
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from indicators import access, workflow
 from indicators.access import reviewer_required
 from indicators.models import EntryState, MonthLock, ProgressEntry
-from indicators.periods import report_of_year, resolve_period
+from indicators.periods import report_of_year, review_scope, reviewed_reports
 from projects.models import ProjectProgress
-from reporting.forms import LockForm, ReviewFilterForm, ReviewForm
+from reporting.forms import LockForm, ReviewFilterForm, ReviewForm, report_heading
 from reporting.rows import latest_before
 
 ACTIONS = (workflow.APPROVE, workflow.RETURN, workflow.REOPEN)
@@ -35,20 +35,52 @@ DONE_MESSAGES = {
 
 @reviewer_required
 def review_queue(request):
-    period = resolve_period(request)
-    report = period.report
+    """The rows waiting for review in every open report the office reviews, grouped by report
+    (oldest first), or in the one it picks; the filters and month locks are of one report."""
+    scope = review_scope(request)
+    report = scope.period.report
     if not access.can_review_report(request.user, report):
         raise PermissionDenied
-    filters = ReviewFilterForm(request.GET or None, report=report)
+    filters = ReviewFilterForm(
+        request.GET or None, report=report, reports=reviewed_reports(request.user)
+    )
     chosen = filters.cleaned_data if filters.is_valid() else {}
+    entries, progress = _waiting_rows(scope.reports, chosen)
+    locks = {
+        (lock.report_id, lock.month): lock
+        for lock in MonthLock.objects.filter(report__in={report, *scope.reports}).select_related(
+            "locked_by"
+        )
+    }
+    context = {
+        "period": scope.period,
+        "is_chosen": scope.is_chosen,
+        "filters": filters,
+        "groups": _grouped(
+            scope.reports,
+            _marked(_with_previous(list(entries)), locks),
+            _marked(_with_previous(list(progress)), locks),
+        ),
+        "lock_rows": [(month, locks.get((report.pk, month))) for month in range(1, 13)],
+        "lock_history": MonthLock.history.filter(report_id=report.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:12],
+        "back": request.get_full_path(),
+    }
+    return render(request, "reporting/review.html", context)
+
+
+def _waiting_rows(reports, chosen):
+    """The submitted target entries and project rows of ``reports``, narrowed by the filters
+    ``chosen``: two queries whatever the number of reports and rows."""
     entries = (
-        ProgressEntry.objects.filter(indicator__report=report, state=EntryState.SUBMITTED)
+        ProgressEntry.objects.filter(indicator__report__in=reports, state=EntryState.SUBMITTED)
         .select_related("indicator__section", "indicator__lead_department", "submitted_by")
         .prefetch_related("evidence")
         .order_by("month", "indicator__lead_department__order", "indicator__code")
     )
     progress = (
-        ProjectProgress.objects.filter(project__report=report, state=EntryState.SUBMITTED)
+        ProjectProgress.objects.filter(project__report__in=reports, state=EntryState.SUBMITTED)
         .select_related("project__lead_department", "submitted_by")
         .prefetch_related("evidence")
         .order_by("month", "project__lead_department__order", "project__code")
@@ -62,22 +94,25 @@ def review_queue(request):
     if chosen.get("month"):
         entries = entries.filter(month=chosen["month"])
         progress = progress.filter(month=chosen["month"])
-    locks = {
-        lock.month: lock
-        for lock in MonthLock.objects.filter(report=report).select_related("locked_by")
-    }
-    context = {
-        "period": period,
-        "filters": filters,
-        "entries": _marked(_with_previous(list(entries)), locks),
-        "project_progress": _marked(_with_previous(list(progress)), locks),
-        "lock_rows": [(month, locks.get(month)) for month in range(1, 13)],
-        "lock_history": MonthLock.history.filter(report_id=report.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:12],
-        "back": request.get_full_path(),
-    }
-    return render(request, "reporting/review.html", context)
+    return entries, progress
+
+
+def _grouped(reports, entries, progress):
+    """One group per report, in the order given: its heading, its rows and how many wait."""
+    groups = []
+    for report in reports:
+        mine = [row for row in entries if row.subject.report_id == report.pk]
+        projects = [row for row in progress if row.subject.report_id == report.pk]
+        groups.append(
+            {
+                "report": report,
+                "heading": report_heading(report),
+                "entries": mine,
+                "project_progress": projects,
+                "waiting": len(mine) + len(projects),
+            }
+        )
+    return groups
 
 
 def _with_previous(rows):
@@ -93,9 +128,10 @@ def _with_previous(rows):
 
 
 def _marked(rows, locks):
-    """Flag the rows of a locked month: listed, but nothing to approve or return until unlocked."""
+    """Flag the rows of a locked month of their report: listed, but nothing to approve or
+    return until unlocked."""
     for row in rows:
-        row.locked = row.month in locks
+        row.locked = (row.subject.report_id, row.month) in locks
     return rows
 
 

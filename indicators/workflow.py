@@ -232,6 +232,22 @@ def _stored_rows(changes):
     return rows
 
 
+def _lock_reports(changes):
+    """Lock the report rows of ``changes`` and return their locked months {(report id, month)}.
+
+    The report rows are the lock that orders a save against a month being locked, or the report
+    being archived: a month locked, or a report moved (`lifecycle.move` locks the same row),
+    while this change waits is seen here. The state is read under the lock, not taken from the
+    caller's (perhaps older) report."""
+    report_ids = {change.subject.report_id for change in changes}
+    states = dict(
+        Report.objects.select_for_update().filter(pk__in=report_ids).values_list("pk", "state")
+    )
+    for change in changes:
+        change.subject.report.state = states[change.subject.report_id]
+    return set(MonthLock.objects.filter(report_id__in=report_ids).values_list("report_id", "month"))
+
+
 def apply(user, changes, action, *, comment="", today=None):
     """Move every row of ``changes`` by ``action`` as ``user``, all or none; returns the entries.
 
@@ -246,19 +262,7 @@ def apply(user, changes, action, *, comment="", today=None):
     if action in (RETURN, REOPEN) and not comment:
         raise WorkflowError(_("退回时请填写退回意见，说明需要修改的内容。"))
     with transaction.atomic():
-        # The report rows are the lock that orders a save against a month being locked, or the
-        # report being archived: a month locked, or a report moved (`lifecycle.move` locks the
-        # same row), while this change waits is seen here. The state is read under the lock, not
-        # taken from the caller's (perhaps older) report.
-        report_ids = {change.subject.report_id for change in changes}
-        states = dict(
-            Report.objects.select_for_update().filter(pk__in=report_ids).values_list("pk", "state")
-        )
-        for change in changes:
-            change.subject.report.state = states[change.subject.report_id]
-        locks = set(
-            MonthLock.objects.filter(report_id__in=report_ids).values_list("report_id", "month")
-        )
+        locks = _lock_reports(changes)
         stored = _stored_rows(changes)
         reasons, conflict = {}, False
         entries, befores = [], []

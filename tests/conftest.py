@@ -23,6 +23,7 @@ from indicators.models import (
     Indicator,
     ProgressEntry,
     Region,
+    Report,
     Section,
     User,
 )
@@ -111,6 +112,22 @@ def reviewer(report):
 @pytest.fixture
 def leader(report):
     return make_user("t-leader", "leader")
+
+
+def make_next_year(report, state=Report.State.PREPARING):
+    """``report``'s region's report of the next year in ``state`` (筹备 unless said), with one
+    section and one monthly target led by 发改局: the turn of the year, two reports side by side."""
+    year, region = report.year + 1, report.region
+    title = f"{year}年{region.name}政府工作报告"
+    new = Report.objects.create(region=region, year=year, title=title, state=state)
+    section = Section.objects.create(report=new, name="经济发展", order=1)
+    Indicator.objects.create(
+        report=new, section=section, code="N-01", name="新增就业", kind="cumulative",
+        target=Decimal(100), unit="个", lead_department=Department.objects.get(
+            region=report.region, code="fgj"
+        ),
+    )  # fmt: skip
+    return new
 
 
 def approve(indicator, month, value, **fields):

@@ -21,11 +21,11 @@ from django.utils import timezone
 from accounts import roles
 from audit.models import Action, AuditRecord
 from indicators import lifecycle, workflow
-from indicators.models import Department, EntryState, Indicator, Region, Report, Section, User
+from indicators.models import Department, EntryState, Indicator, Region, Report, User
 from supervision import bulletins, slips
 from supervision.models import Slip
 
-from .conftest import approve, make_project, make_user, submit
+from .conftest import approve, make_next_year, make_project, make_user, submit
 
 State = Report.State
 DECEMBER = datetime.date(2023, 12, 1)
@@ -44,13 +44,7 @@ def office(report):
 @pytest.fixture
 def next_year(report):
     """柳城县's 2024 report in 筹备, with one section and one target."""
-    new = Report.objects.create(region=report.region, year=2024, title="2024年柳城县政府工作报告")
-    section = Section.objects.create(report=new, name="经济发展", order=1)
-    Indicator.objects.create(
-        report=new, section=section, code="N-01", name="新增就业", kind="cumulative",
-        target=Decimal(100), unit="个", lead_department=Department.objects.get(code="fgj"),
-    )  # fmt: skip
-    return new
+    return make_next_year(report)
 
 
 def in_state(report, state):

@@ -15,17 +15,14 @@ from openpyxl import load_workbook
 
 from indicators import progress
 from indicators.models import (
-    Department,
     EntryState,
     Indicator,
     ProgressEntry,
-    Report,
     ReportState,
-    Section,
 )
 from projects.models import Project, ProjectProgress
 
-from .conftest import add_indicators
+from .conftest import add_indicators, make_next_year
 
 PREPARING, ACTIVE, CLOSING = ReportState.PREPARING, ReportState.ACTIVE, ReportState.CLOSING
 
@@ -39,25 +36,7 @@ def at(year, month, day):
 @pytest.fixture
 def next_year(report):
     """The 2024 report of 柳城县 in ``state``: one section, one monthly target led by 发改局."""
-
-    def make(state):
-        new = Report.objects.create(
-            region=report.region, year=2024, title="2024年柳城县政府工作报告", state=state
-        )
-        section = Section.objects.create(report=new, name="一、经济发展", order=1)
-        Indicator.objects.create(
-            report=new,
-            section=section,
-            code="2024-01",
-            name="固定资产投资增长",
-            unit="%",
-            kind="cumulative",
-            target=10,
-            lead_department=Department.objects.get(code="fgj"),
-        )
-        return new
-
-    return make
+    return lambda state: make_next_year(report, state)
 
 
 def reported_through(report, last_month, state=EntryState.APPROVED):

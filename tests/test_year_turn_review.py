@@ -11,16 +11,14 @@ import time_machine
 from django.utils import timezone
 
 from indicators.models import (
-    Department,
     Indicator,
     MonthLock,
     ProgressEntry,
     Region,
     Report,
-    Section,
 )
 
-from .conftest import make_user
+from .conftest import make_next_year, make_user
 
 ACTIVE, CLOSING, PREPARING, ARCHIVED = (
     Report.State.ACTIVE,
@@ -54,22 +52,7 @@ def waiting(indicator, month, value=10):
 @pytest.fixture
 def year_2024(report):
     """柳城县's 2024 report (in 筹备 until a test publishes it): one target led by 发改局."""
-    new = Report.objects.create(
-        region=report.region, year=2024, title="2024年柳城县政府工作报告", state=PREPARING
-    )
-    section = Section.objects.create(report=new, name="经济发展", order=1)
-    Indicator.objects.create(
-        report=new,
-        section=section,
-        code="EC-01",
-        name="地区生产总值增长",
-        kind="cumulative",
-        target=Decimal(100),
-        unit="亿元",
-        lead_department=Department.objects.get(region=report.region, code="fgj"),
-        frequency="monthly",
-    )
-    return new
+    return make_next_year(report, PREPARING)
 
 
 @pytest.fixture

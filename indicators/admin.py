@@ -419,6 +419,10 @@ def lifecycle_action(move):
                 request,
                 _("已%(move)s%(n)s份工作报告。") % {"move": move.label, "n": done},
             )
+        if request.POST.get("_back_to_report") and len(queryset) == 1:
+            # Posted from the report's own page (its buttons): back to it.
+            return redirect("admin:indicators_report_change", queryset[0].pk)
+        return None
 
     action.__name__ = f"lifecycle_{move.name}"
     return admin.action(description=move.label, permissions=["change"])(action)
@@ -466,6 +470,14 @@ class ReportAdmin(RegionScopedAdmin, admin.ModelAdmin):
     def year_shown(self, report):
         # A year is a name, not an amount: never 2,023.
         return str(report.year)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The report's page offers the moves of its state as buttons (the change list's
+        actions, posted for this report); a move the gate refuses now is shown greyed, with why."""
+        report = self.get_object(request, unquote(object_id))
+        moves = lifecycle.moves_for(request.user, report) if report is not None else []
+        extra_context = {**(extra_context or {}), "lifecycle_moves": moves}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [

@@ -8,6 +8,7 @@ through the same gate, and its change form never moves the state.
 """
 
 import datetime
+import re
 import threading
 from decimal import Decimal
 
@@ -318,6 +319,47 @@ def test_the_admins_actions_move_the_offices_reports(client, office, report, nex
     report.refresh_from_db()
     assert report.state == State.ACTIVE
     assert state_records(next_year)[0][0] == office.pk
+
+
+def move_buttons(page):
+    """The report page's move buttons: {move name: disabled?}."""
+    html = page.content.decode()
+    found = re.findall(
+        r'<button type="submit" class="lifecycle-move" data-move="(\w+)"( disabled)?', html
+    )
+    return {name: bool(disabled) for name, disabled in found}
+
+
+def test_the_reports_page_offers_its_moves_and_says_why_one_is_refused(client, office, next_year):
+    client.force_login(office)
+    url = reverse("admin:indicators_report_change", args=[next_year.pk])
+    page = client.get(url)
+    assert move_buttons(page) == {"publish": False}
+    assert "筹备" in page.content.decode()
+    # Its button posts the change list's action for this report, and comes back to the page.
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "lifecycle_publish", "_selected_action": [next_year.pk], "_back_to_report": 1},
+    )
+    assert response.status_code == 302 and response.url == url
+    with time_machine.travel(
+        datetime.datetime(2024, 1, 10, 9, tzinfo=timezone.get_current_timezone())
+    ):
+        page = client.get(url)
+        # 2024's December is far: 转入收尾 is greyed, its reason written on the page.
+        assert move_buttons(page) == {"unpublish": False, "close_year": True}
+        assert "2024年12月起才能转入收尾。" in page.content.decode()
+        approve(Indicator.objects.get(report=next_year), 1, 5)
+        page = client.get(url)
+        assert move_buttons(page) == {"unpublish": True, "close_year": True}
+        assert "已有填报数据，不能退回筹备。" in page.content.decode()
+
+
+def test_the_system_administrator_sees_the_moves_greyed(client, report, next_year):
+    client.force_login(sysadmin_of(report.region))
+    page = client.get(reverse("admin:indicators_report_change", args=[next_year.pk]))
+    assert move_buttons(page) == {"publish": True}
+    assert "只有本地区的督查室可以发布、收尾或归档工作报告。" in page.content.decode()
 
 
 def test_the_admin_offers_a_move_on_no_other_regions_report(client, report, next_year):

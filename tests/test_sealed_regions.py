@@ -653,6 +653,8 @@ def test_the_office_cannot_move_its_region_by_the_workbook(client, county_b, cit
 
 
 def test_the_office_reloads_its_own_workbook_unchanged(client, county_b, city):
+    # A workbook loads into a report being set up (筹备); B's is put back there for the test.
+    Report.objects.filter(pk=county_b["report"].pk).update(state=Report.State.PREPARING)
     office_of_b(client, county_b)
     file = setup_workbook(county_b["report"], {})
     response = client.post(reverse("admin:indicators_report_load"), {"file": file})

@@ -8,9 +8,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # A register change advances its report's data version (see indicators.versions).
-        from indicators import versions
+        from indicators import setup, versions
 
+        from .carry import carry_register
         from .models import Project, ProjectProgress
 
         versions.watch(Project, versions.of_own_report)
         versions.watch(ProjectProgress, versions.of_subject_report)
+        # Next year's report started from this year's takes the unfinished projects along.
+        setup.report_started.connect(carry_register, dispatch_uid="projects.carry")

@@ -26,6 +26,8 @@ from indicators.models import (
     User,
 )
 from indicators.xlsx import ExcelImportError
+from projects import register
+from projects.models import Project, ProjectProgress, Stage
 from reporting.demo import load_demo
 
 from .conftest import approve, make_user, submit
@@ -128,7 +130,7 @@ def test_baselines_are_last_years_final_approved_figures_and_plans_are_reset(dem
     old, new = demo
     copied = {i.code: i for i in new.indicators.all()}
     sources = {"december": 0, "earlier": 0}
-    for indicator in old.indicators.all():
+    for indicator in old.indicators.filter(register_rule=""):
         assert copied[indicator.code].baseline == final_figure(indicator), indicator.code
         december = indicator.entries.filter(month=12, state=EntryState.APPROVED).exists()
         if indicator.entries.filter(state=EntryState.APPROVED).exists():
@@ -138,6 +140,39 @@ def test_baselines_are_last_years_final_approved_figures_and_plans_are_reset(dem
     assert copied["LV-01"].baseline == Decimal(1620)
     assert old.indicators.exclude(monthly_plan=None).exists()  # EC-02's seasonal plan
     assert not new.indicators.exclude(monthly_plan=None).exists()
+
+
+def test_unfinished_projects_go_on_into_next_years_register(demo):
+    old, new = demo
+    unfinished = Project.objects.filter(report=old).exclude(stage=Stage.COMPLETED)
+    assert unfinished.count() > 100 and Project.objects.filter(report=old, stage="completed")
+    carried = {p.code: p for p in Project.objects.filter(report=new)}
+    assert set(carried) == set(unfinished.values_list("code", flat=True))
+    for project in unfinished:
+        copy = carried[project.code]
+        # Registered where it stands at the year's end; a started one goes on as 续建.
+        assert (copy.registered_stage, copy.stage) == (project.stage, project.stage)
+        assert copy.registered_start_date == copy.start_date == project.start_date
+        assert copy.completion_date is None and copy.planned_investment == 0
+        expected = "continuing" if project.stage == Stage.STARTED else project.build_type
+        assert copy.build_type == expected, project.code
+        assert (copy.name, copy.lead_department_id, copy.total_investment) == (
+            project.name,
+            project.lead_department_id,
+            project.total_investment,
+        )
+    assert not ProjectProgress.objects.filter(project__report=new).exists()
+
+
+def test_the_computed_targets_start_from_last_years_computed_values(demo):
+    old, new = demo
+    finals = register.derived_values(old, 12)
+    computed = new.indicators.exclude(register_rule="")
+    assert computed.count() == 10
+    for indicator in computed:
+        expected = round(finals[indicator.register_rule], 4)  # the baseline's 4 places
+        assert indicator.baseline == expected, indicator.code
+    assert computed.get(code="PP-01").baseline > 0
 
 
 def test_the_baseline_falls_back_to_the_latest_approved_month_then_last_years_baseline(report):

@@ -31,7 +31,7 @@ any of the site's (``indicators.xlsx.spellings``).
   ``carry``: next year's report started from last year's (its workbook is the copy's to edit).
 """
 
-from .carry import Refused, start_from
+from .carry import Refused, report_started, start_from
 from .layout import (
     DEPARTMENT_HEADERS,
     DEPARTMENT_SHEET,
@@ -71,5 +71,6 @@ __all__ = [
     "read_report_workbook",
     "report_setup_bytes",
     "report_setup_sheets",
+    "report_started",
     "start_from",
 ]

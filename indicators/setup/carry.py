@@ -12,10 +12,12 @@ to edit (in the admin, or through its filled workbook) and then publish:
   statistics flags, the report's sentence), except what belongs to the year: the baseline
   becomes last year's final approved figure, and the plan curve goes back to linear.
 
-Departments belong to the region, so the new report shares them: nothing to copy.
+Departments belong to the region, so the new report shares them: nothing to copy. The project
+register's unfinished projects are carried by the projects app (`report_started`).
 """
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -25,6 +27,13 @@ from ..models import Indicator, Report, Section
 # and (for targets) the figures of the year (baseline, plan curve), set anew below.
 REPORT_RESET = {"id", "year", "title", "state"}
 INDICATOR_RESET = {"id", "report", "section", "baseline", "monthly_plan"}
+
+
+# Sent inside `start_from`'s transaction once the copy has its sections and targets, with
+# ``source`` (last year's report) and ``copy``: apps above this one carry what they own (the
+# project register's unfinished projects, ``projects.carry``). A receiver that raises undoes
+# the whole copy.
+report_started = Signal()
 
 
 class Refused(Exception):
@@ -65,6 +74,7 @@ def start_from(report, user):
                 monthly_plan=None,
             )
             target.cooperating_departments.set(indicator.cooperating_departments.all())
+        report_started.send(sender=Report, source=report, copy=copy)
     return copy
 
 

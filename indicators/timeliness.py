@@ -155,12 +155,20 @@ def timeliness_for(reports, today=None, departments=None, deadline_day=None):
     counts = _entry_counts(entries, reports, days)
     return {
         report.pk: [
-            _department_row(report, department, due, counts, today, days[report.pk])
+            _department_row(report, department, due, counts, _as_of(report, today), days[report.pk])
             for department in departments
             if department.region_id == report.region_id
         ]
         for report in reports
     }
+
+
+def _as_of(report, today):
+    """The day ``report``'s months are judged on: ``today``, but the eve of its year while it is
+    being set up (筹备): nothing of it is due yet, so nothing is late."""
+    if report.is_published:
+        return today
+    return min(today, datetime.date(report.year, 1, 1) - datetime.timedelta(days=1))
 
 
 COUNTED = ("drafted", "submitted", "approved", "returned", "late", "annual_in")

@@ -356,7 +356,8 @@ def test_loading_into_a_published_report_is_refused_and_changes_nothing(client, 
         setup.load_report_file(SimpleUploadedFile("2023.xlsx", data))
     assert str(refused.value) == (
         "“2023年柳城县政府工作报告”已发布（执行），不能再用工作簿覆盖。"
-        "调整个别目标请在“目标任务”中逐项修改；尚未填报任何数据时，可先将其退回筹备。"
+        "调整个别目标请在“目标任务”中逐项修改；尚未填报任何数据时，可先将其退回筹备。; "
+        "要以它为基础建立新一年度的报告，请把“工作报告”表中的年度改为新的年度后再导入。"
     )
     client.force_login(office(report.region))
     response = client.post(

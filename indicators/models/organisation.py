@@ -5,8 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts import roles
 
@@ -278,6 +278,16 @@ class Report(RobotMixin, models.Model):
     def label(self):
         """How pickers name a report: its region and year (柳城县 2023)."""
         return f"{self.region.name} {self.year}"
+
+    @property
+    def choice_label(self):
+        """How a report picker offers it: its label, with its state unless it is 执行."""
+        if self.state == ReportState.ACTIVE:
+            return self.label
+        return gettext("%(label)s（%(state)s）") % {
+            "label": self.label,
+            "state": self.get_state_display(),
+        }
 
     @property
     def deadline_day_in_force(self):

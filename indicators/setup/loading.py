@@ -163,9 +163,11 @@ def refuse_published(report):
     if report is None or not report.is_published:
         return
     State = Report.State
+    # The workbook may be meant for next year (downloaded from this one): say how.
+    next_year = _("要以它为基础建立新一年度的报告，请把“工作报告”表中的年度改为新的年度后再导入。")
     if report.state == State.ARCHIVED:
         raise ExcelImportError(
-            _("“%(report)s”已归档，不能再用工作簿覆盖。") % {"report": report.title}
+            [_("“%(report)s”已归档，不能再用工作簿覆盖。") % {"report": report.title}, next_year]
         )
     if report.state == State.ACTIVE:
         message = _(
@@ -177,7 +179,8 @@ def refuse_published(report):
             "“%(report)s”已发布（%(state)s），不能再用工作簿覆盖。调整个别目标请在“目标任务”中"
             "逐项修改。"
         )
-    raise ExcelImportError(message % {"report": report.title, "state": report.get_state_display()})
+    fields = {"report": report.title, "state": report.get_state_display()}
+    raise ExcelImportError([message % fields, next_year])
 
 
 def _read_region(info, values, name):

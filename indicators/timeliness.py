@@ -14,7 +14,12 @@ REPORT_DEADLINE_DAY setting). Each department × month cell is one of:
 - ``nothing_due`` 无任务: the department leads no typed-in target;
 - ``annual`` 待统计年报: December's deadline has passed and every due target is in but those
   waiting for the annual statistics (``progress.awaits_annual_figure``, while the report is
-  open): they are still not reported (``awaiting``), but neither missing, late nor reminded.
+  open): they are still not reported (``annual_open``), but neither missing, late nor reminded.
+
+Each such target is counted once on the page: one with a December entry (a draft, a returned
+one) by its entry's state like any row, one without any entry as ``awaiting``. A returned one
+is not chased either: the department re-sends it with the annual statistics, not before, so
+only the office's review comment asks for it (it is neither missing nor reminded).
 
 A figure of a target awaiting the annual statistics is never late: it comes when the statistics
 do, after December's deadline.
@@ -79,7 +84,10 @@ class MonthTimeliness:
     returned: int = 0
     missing: int = 0  # nothing submitted or approved once the deadline passed (未报送)
     late: int = 0  # submitted or approved, but submitted after the deadline (逾期报送)
-    awaiting: int = 0  # not reported, waiting for the annual statistics (待统计年报)
+    awaiting: int = 0  # no entry at all, waiting for the annual statistics (待统计年报)
+    # Not reported (no entry, a draft or a returned one), waiting for the annual statistics:
+    # neither missing nor reminded. ``awaiting`` and the drafted and returned ones among them.
+    annual_open: int = 0
     state: str = NOTHING_DUE
 
     @property
@@ -89,8 +97,8 @@ class MonthTimeliness:
     @property
     def waiting(self):
         """Due targets not yet submitted or approved that a reminder is about (not those
-        waiting for the annual statistics)."""
-        return self.due - self.submitted - self.approved - self.awaiting
+        waiting for the annual statistics, whether without an entry or drafted or returned)."""
+        return self.due - self.submitted - self.approved - self.annual_open
 
     @property
     def is_behind(self):
@@ -171,7 +179,7 @@ def _as_of(report, today):
     return min(today, datetime.date(report.year, 1, 1) - datetime.timedelta(days=1))
 
 
-COUNTED = ("drafted", "submitted", "approved", "returned", "late", "annual_in")
+COUNTED = ("drafted", "submitted", "approved", "returned", "late", "annual_in", "annual_entered")
 # Targets closed by the annual statistics, of their December (``progress.awaits_annual_figure``).
 ANNUAL_MONTH = Q(indicator__awaits_annual_statistics=True, month=12)
 
@@ -212,6 +220,7 @@ def _entry_counts(entries, reports, days):
                 filter=Q(state__in=REPORTED) & _submitted_late(reports, days) & ~ANNUAL_MONTH,
             ),
             annual_in=Count("pk", filter=Q(state__in=REPORTED) & ANNUAL_MONTH),
+            annual_entered=Count("pk", filter=ANNUAL_MONTH),
         )
         .order_by()
     ):
@@ -232,9 +241,9 @@ def _department_row(report, department, due, counts, today, day):
         row = counts.get((report.pk, department.pk, month), {})
         month_due = led[month]
         reported = row.get("submitted", 0) + row.get("approved", 0)
-        awaiting = _awaiting(report, month, led[13], row.get("annual_in", 0))
+        annual_open = _awaiting(report, month, led[13], row.get("annual_in", 0))
         state = month_state(
-            month_due, reported, row.get("late", 0), report.year, month, today, day, awaiting
+            month_due, reported, row.get("late", 0), report.year, month, today, day, annual_open
         )
         months.append(
             MonthTimeliness(
@@ -244,9 +253,10 @@ def _department_row(report, department, due, counts, today, day):
                 submitted=row.get("submitted", 0),
                 approved=row.get("approved", 0),
                 returned=row.get("returned", 0),
-                missing=month_due - reported - awaiting if state == MISSING else 0,
+                missing=month_due - reported - annual_open if state == MISSING else 0,
                 late=row.get("late", 0),
-                awaiting=awaiting,
+                awaiting=_awaiting(report, month, led[13], row.get("annual_entered", 0)),
+                annual_open=annual_open,
                 state=state,
             )
         )
@@ -255,7 +265,8 @@ def _department_row(report, department, due, counts, today, day):
 
 def _awaiting(report, month, flagged, flagged_in):
     """How many of a department's targets closed by the annual statistics have no December
-    figure in yet, while the report is open (``progress.awaits_annual_figure`` counted)."""
+    ``flagged_in`` (a reported figure, or any entry) yet, while the report is open
+    (``progress.awaits_annual_figure`` counted)."""
     if not report.is_open or not progress.awaits_annual_figure(flagged, month, False):
         return 0
     return flagged - flagged_in

@@ -224,6 +224,10 @@ class Project(models.Model):
         """Projects report every month."""
         return True
 
+    def awaits_annual_figure(self, month, december_in):
+        """Projects report their own figures; none waits for the annual statistics."""
+        return False
+
     # --- Stages -------------------------------------------------------------------------------
     # One rule for a stage change, asked by the monthly form, the imports and review alike.
 

@@ -83,6 +83,14 @@ class Row:
     def state(self):
         return self.entry.state if self.entry is not None else None
 
+    @property
+    def awaits_annual_figure(self):
+        """A target's December that the annual statistics settle (待统计年报), until its figure
+        is reported: the form tells the reporter it is not late (the rule the timeliness and
+        the landing's owed months ask)."""
+        reported = self.state in timeliness.REPORTED
+        return self.subject.awaits_annual_figure(self.month, december_in=reported)
+
     def bind(self, data=None, *, submitting=False, rendered=True):
         """Give the row its form (bound to ``data`` when given) and return it; ``rendered``
         False for a row that is only checked (an import's), which costs less."""
@@ -214,25 +222,35 @@ def month_rows(user, report, month, today=None):
 
 TO_FILL = "to_fill"
 RETURNED = "returned"
+ANNUAL = timeliness.ANNUAL
 OWED_LABELS = {
     timeliness.MISSING: timeliness.LABELS[timeliness.MISSING],
     TO_FILL: _("待填报"),
     RETURNED: _("已退回"),
+    ANNUAL: timeliness.LABELS[timeliness.ANNUAL],
 }
 
 
 @dataclass(frozen=True)
 class DueMonth:
     """A month of an open report in which the department still owes a row: one it reports
-    (typed in, due that month) with nothing submitted or approved."""
+    (typed in, due that month) with nothing submitted or approved. A December owed only by
+    targets waiting for the annual statistics (``progress.awaits_annual_figure``) is ANNUAL:
+    neither late nor chased; ``some_annual`` says such rows are among those of a month owed
+    for other rows too."""
 
     report: object
     month: int
-    state: str  # timeliness.MISSING (its deadline has passed), TO_FILL or RETURNED
+    state: str  # timeliness.MISSING (its deadline has passed), TO_FILL, RETURNED or ANNUAL
+    some_annual: bool = False
 
     @property
     def label(self):
         return OWED_LABELS[self.state]
+
+    @property
+    def is_annual(self):
+        return self.state == ANNUAL
 
     @property
     def deadline(self):
@@ -254,12 +272,12 @@ def due_months(user, reports, today=None):
     reports = sorted(reports, key=lambda r: (r.year, r.pk))
     months = {r.pk: periods.reportable_months(r, today) for r in reports}
     locked = set(MonthLock.objects.filter(report__in=reports).values_list("report_id", "month"))
-    owed = {}  # (report id, month): the states of the rows still owed
+    owed = {}  # (report id, month): the states of the rows still owed (ANNUAL: awaiting ones)
     for kind in (TARGET, PROJECT):
         for key, state in _unreported(kind, user.department_id, reports, months):
             owed.setdefault(key, set()).add(state)
     return [
-        DueMonth(report, month, _owed_state(report, month, owed[report.pk, month], today))
+        _due_month(report, month, owed[report.pk, month], today)
         for report in reports
         for month in months[report.pk]
         if (report.pk, month) in owed and (report.pk, month) not in locked
@@ -268,7 +286,8 @@ def due_months(user, reports, today=None):
 
 def _unreported(kind, department_id, reports, months):
     """((report id, month), entry state or None) for each row of ``kind`` the department reports
-    in ``months`` with nothing submitted or approved (``timeliness.REPORTED``)."""
+    in ``months`` with nothing submitted or approved (``timeliness.REPORTED``); ANNUAL instead
+    of the state for a target whose December waits for the annual statistics."""
     subjects = [
         subject
         for subject in kind.subject_model.objects.filter(
@@ -286,8 +305,19 @@ def _unreported(kind, department_id, reports, months):
     for subject in subjects:
         for month in months[subject.report_id]:
             state = states.get((subject.pk, month))
-            if subject.is_due(month) and state not in timeliness.REPORTED:
-                yield (subject.report_id, month), state
+            if not subject.is_due(month) or state in timeliness.REPORTED:
+                continue
+            # Nothing reported yet, so its December figure is not in.
+            annual = subject.awaits_annual_figure(month, december_in=False)
+            yield (subject.report_id, month), ANNUAL if annual else state
+
+
+def _due_month(report, month, states, today):
+    """The month's `DueMonth` from the states of its owed rows: the other rows' state, if any."""
+    others = states - {ANNUAL}
+    if not others:
+        return DueMonth(report, month, ANNUAL)
+    return DueMonth(report, month, _owed_state(report, month, others, today), ANNUAL in states)
 
 
 def _owed_state(report, month, states, today):

@@ -22,11 +22,12 @@ from openpyxl import load_workbook
 
 from indicators import progress, timeliness, workflow
 from indicators.models import Department, Indicator, ProgressEntry, Region, Report, Section
+from projects.models import Project, ProjectProgress
 from reporting.standing import judged
 from supervision import bulletins, reminders
 from supervision.models import Dispatch
 
-from .conftest import approve, make_user, submit
+from .conftest import approve, make_next_year, make_user, submit
 
 JAN_10, FEB_20, MAR_15 = (
     datetime.date(2024, 1, 10),
@@ -391,3 +392,128 @@ def test_a_reporter_or_leader_cannot_mark_targets(client, report, leader):
     changelist_action(client, "mark_annual_statistics", [target])
     target.refresh_from_db()
     assert not target.awaits_annual_statistics
+
+
+# --- The reporter is told ------------------------------------------------------------------------
+
+
+def entry_of(indicator, month, state):
+    return ProgressEntry.objects.create(
+        indicator=indicator, month=month, value=Decimal(1), state=state, review_comment="请核实"
+    )
+
+
+def test_the_monthly_form_notes_the_december_row_that_waits_for_the_annual_statistics(
+    client, year, rsj
+):
+    report, employment = year["report"], year["employment"]
+    client.force_login(rsj)
+    with at(JAN_10):
+        december_form = client.get(f"/report/2023/12/?report={report.pk}").content.decode()
+        november_form = client.get(f"/report/2023/11/?report={report.pk}").content.decode()
+    row = december_form.split(f'id="row-i{employment.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "待统计年报：以统计年报数据为准，收尾阶段仍可报送，不算逾期" in row
+    assert "待统计年报：" not in november_form
+    # The month link says what December is owed for: the annual statistics, not lateness.
+    assert 'class="owed owed-annual">12月 <small>待统计年报</small>' in december_form
+
+
+def test_the_note_goes_once_the_annual_figure_is_submitted(client, year, rsj):
+    report, employment = year["report"], year["employment"]
+    with at(FEB_20):
+        submit(rsj, employment, 12, value=Decimal(1520))
+        client.force_login(rsj)
+        form = client.get(f"/report/2023/12/?report={report.pk}").content.decode()
+    assert "待统计年报：" not in form and "owed-annual" not in form
+
+
+@pytest.fixture
+def turn(year):
+    """发改局 at 10 January 2024 with 2024 in 执行: its 2023 December owed only by EC-06, now
+    marked 待统计年报 (its projects' Decembers approved), its 2024 January owed."""
+    report, solar = year["report"], year["solar"]
+    solar.awaits_annual_statistics = True
+    solar.save()
+    for project in Project.objects.filter(report=report, lead_department__code="fgj"):
+        ProjectProgress.objects.update_or_create(
+            project=project,
+            month=12,
+            defaults={"investment_completed": Decimal(1), "state": "approved"},
+        )
+    return {**year, "new": make_next_year(report, Report.State.ACTIVE)}
+
+
+def test_the_landing_labels_a_december_owed_only_by_marked_targets(client, turn, fgj):
+    report, new = turn["report"], turn["new"]
+    client.force_login(fgj)
+    with at(JAN_10):
+        response = client.get("/start/")
+    assert response.status_code == 200  # both years owe: the list
+    page = response.content.decode()
+    december = page.split(f"/report/2023/12/?report={report.pk}", 1)[1].split("</li>", 1)[0]
+    assert 'class="badge owed-annual">待统计年报<' in december
+    assert "不算逾期" in december and "未报送" not in december and "截止" not in december
+    january = page.split(f"/report/2024/1/?report={new.pk}", 1)[1].split("</li>", 1)[0]
+    assert "待填报" in january
+
+
+def test_a_returned_marked_december_is_still_labelled_waiting_for_the_annual_statistics(
+    client, turn, fgj
+):
+    report = turn["report"]
+    entry_of(turn["solar"], 12, "returned")
+    client.force_login(fgj)
+    with at(JAN_10):
+        page = client.get("/start/").content.decode()
+    december = page.split(f"/report/2023/12/?report={report.pk}", 1)[1].split("</li>", 1)[0]
+    assert "owed-annual" in december and "已退回" not in december
+
+
+def test_a_december_owed_by_both_kinds_keeps_the_stronger_label_and_says_so(client, turn, fgj):
+    report = turn["report"]
+    unmarked = (
+        Indicator.objects.filter(report=report, lead_department__code="fgj", register_rule="")
+        .exclude(pk=turn["solar"].pk)
+        .first()
+    )
+    assert not unmarked.awaits_annual_statistics
+    ProgressEntry.objects.filter(indicator=unmarked, month=12).delete()
+    client.force_login(fgj)
+    with at(JAN_10):
+        page = client.get("/start/").content.decode()
+        form = client.get(f"/report/2024/1/?report={turn['new'].pk}").content.decode()
+    december = page.split(f"/report/2023/12/?report={report.pk}", 1)[1].split("</li>", 1)[0]
+    assert 'class="badge owed-missing">未报送<' in december
+    assert "其中部分目标待统计年报，不算逾期" in december
+    assert "2023年12月 未报送（部分待统计年报）" in form
+
+
+# --- The department page counts a marked December once -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "state, bucket",
+    [("returned", "已退回1项"), ("draft", "草稿1项")],
+)
+def test_a_marked_december_with_an_entry_is_counted_by_its_entry_only(
+    client, year, leader, state, bucket
+):
+    report, employment = year["report"], year["employment"]
+    entry_of(employment, 12, state)
+    cell = december(report, "rsj", JAN_10)
+    assert (cell.state, cell.awaiting, cell.missing, cell.waiting) == (timeliness.ANNUAL, 0, 0, 0)
+    rsj = Department.objects.get(region=report.region, code="rsj")
+    client.force_login(leader)
+    with at(JAN_10):
+        page = client.get(f"/departments/{rsj.pk}/{YEAR_END}").content.decode()
+    assert bucket in page and "逾期未报0项" in page
+    assert "项待统计年报（" not in page  # no 另有…项待统计年报: it is counted once
+
+
+def test_a_returned_marked_december_is_not_chased_until_the_annual_figure_is_in(year, people):
+    report, employment = year["report"], year["employment"]
+    entry_of(employment, 12, "returned")
+    rsj_id = Department.objects.get(region=report.region, code="rsj").pk
+    for today in (datetime.date(2024, 1, 2), JAN_10):
+        keys = {m.key for m in reminders.messages_for(report, today)}
+        assert not [key for key in keys if key.endswith(f":{rsj_id}")]

@@ -1,6 +1,7 @@
 """The year turns on the review page: the office sees the rows waiting in every open report
-(December 2023's late figures beside January 2024's), grouped by report, oldest first; a report
-in 筹备 lists nothing; ``?report=`` narrows; the header's links keep the chosen report."""
+(December 2023's late figures beside January 2024's), grouped by report, oldest first, with a
+month-lock panel per report; a report in 筹备 lists nothing; ``?report=`` narrows; the header's
+links keep the chosen report."""
 
 import datetime
 import re
@@ -10,15 +11,18 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from indicators import workflow
 from indicators.models import (
+    EntryState,
     Indicator,
     MonthLock,
     ProgressEntry,
     Region,
     Report,
 )
+from projects.models import ProjectProgress
 
-from .conftest import make_next_year, make_user
+from .conftest import make_next_year, make_project, make_user
 
 ACTIVE, CLOSING, PREPARING, ARCHIVED = (
     Report.State.ACTIVE,
@@ -69,6 +73,22 @@ def set_states(report, year_2024, old, new):
     Report.objects.filter(pk=year_2024.pk).update(state=new)
 
 
+def lock_panels(page):
+    """{report id: {month: (lock URL, posted report id, locked?)}} of the page's lock panels,
+    in the page's order; each panel has its twelve months."""
+    panels = {}
+    for panel in re.findall(r'<section class="lock-panel".*?</section>', page, re.S):
+        cells = re.findall(r'<form method="post" action="([^"]+)" class="lock-cell"'
+                           r' data-month="(\d+)">(.*?)</form>', panel, re.S)  # fmt: skip
+        panels[int(re.search(r'data-report="(\d+)"', panel).group(1))] = {
+            int(month): (url, int(re.search(r'name="report" value="(\d+)"', cell).group(1)),
+                         "已锁定" in cell)
+            for url, month, cell in cells
+        }  # fmt: skip
+        assert len(cells) == 12
+    return panels
+
+
 def groups(page):
     """{report id: [entry ids]} in the order the page groups them."""
     listed = {}
@@ -97,8 +117,7 @@ def test_the_office_sees_the_waiting_rows_of_every_open_report_by_report(
         assert list(groups(page)) == [report.pk, year_2024.pk]
         assert "柳城县 2023（收尾） · 1条待审核" in page
         assert "柳城县 2024（执行） · 1条待审核" in page
-        # The filters and month locks are the newest published report's.
-        assert "月份锁定 · 柳城县 2024" in page
+        assert list(lock_panels(page)) == [report.pk, year_2024.pk]  # one per report shown
 
 
 @pytest.mark.parametrize(("day", "old", "new"), TURN)
@@ -145,7 +164,8 @@ def test_nothing_open_says_so_and_keeps_the_lock_table(client, report, reviewer)
     client.force_login(reviewer)
     page = client.get("/review/").content.decode()
     assert groups(page) == {}
-    assert "没有待审核的记录。" in page and "月份锁定 · 柳城县 2023" in page
+    assert "没有待审核的记录。" in page and "月份锁定 · 柳城县 2023（归档）" in page
+    assert list(lock_panels(page)) == [report.pk]
 
 
 def test_a_locked_december_is_marked_in_its_own_report_only(
@@ -162,6 +182,61 @@ def test_a_locked_december_is_marked_in_its_own_report_only(
     january = page.split(f'data-entry="{rows["january"].pk}"')[1].split("</tr>")[0]
     assert 'type="checkbox"' not in december
     assert 'type="checkbox"' in january
+
+
+def test_the_all_open_queue_has_a_lock_panel_per_report(client, report, year_2024, reviewer):
+    """December 2023 is locked in January, beside 2024's months: both panels, each titled with
+    its report and state, each posting its own report to its own year's URL."""
+    set_states(report, year_2024, CLOSING, ACTIVE)
+    MonthLock.objects.create(report=report, month=11, locked_by=reviewer)
+    client.force_login(reviewer)
+    with on(datetime.date(2024, 1, 10)):
+        page = client.get("/review/").content.decode()
+    assert "月份锁定 · 柳城县 2023（收尾）" in page and "月份锁定 · 柳城县 2024（执行）" in page
+    panels = lock_panels(page)
+    assert list(panels) == [report.pk, year_2024.pk]
+    assert panels[report.pk][12] == ("/locks/2023/12/", report.pk, False)
+    assert panels[report.pk][11] == ("/locks/2023/11/", report.pk, True)
+    assert panels[year_2024.pk][11] == ("/locks/2024/11/", year_2024.pk, False)
+    assert page.count("锁定后，该月数据不能再修改") == 1  # the hint once, not per panel
+
+
+def test_locking_december_from_the_all_open_queue_locks_that_report_only(
+    client, report, year_2024, rows, reviewer
+):
+    set_states(report, year_2024, CLOSING, ACTIVE)
+    client.force_login(reviewer)
+    with on(datetime.date(2024, 1, 10)):
+        page = client.get("/review/").content.decode()
+        url, posted, _locked = lock_panels(page)[report.pk][12]
+        response = client.post(url, {"report": posted, "action": "lock", "next": "/review/"})
+        assert response.status_code == 302 and response.url == "/review/"  # back where it was
+        page = client.get(response.url).content.decode()
+    assert list(MonthLock.objects.values_list("report_id", "month")) == [(report.pk, 12)]
+    assert "12月已锁定" in page and "12月还有1条待审核的记录" in page
+    panels = lock_panels(page)
+    assert panels[report.pk][12][2] and not any(lock for *_, lock in panels[year_2024.pk].values())
+    assert "锁定记录" in page.split('<section class="lock-panel"')[1]  # 2023's history
+    assert "锁定记录" not in page.split('<section class="lock-panel"')[2]
+    december = page.split(f'data-entry="{rows["december"].pk}"')[1].split("</tr>")[0]
+    assert 'type="checkbox"' not in december
+
+
+def test_each_report_titles_its_own_waiting_projects(client, report, year_2024, rows, reviewer):
+    """A report's projects table shows only when its project rows wait, under a heading that
+    names the report; a report with none repeats no empty heading."""
+    set_states(report, year_2024, CLOSING, ACTIVE)
+    ProjectProgress.objects.create(
+        project=make_project(report), month=12, investment_completed=Decimal(300),
+        state=EntryState.SUBMITTED,
+    )  # fmt: skip
+    client.force_login(reviewer)
+    with on(datetime.date(2024, 1, 10)):
+        page = client.get("/review/").content.decode()
+    old, new = re.findall(r'<section class="review-group".*?</section>', page, re.S)
+    assert "柳城县 2023（收尾） · 2条待审核" in old and "项目月度进展 · 柳城县 2023" in old
+    assert 'data-project="T-001"' in old
+    assert "柳城县 2024（执行） · 1条待审核" in new and "项目月度进展" not in new
 
 
 def test_approving_both_years_at_once_returns_to_the_grouped_queue(
@@ -219,23 +294,52 @@ def test_another_regions_office_never_sees_these_rows(client, report, year_2024,
 def test_the_queue_for_two_open_reports_asks_as_many_queries_as_for_one(
     client, report, year_2024, reviewer
 ):
+    """One report with one row and one lock, then two reports with twelve rows and locks and
+    lock history in both: the same number of queries (the panels' locks and history included)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     waiting(Indicator.objects.get(report=report, code="EC-06"), 12)
+    workflow.lock_month(reviewer, report, 11)
     client.force_login(reviewer)
     with on(datetime.date(2024, 1, 10)):
         client.get("/review/")
         with CaptureQueriesContext(connection) as one:
-            client.get("/review/")
+            page = client.get("/review/").content.decode()
+        assert list(lock_panels(page)) == [report.pk]
         Report.objects.filter(pk=year_2024.pk).update(state=ACTIVE)
         waiting(Indicator.objects.get(report=year_2024), 1)
         for indicator in Indicator.objects.filter(report=report).exclude(code="EC-06")[:10]:
             waiting(indicator, 12)
+        for month in (1, 2):
+            workflow.lock_month(reviewer, year_2024, month)
+        workflow.unlock_month(reviewer, year_2024, 2)
+        workflow.lock_month(reviewer, report, 10)
         with CaptureQueriesContext(connection) as two:
             page = client.get("/review/").content.decode()
     assert sum(len(ids) for ids in groups(page).values()) == 12
+    panels = lock_panels(page)
+    assert [m for m, (*_, locked) in panels[report.pk].items() if locked] == [10, 11]
+    assert [m for m, (*_, locked) in panels[year_2024.pk].items() if locked] == [1]
+    assert page.count("锁定记录") == 2
     assert len(two) == len(one)
+
+
+def test_each_panel_lists_its_own_last_twelve_lock_changes(client, report, year_2024, reviewer):
+    """A busy report's history does not crowd the other's out of the one query."""
+    set_states(report, year_2024, CLOSING, ACTIVE)
+    workflow.lock_month(reviewer, year_2024, 1)
+    for _round in range(4):
+        for month in (10, 11, 12):
+            workflow.lock_month(reviewer, report, month)
+            workflow.unlock_month(reviewer, report, month)
+    client.force_login(reviewer)
+    with on(datetime.date(2024, 1, 10)):
+        page = client.get("/review/").content.decode()
+    old, new = (
+        panel.split("</section>")[0] for panel in page.split('<section class="lock-panel"')[1:]
+    )
+    assert old.count("<li>") == 12 and new.count("<li>") == 1
 
 
 # --- The header keeps the chosen report ---------------------------------------------------------

@@ -3,6 +3,8 @@ and month locks. Every change goes through the workflow gate."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +38,8 @@ DONE_MESSAGES = {
 @reviewer_required
 def review_queue(request):
     """The rows waiting for review in every open report the office reviews, grouped by report
-    (oldest first), or in the one it picks; the filters and month locks are of one report."""
+    (oldest first), or in the one it picks, with a month-lock panel per report shown; the
+    filters are of one report."""
     scope = review_scope(request)
     report = scope.period.report
     if not access.can_review_report(request.user, report):
@@ -46,12 +49,8 @@ def review_queue(request):
     )
     chosen = filters.cleaned_data if filters.is_valid() else {}
     entries, progress = _waiting_rows(scope.reports, chosen)
-    locks = {
-        (lock.report_id, lock.month): lock
-        for lock in MonthLock.objects.filter(report__in={report, *scope.reports}).select_related(
-            "locked_by"
-        )
-    }
+    shown = scope.reports or [report]  # nothing open: the default report's locks still show
+    locks = _locks(shown)
     context = {
         "period": scope.period,
         "is_chosen": scope.is_chosen,
@@ -61,10 +60,7 @@ def review_queue(request):
             _marked(_with_previous(list(entries)), locks),
             _marked(_with_previous(list(progress)), locks),
         ),
-        "lock_rows": [(month, locks.get((report.pk, month))) for month in range(1, 13)],
-        "lock_history": MonthLock.history.filter(report_id=report.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:12],
+        "lock_panels": _lock_panels(shown, locks),
         "back": request.get_full_path(),
     }
     return render(request, "reporting/review.html", context)
@@ -115,6 +111,41 @@ def _grouped(reports, entries, progress):
     return groups
 
 
+def _locks(reports):
+    """{(report id, month): lock} of ``reports``: one query whatever their number."""
+    locks = MonthLock.objects.filter(report__in=reports).select_related("locked_by")
+    return {(lock.report_id, lock.month): lock for lock in locks}
+
+
+def _lock_panels(reports, locks):
+    """One month-lock panel per shown report: its heading, its twelve months with their lock
+    and its last twelve lock changes (one query for the history of every report), so the
+    office locks December of the closing year beside January of the new one."""
+    history = _lock_history(reports)
+    return [
+        {
+            "report": report,
+            "heading": report_heading(report),
+            "months": [(month, locks.get((report.pk, month))) for month in range(1, 13)],
+            "history": [record for record in history if record.report_id == report.pk],
+        }
+        for report in reports
+    ]
+
+
+def _lock_history(reports, last=12):
+    """The ``last`` lock changes of each of ``reports``, newest first, in one query: the rank
+    within each report is a window function, so one busy report does not crowd out another."""
+    rank = Window(RowNumber(), partition_by=F("report_id"), order_by=F("history_date").desc())
+    return list(
+        MonthLock.history.filter(report_id__in=[report.pk for report in reports])
+        .annotate(rank=rank)
+        .filter(rank__lte=last)
+        .select_related("history_user")
+        .order_by("-history_date")
+    )
+
+
 def _with_previous(rows):
     """Attach to each row the approved figure of an earlier month the reviewer compares with."""
     if not rows:
@@ -135,12 +166,13 @@ def _marked(rows, locks):
     return rows
 
 
-def _back(request):
-    """Where the reviewer came from (the queue with its filters, a target's page) or the queue."""
+def _back(request, default=None):
+    """Where the reviewer came from (the queue with its filters, a target's page), else
+    ``default`` or the queue."""
     url = request.POST.get("next", "")
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}):
         return url
-    return reverse("reporting:review")
+    return default or reverse("reporting:review")
 
 
 @require_POST
@@ -207,7 +239,8 @@ def month_lock(request, year, month):
             messages.success(request, _("%(month)s月已解锁。") % {"month": month})
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
-    return redirect(reverse("reporting:review") + f"?report={report.pk}")
+    # Back to the queue the panel was on (every open report's, or this one's).
+    return redirect(_back(request, reverse("reporting:review") + f"?report={report.pk}"))
 
 
 def _waiting(report, month):

@@ -60,3 +60,17 @@ def test_no_month_of_a_report_in_preparation_is_due(office, report):
     next_year.refresh_from_db()
     (row,) = [r for r in timeliness.department_timeliness(next_year, today) if r.months[0].due]
     assert [row.month(m).state for m in (1, 2)] == [timeliness.MISSING, timeliness.MISSING]
+
+
+def test_a_reports_id_is_never_written_with_a_thousands_comma(client, office, report):
+    # Ids in attributes and URLs are numbers to post back, not amounts (PostgreSQL's test ids
+    # pass 1,000 quickly; a real server's do too).
+    big = Report.objects.create(pk=12345, region=report.region, year=2025, title="2025年测试报告")
+    client.force_login(office)
+    pages = [
+        client.get(f"/admin/indicators/report/{big.pk}/change/").content.decode(),
+        client.get("/admin/indicators/report/load/").content.decode(),
+    ]
+    assert 'name="_selected_action" value="12345"' in pages[0]
+    assert "?report=12345" in pages[1]
+    assert not any("12,345" in page for page in pages)

@@ -74,6 +74,13 @@ def before_save(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._audit_before = sender._base_manager.filter(pk=instance.pk).values(*names).first()
 
 
+def _actor(instance):
+    """Who made the change when the code that saved ``instance`` says so (``_audit_user``: a
+    gate called outside a request, such as `indicators.lifecycle.move`); else None, and the
+    request's user is taken."""
+    return getattr(instance, "_audit_user", None)
+
+
 def after_save(sender, instance, created, raw=False, **kwargs):
     if raw or getattr(instance, "_audit_skip", False):
         return
@@ -85,7 +92,7 @@ def after_save(sender, instance, created, raw=False, **kwargs):
             for field in _fields(sender)
             if getattr(instance, field.attname) not in (None, "")
         }
-        record(Action.CREATED, obj=instance, detail={"fields": values})
+        record(Action.CREATED, obj=instance, detail={"fields": values}, user=_actor(instance))
         return
     changes = {}
     for field in _fields(sender):
@@ -93,7 +100,7 @@ def after_save(sender, instance, created, raw=False, **kwargs):
         if old != new:  # in Python: Decimal("100.0000") is 100
             changes[field.name] = {"old": _shown(field, old), "new": _shown(field, new)}
     if changes:
-        record(Action.CHANGED, obj=instance, detail={"changes": changes})
+        record(Action.CHANGED, obj=instance, detail={"changes": changes}, user=_actor(instance))
     password = _password_field(sender)
     if password and before.get(password) != getattr(instance, password):
         # That it changed, never the hash.

@@ -147,5 +147,6 @@ def move(user, report, name, today=None):
         if reason:
             raise Refused(reason)
         report.state = MOVES[name].target
+        report._audit_user = user  # the mover, in a request or not (a shell, a command)
         report.save(update_fields=["state"])
     return report

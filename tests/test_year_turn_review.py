@@ -370,3 +370,26 @@ def test_the_header_drops_what_is_not_a_report_id(client, report, leader):
     assert 'href="/departments/"' in nav and "?report=" not in nav
     nav = header(client.get("/departments/?report=x1").content.decode())
     assert "?report=" not in nav
+
+
+@pytest.mark.parametrize(
+    ("day", "state", "said"),
+    [
+        (datetime.date(2023, 11, 20), ACTIVE, False),  # the year is not at its end
+        (datetime.date(2023, 12, 15), ACTIVE, True),
+        (datetime.date(2024, 1, 10), ACTIVE, True),  # still 执行 in January: time to close
+        (datetime.date(2024, 1, 10), CLOSING, False),  # done
+    ],
+)
+def test_the_office_is_told_when_a_year_may_move_to_closing(
+    client, report, reviewer, day, state, said
+):
+    waiting(Indicator.objects.get(report=report, code="EC-06"), 11)
+    Report.objects.filter(pk=report.pk).update(state=state)
+    client.force_login(reviewer)
+    with on(day):
+        page = client.get("/review/").content.decode()
+    hint = "可在管理后台把它“转入收尾”"
+    assert (hint in page) is said
+    if said:
+        assert f'href="/admin/indicators/report/{report.pk}/change/"' in page

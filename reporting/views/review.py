@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators import access, workflow
+from indicators import access, lifecycle, workflow
 from indicators.access import reviewer_required
 from indicators.models import EntryState, MonthLock, ProgressEntry
 from indicators.periods import report_of_year, review_scope, reviewed_reports
@@ -56,6 +56,7 @@ def review_queue(request):
         "is_chosen": scope.is_chosen,
         "filters": filters,
         "groups": _grouped(
+            request.user,
             scope.reports,
             _marked(_with_previous(list(entries)), locks),
             _marked(_with_previous(list(progress)), locks),
@@ -93,8 +94,10 @@ def _waiting_rows(reports, chosen):
     return entries, progress
 
 
-def _grouped(reports, entries, progress):
-    """One group per report, in the order given: its heading, its rows and how many wait."""
+def _grouped(user, reports, entries, progress):
+    """One group per report, in the order given: its heading, its rows, how many wait, and
+    whether the office may now move it to 收尾 (from December: said beside its rows)."""
+    close_year = lifecycle.MOVES["close_year"]
     groups = []
     for report in reports:
         mine = [row for row in entries if row.subject.report_id == report.pk]
@@ -106,6 +109,7 @@ def _grouped(reports, entries, progress):
                 "entries": mine,
                 "project_progress": projects,
                 "waiting": len(mine) + len(projects),
+                "may_close_year": lifecycle.refusal(user, report, close_year) is None,
             }
         )
     return groups

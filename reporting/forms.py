@@ -114,14 +114,6 @@ class LockForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
 
 
-def report_heading(report):
-    """How the review page names a report: its region, year and state (柳城县 2023（收尾）)."""
-    return gettext("%(label)s（%(state)s）") % {
-        "label": report.label,
-        "state": report.get_state_display(),
-    }
-
-
 class ReviewFilterForm(forms.Form):
     """Filters of the review queue. ``report`` is its picker: the choice is rendered and kept
     here, but which report the page means is `indicators.periods.review_scope`'s answer."""
@@ -146,7 +138,7 @@ class ReviewFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["report"].choices = [
             ("", gettext("全部进行中的工作报告")),
-            *((str(r.pk), report_heading(r)) for r in reports),
+            *((str(r.pk), r.label_with_state) for r in reports),
         ]
         self.fields["section"].queryset = Section.objects.filter(report=report)
         self.fields["department"].queryset = Department.objects.filter(region=report.region_id)

@@ -110,6 +110,15 @@ def reviewer(report):
 
 
 @pytest.fixture
+def office(report):
+    """柳城县's supervision office, which also uses the admin (staff)."""
+    user = make_user("t-office", "reviewer")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
 def leader(report):
     return make_user("t-leader", "leader")
 

@@ -27,7 +27,7 @@ from reporting.standing import judged
 from supervision import bulletins, reminders
 from supervision.models import Dispatch
 
-from .conftest import approve, make_next_year, make_user, submit
+from .conftest import approve, make_next_year, submit
 
 JAN_10, FEB_20, MAR_15 = (
     datetime.date(2024, 1, 10),
@@ -293,14 +293,6 @@ def test_an_annual_figure_submitted_but_not_approved_keeps_the_target_waiting(ye
 
 
 # --- The office marks targets in the admin -------------------------------------------------------
-
-
-@pytest.fixture
-def office(report):
-    user = make_user("t-office", "reviewer", region=report.region)
-    user.is_staff = True
-    user.save()
-    return user
 
 
 @pytest.fixture

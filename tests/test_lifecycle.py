@@ -34,15 +34,6 @@ ALL_STATES = list(State)
 
 
 @pytest.fixture
-def office(report):
-    """柳城县's supervision office, which also uses the admin."""
-    user = make_user("t-office", "reviewer")
-    user.is_staff = True
-    user.save()
-    return user
-
-
-@pytest.fixture
 def next_year(report):
     """柳城县's 2024 report in 筹备, with one section and one target."""
     return make_next_year(report)

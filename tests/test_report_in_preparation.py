@@ -10,7 +10,7 @@ from django.utils import timezone
 from indicators import lifecycle, timeliness
 from indicators.models import Report
 
-from .conftest import make_next_year, make_user
+from .conftest import make_next_year
 
 NOTICE = "这份工作报告尚在筹备，还没有发布"
 
@@ -21,14 +21,6 @@ def _in_march():
     moment = datetime.datetime(2024, 3, 15, 9, tzinfo=timezone.get_current_timezone())
     with time_machine.travel(moment):
         yield
-
-
-@pytest.fixture
-def office(report):
-    user = make_user("t-office", "reviewer")
-    user.is_staff = True
-    user.save()
-    return user
 
 
 def picker(html):

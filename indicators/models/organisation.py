@@ -280,14 +280,17 @@ class Report(RobotMixin, models.Model):
         return f"{self.region.name} {self.year}"
 
     @property
-    def choice_label(self):
-        """How a report picker offers it: its label, with its state unless it is 执行."""
-        if self.state == ReportState.ACTIVE:
-            return self.label
+    def label_with_state(self):
+        """Its label and state (柳城县 2023（收尾）): how the review page names it."""
         return gettext("%(label)s（%(state)s）") % {
             "label": self.label,
             "state": self.get_state_display(),
         }
+
+    @property
+    def choice_label(self):
+        """How a report picker offers it: its label, with its state unless it is 执行."""
+        return self.label if self.state == ReportState.ACTIVE else self.label_with_state
 
     @property
     def deadline_day_in_force(self):

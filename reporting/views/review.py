@@ -18,7 +18,7 @@ from indicators.access import reviewer_required
 from indicators.models import EntryState, MonthLock, ProgressEntry
 from indicators.periods import report_of_year, review_scope, reviewed_reports
 from projects.models import ProjectProgress
-from reporting.forms import LockForm, ReviewFilterForm, ReviewForm, report_heading
+from reporting.forms import LockForm, ReviewFilterForm, ReviewForm
 from reporting.rows import latest_before
 
 ACTIONS = (workflow.APPROVE, workflow.RETURN, workflow.REOPEN)
@@ -105,7 +105,7 @@ def _grouped(user, reports, entries, progress):
         groups.append(
             {
                 "report": report,
-                "heading": report_heading(report),
+                "heading": report.label_with_state,
                 "entries": mine,
                 "project_progress": projects,
                 "waiting": len(mine) + len(projects),
@@ -129,7 +129,7 @@ def _lock_panels(reports, locks):
     return [
         {
             "report": report,
-            "heading": report_heading(report),
+            "heading": report.label_with_state,
             "months": [(month, locks.get((report.pk, month))) for month in range(1, 13)],
             "history": [record for record in history if record.report_id == report.pk],
         }

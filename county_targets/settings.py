@@ -338,6 +338,9 @@ CONTENT_SECURITY_POLICY = {
 # than 严重滞后, in percentage points; and the day of the next month by which a month is due.
 BEHIND_TOLERANCE_POINTS = envint("BEHIND_TOLERANCE_POINTS", 10)
 REPORT_DEADLINE_DAY = envint("REPORT_DEADLINE_DAY", 5)
+# Forecasts (indicators/forecast.py): nothing is projected before a target's approved figures
+# reach this month of the year.
+FORECAST_FROM_MONTH = envint("FORECAST_FROM_MONTH", 3)
 
 # Reminders and escalation (supervision/reminders.py, `manage.py send_reminders`, run daily).
 # E-mail goes through Django's SMTP backend: no EMAIL_HOST, no e-mail (notices and group robots

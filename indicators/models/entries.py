@@ -57,6 +57,11 @@ class ReviewedEntry(models.Model):
         _("状态"), max_length=10, choices=EntryState.choices, default=EntryState.DRAFT
     )
     review_comment = models.TextField(_("审核意见"), blank=True)
+    # What the plausibility checks (``indicators.checks``) found in the figure when it was last
+    # written by the gate, as ``checks.Flag.as_data`` dicts, and the reporter's explanation (说明)
+    # a flagged figure needs before it may be submitted. Both are kept in the row's history.
+    flags = models.JSONField(_("校验提示"), default=list, blank=True, editable=False)
+    explanation = models.TextField(_("说明"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -3,9 +3,11 @@
 - ``organisation``: regions, users, reports with their sections, departments;
 - ``targets``: the targets (目标任务), their kinds, frequencies and register rules;
 - ``entries``: monthly entries, their states, evidence and month locks;
+- ``checks``: a report's plausibility rules as data;
 - ``versions``: the data version behind cached dashboards.
 """
 
+from .checks import CheckRule
 from .entries import (
     EntryState,
     Evidence,
@@ -41,6 +43,7 @@ __all__ = [
     "MONTHS",
     "OPEN_STATES",
     "RATIO_KINDS",
+    "CheckRule",
     "DataVersion",
     "Department",
     "EntryState",

@@ -1,9 +1,10 @@
 """Where every target stands as of a month: its latest approved value (typed in, or derived from
-the project register) judged by ``indicators.progress``. Every dashboard, the Excel summary, the
-big screen and the city's view read this one list; none of them recomputes a status.
+the project register) judged by ``indicators.progress``, and where it will stand in December
+(``indicators.forecast``). Every dashboard, the Excel summary, the 通报, the reminders, the big
+screen and the city's view read this one list; none of them recomputes a status or a forecast.
 """
 
-from indicators import progress
+from indicators import forecast, progress
 from indicators.models import EntryState, Indicator, ProgressEntry
 from projects.register import derived_values_for, list_url
 
@@ -15,11 +16,12 @@ STALE_KINDS = (progress.CUMULATIVE, progress.MILESTONE)
 
 def judged(report, month, indicators=None):
     """Every indicator of ``report`` (or of the ``indicators`` queryset) as of ``month``, each
-    with ``.progress`` (a ``progress.Progress``) and ``.register_url`` (the projects behind a
-    derived number, else None).
+    with ``.progress`` (a ``progress.Progress``), ``.forecast`` (a ``forecast.Forecast``) and
+    ``.register_url`` (the projects behind a derived number, else None).
 
     A fixed number of queries whatever the size of the report: the indicators with their latest
-    approved entries, and one aggregate over the project register when any is derived.
+    approved entries, their approved series for the forecasts, and, when any is derived, one
+    aggregate over the project register per month the forecasts read (`DERIVED_MONTHS`).
     """
     queryset = Indicator.objects.all() if indicators is None else indicators
     return _judge(
@@ -52,15 +54,54 @@ def register_url(indicator, period):
 
 def _judge(rows, reports, month):
     needs = [reports[pk] for pk in {i.report_id for i in rows if i.register_rule}]
-    derived = derived_values_for(needs, month) if needs else {}
+    derived = derived_series(needs, month) if needs else {}
+    series = approved_series([i for i in rows if not i.register_rule], month)
     for indicator in rows:
         indicator.register_url = None
         if indicator.register_rule:
             report = reports[indicator.report_id]
-            indicator.actual = derived[report.pk].get(indicator.register_rule)
+            indicator.series = {
+                m: values.get(indicator.register_rule) for m, values in derived[report.pk].items()
+            }
+            indicator.actual = indicator.series[month]
             indicator.register_url = list_url(report, indicator.register_rule, month)
+        else:
+            indicator.series = series.get(indicator.pk, {})
         indicator.progress = indicator.judge(month, indicator.actual, indicator.actual_month)
+        indicator.forecast = indicator.project(month, indicator.series)
     return rows
+
+
+# The months of the register a derived target's forecast reads: the month judged and the two
+# before it (the register is aggregated once per month, so its whole year would cost twelve).
+DERIVED_MONTHS = 3
+
+
+def derived_series(reports, month):
+    """{report id: {month: derived_values}} for ``month`` and the `DERIVED_MONTHS` - 1 before
+    it: one aggregate per month, however many reports and projects."""
+    series = {report.pk: {} for report in reports}
+    for m in range(max(1, month - DERIVED_MONTHS + 1), month + 1):
+        for pk, values in derived_values_for(reports, m).items():
+            series[pk][m] = values
+    return series
+
+
+def approved_series(indicators, month):
+    """{indicator id: {month: approved value}} of ``indicators``' months up to ``month`` that a
+    forecast reads (targets that can have one): one query."""
+    wanted = [
+        i.pk
+        for i in indicators
+        if forecast.applies(i.kind, frequency=i.frequency, is_year_end_only=i.is_year_end_only)
+    ]
+    series = {}
+    if wanted:
+        for indicator_id, entry_month, value in ProgressEntry.objects.filter(
+            indicator__in=wanted, month__lte=month, state=EntryState.APPROVED
+        ).values_list("indicator", "month", "value"):
+            series.setdefault(indicator_id, {})[entry_month] = value
+    return series
 
 
 def mark_staleness(indicators, month):

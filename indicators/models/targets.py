@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from .. import progress
+from .. import forecast, progress
 from .organisation import Department, Report, Section
 
 
@@ -242,6 +242,19 @@ class Indicator(models.Model):
             tolerance=self.tolerance_in_force,
             frequency=self.frequency,
             awaits_annual=self.awaits_annual_figure(month, of_month == 12),
+        )
+
+    def project(self, month, series):
+        """This target's year-end forecast as of ``month`` from ``series``, its approved figures
+        by month (``forecast.project``)."""
+        return forecast.project(
+            self.kind,
+            self.target,
+            series,
+            month,
+            plan=self.monthly_plan,
+            frequency=self.frequency,
+            is_year_end_only=self.is_year_end_only,
         )
 
     def awaits_annual_figure(self, month, december_in):

@@ -266,6 +266,22 @@ def aims(databases, export):
     return lines
 
 
+def backtest_section():
+    """The forecast's back-test (issue 18) on the demo year and the synthetic set, as lines."""
+    print("== Forecast back-test ==", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        results = child("forecast.py", f"sqlite:///{Path(folder) / 'forecast.sqlite3'}", [])
+    return [
+        "",
+        f"Forecast back-test (issue 18; `manage.py backtest_forecast`, "
+        f"{results['seconds']:.1f} s):",
+        "",
+        "```",
+        results["text"].strip("\n"),
+        "```",
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests, a 5 s load run")
@@ -292,9 +308,7 @@ def main():
     rows_count = 20_000 if args.quick else args.export_rows
     export = child("excel.py", None, ["--rows", str(rows_count), "--import-rows", "0"])
     export["rows"] = rows_count
-    print("== Forecast back-test ==", flush=True)
-    with tempfile.TemporaryDirectory() as folder:
-        backtest = child("forecast.py", f"sqlite:///{Path(folder) / 'forecast.sqlite3'}", [])
+    backtest = backtest_section()
     rows = []
     for database, results in databases.items():
         rows += rows_for(database, results)
@@ -319,13 +333,7 @@ def main():
             "",
             "Aims (issue 12):",
             *aims(databases, export),
-            "",
-            f"Forecast back-test (issue 18; `manage.py backtest_forecast`, "
-            f"{backtest['seconds']:.1f} s):",
-            "",
-            "```",
-            backtest["text"].strip("\n"),
-            "```",
+            *backtest,
         ]
     )
     print("\n" + report)

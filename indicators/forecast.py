@@ -179,10 +179,11 @@ def _period_rates(target, points, plan):
     """Each reported period's pace: its increase against the plan's for the period, from zero
     at the start of the year (periods the plan gives nothing are left out)."""
     rates = []
+    scale = float(target)
     for (start, before), (end, after) in itertools.pairwise([(0, ZERO), *points]):
-        share = _plan_at(end, plan) - _plan_at(start, plan)
+        share = float(_plan_at(end, plan) - _plan_at(start, plan))
         if share > 0:
-            rates.append(float((after - before) / target / share))
+            rates.append(float(after - before) / scale / share)
     return rates
 
 
@@ -217,10 +218,17 @@ def _pace_spread(rates, as_of):
     """Half the range, as a share of the plan still to come: the uncertainty of the pace (from
     the periods so far) and of the periods to come, and of a change of shape."""
     periods = len(rates)
-    variance = statistics.variance(rates) if periods >= 2 else 0.25
+    variance = _variance(rates) if periods >= 2 else 0.25
     to_come = max((12 - as_of) * max(periods, 1) / as_of, 1)
     spread = math.sqrt(variance * (1 / max(periods, 1) + 1 / to_come) + RANGE_MODEL**2)
     return Decimal(str(round(RANGE_Z * spread, 4)))
+
+
+def _variance(values):
+    """The sample variance in plain floats (``statistics.variance`` works in fractions, a
+    hundred times slower, and pages make a forecast per target)."""
+    mean = sum(values) / len(values)
+    return sum((value - mean) ** 2 for value in values) / (len(values) - 1)
 
 
 def _project_level(kind, target, points):

@@ -41,7 +41,7 @@ PACE = "pace"
 LEVEL = "level"
 METHOD_SENTENCES = {
     PACE: _(
-        "按截至%(month)s月底的完成数和今年以来的进度（近两个月明显变快或变慢时侧重近期）"
+        "按截至%(month)s月底的完成数和今年以来的进度（近期明显加快或放缓时以近期为主）"
         "推算剩余计划，12月底预计完成%(value)s（%(low)s～%(high)s）。"
     ),
     LEVEL: _("按最近两期数值的平均水平推算，12月底预计为%(value)s（%(low)s～%(high)s）。"),
@@ -126,11 +126,15 @@ def project(
 # Cumulative and stock targets: what is done, plus the plan still to come at the pace so far
 # against the plan curve, or at the pace of the last RECENT_MONTHS where that differs from the
 # pace so far by more than the series' own month-to-month noise explains (a stall, a surge).
-# Against the pace alone this halved the error at month 9 and did not worsen month 6; blending
-# at a fixed weight chased noise, and a pull toward the plan (damping) helped March and hurt
-# September. Floors and ceilings: the mean of the last LEVEL_READINGS readings (a trend carried
-# on, or the last reading alone, did no better). Ranges: RANGE_Z spreads of the series' own
-# variation, shrinking as the year passes, sized so that about four in five hold December.
+# On the synthetic set (seed 2023) against the first method (the pace alone): median error at
+# month 6 13.2 -> 10.7 points, at month 9 7.1 -> 3.4; precision at month 9 0.80 -> 0.86, recall
+# the same. Blending with the recent pace at a fixed weight chased noise; a pull toward the plan
+# (damping) helped March and hurt September; a verdict threshold under 100 % bought precision
+# only with as much recall at month 9, none at month 6, and would call a projection of 97 %
+# 预计完成. Floors and ceilings: the mean of the last LEVEL_READINGS readings (the last reading
+# alone, or a trend carried on, did no better). Ranges: RANGE_Z spreads of the series' own
+# variation, shrinking as the year passes; they held December 69 % of the time at month 6 and
+# 85 % at month 9 (the pace's fixed range: 42 % and 46 %).
 RECENT_MONTHS = 2
 CHANGE_TEST = 2  # how much larger than the noise a change must be to be followed in full
 ROBUST_SD = 1.4826  # the median absolute deviation of a normal sample, as a standard deviation

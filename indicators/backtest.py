@@ -5,8 +5,8 @@ forecast month 3..11, the forecast is made from the figures up to that month alo
 with what December brought:
 
 - the median absolute error, in percentage points, of the projected December completion rate
-  (floors and ceilings: of the December value as a share of the target, so 5.7 % against a
-  6 % floor is 95 %);
+  of the cumulative and stock targets (floors and ceilings have no completion rate: their
+  error, as a share of the target, is a column of its own);
 - the precision and the recall of 预计难以完成 (``forecast.AT_RISK``) against the true outcome:
   missed when December's completion is under 100 %, or December's figure breaks the limit;
 - how often the range (low–high) held December's figure.
@@ -94,8 +94,17 @@ def synthetic(seed=2023, size=1000):
     Kinds: 70 % cumulative, 10 % stock (generated alike: they are judged alike), 10 % floors (a
     year-to-date growth rate), 10 % ceilings (a rate read each month). Reporting: 80 % monthly,
     15 % quarterly, 5 % half-yearly (floors: quarterly one time in three; ceilings monthly).
-    Cumulative and stock targets take one of five shapes (``SHAPES``); floors and ceilings are
-    ``linear`` (a steady drift) or ``noisy``. About half of them miss."""
+    Cumulative and stock targets take one of five shapes (``SHAPES``), each month's increment
+    varying around the plan's by a lognormal factor (spread 15 %, noisy 60 %):
+
+    - linear: at a pace of 80–120 % of the plan all year;
+    - seasonal: the same along one of ``SEASONAL_PLANS``, which the forecast is given;
+    - stalled: at 85–120 % until a month from 4 to 10, then at 0–15 % of that;
+    - late_surge: at 40–75 % until a month from 5 to 8, then fast enough to end at 85–125 %;
+    - noisy: like linear, with the wide spread.
+
+    Floors and ceilings are ``linear`` (a steady drift) or ``noisy``. About half of all miss.
+    These were fixed before the method was tuned (on other seeds), and not changed after."""
     years = []
     for number in range(size):
         rng = random.Random(f"{seed}-{number}")

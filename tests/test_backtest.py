@@ -44,7 +44,7 @@ def test_the_synthetic_set_holds_every_shape_kind_and_frequency_with_about_half_
     for year in years:
         assert all(progress.is_due(year.frequency, m) for m in year.series)
         assert max(year.series) <= 11 and year.december is not None
-    # Cumulative series do not fall; stalls really stall; late surges end faster than they began.
+    # Cumulative and stock series do not fall (their monthly increments are positive).
     for year in ratio:
         values = [year.series[m] for m in sorted(year.series)]
         assert values == sorted(values)

@@ -10,7 +10,8 @@
 #                to compile django.mo, which is committed (servers need no gettext; this target does:
 #                apt-get install gettext)
 #   make bench   one table (stdout and bench/results/): every page cold and warm at 1x, 10x and
-#                100x demo size on SQLite and PostgreSQL, a load run, the import and the export
+#                100x demo size on SQLite and PostgreSQL, a load run, the import and the export,
+#                and the forecast's back-test (manage.py backtest_forecast)
 # run, test and bench set DEMO=1: on one's own machine the built-in secret key is allowed.
 PYTHON ?= python3
 VENV ?= .venv

@@ -6,7 +6,8 @@ For SQLite (a temporary file) and PostgreSQL (a scratch database ``county_target
 server of DATABASE_URL, or on 127.0.0.1:5432 when that answers; created and dropped here), a
 child process (``bench/pages.py``) measures every dashboard page at 1x, 10x and 100x demo size,
 cold and warm, a load run at 100x, and the monthly import; another (``bench/excel.py``) measures
-the summary export beside openpyxl's floor. The table goes to stdout and to
+the summary export beside openpyxl's floor, and a third (``bench/forecast.py``) the forecast's
+back-test (issue 18) on the demo year and the synthetic set. The table goes to stdout and to
 ``bench/results/bench-<time>.md`` (git-ignored), with the aims of issue 12 and whether each was
 met, the machine's load and a yardstick (a 1M-step Python loop: ~30 ms on an idle laptop; every
 timing scales with it).
@@ -265,6 +266,22 @@ def aims(databases, export):
     return lines
 
 
+def backtest_section():
+    """The forecast's back-test (issue 18) on the demo year and the synthetic set, as lines."""
+    print("== Forecast back-test ==", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        results = child("forecast.py", f"sqlite:///{Path(folder) / 'forecast.sqlite3'}", [])
+    return [
+        "",
+        f"Forecast back-test (issue 18; `manage.py backtest_forecast`, "
+        f"{results['seconds']:.1f} s):",
+        "",
+        "```",
+        results["text"].strip("\n"),
+        "```",
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests, a 5 s load run")
@@ -291,6 +308,7 @@ def main():
     rows_count = 20_000 if args.quick else args.export_rows
     export = child("excel.py", None, ["--rows", str(rows_count), "--import-rows", "0"])
     export["rows"] = rows_count
+    backtest = backtest_section()
     rows = []
     for database, results in databases.items():
         rows += rows_for(database, results)
@@ -315,6 +333,7 @@ def main():
             "",
             "Aims (issue 12):",
             *aims(databases, export),
+            *backtest,
         ]
     )
     print("\n" + report)

@@ -7,6 +7,9 @@ summary workbook and the reminders read forecasts through ``reporting.standing``
 project anything themselves. ``manage.py backtest_forecast`` measures the method.
 """
 
+import itertools
+import math
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,10 +41,10 @@ PACE = "pace"
 LEVEL = "level"
 METHOD_SENTENCES = {
     PACE: _(
-        "按截至%(month)s月底的完成数与计划进度之比推算全年：保持目前相对计划的快慢，"
-        "12月底预计完成%(value)s（%(low)s～%(high)s）。"
+        "按截至%(month)s月底的完成数和今年以来的进度（近期明显加快或放缓时以近期为主）"
+        "推算剩余计划，12月底预计完成%(value)s（%(low)s～%(high)s）。"
     ),
-    LEVEL: _("按近几个月的数值水平推算，12月底预计为%(value)s（%(low)s～%(high)s）。"),
+    LEVEL: _("按最近两期数值的平均水平推算，12月底预计为%(value)s（%(low)s～%(high)s）。"),
 }
 NOT_APPLICABLE_SENTENCE = _("节点型、年终确定和按年报送的目标不作预计。")
 TOO_EARLY_SENTENCE = _("已审核数据不足%(month)s个月，暂不预计。")
@@ -116,27 +119,53 @@ def project(
         return _project_level(kind, target, points)
     if target <= 0:
         return Forecast(NOT_APPLICABLE)
-    return _project_pace(target, points, plan)
+    return _project_pace(kind, target, points, plan)
 
 
-def _project_pace(target, points, plan):
-    """Cumulative and stock targets: the completion so far against the plan curve's share of the
-    year, carried to December (a seasonal plan is followed, not a straight line)."""
-    ratios = []
-    for m, value in points[-3:]:
-        expected = progress.expected_fraction(m, plan)
-        if expected > 0:
-            ratios.append(value / target / expected)
-    if not ratios:
+# The method, chosen by the back-test (``manage.py backtest_forecast``; see ``backtest``).
+# Cumulative and stock targets: what is done, plus the plan still to come at the pace so far
+# against the plan curve, or at the pace of the last RECENT_MONTHS where that differs from the
+# pace so far by more than the series' own month-to-month noise explains (a stall, a surge).
+# On the synthetic set (seed 2023) against the first method (the pace alone): median error at
+# month 6 13.2 -> 10.7 points, at month 9 7.1 -> 3.4; precision at month 9 0.80 -> 0.86, recall
+# the same. Blending with the recent pace at a fixed weight chased noise; a pull toward the plan
+# (damping) helped March and hurt September; a verdict threshold under 100 % bought precision
+# only with as much recall at month 9, none at month 6, and would call a projection of 97 %
+# 预计完成. Floors and ceilings: the mean of the last LEVEL_READINGS readings (the last reading
+# alone, or a trend carried on, did no better). Ranges: RANGE_Z spreads of the series' own
+# variation, shrinking as the year passes; they held December 69 % of the time at month 6 and
+# 85 % at month 9 (the pace's fixed range: 42 % and 46 %).
+RECENT_MONTHS = 2
+CHANGE_TEST = 2  # how much larger than the noise a change must be to be followed in full
+ROBUST_SD = 1.4826  # the median absolute deviation of a normal sample, as a standard deviation
+RANGE_Z = 1.28
+RANGE_MODEL = 0.25  # spread of the pace a shape change (a stall, a surge) adds, at any month
+LEVEL_READINGS = 2
+LEVEL_Z = 1.0
+ZERO = Decimal(0)
+
+
+def _project_pace(kind, target, points, plan):
+    """Cumulative and stock targets: what is done, plus the plan still to come at the pace the
+    series shows (a seasonal plan is followed, not a straight line)."""
+    as_of, latest = points[-1]
+    expected = progress.expected_fraction(as_of, plan)
+    if expected <= 0:
         return Forecast(TOO_EARLY)
-    as_of = points[-1][0]
-    central = ratios[-1]
-    remaining = ONE - progress.expected_fraction(as_of, plan)
-    half_width = max((max(ratios) - min(ratios)) / 2, remaining * Decimal("0.15"))
-    low, high = max(central - half_width, Decimal(0)), central + half_width
-    verdict = LIKELY if central >= ONE else AT_RISK
+    done = latest / target
+    rates = _period_rates(target, points, plan)
+    pace = done / expected
+    recent, recent_periods = _recent_rate(target, points, plan)
+    rate = pace + _change_weight(pace, recent, rates, recent_periods) * (recent - pace)
+    if kind == progress.CUMULATIVE:
+        rate = max(rate, ZERO)  # a cumulative figure does not fall
+    remaining = ONE - expected
+    central = done + rate * remaining
+    half_width = remaining * _pace_spread(rates, as_of)
+    floor = done if kind == progress.CUMULATIVE else ZERO
+    low, high = max(central - half_width, floor), central + half_width
     return Forecast(
-        verdict,
+        LIKELY if central >= ONE else AT_RISK,
         value=central * target,
         low=low * target,
         high=high * target,
@@ -146,21 +175,87 @@ def _project_pace(target, points, plan):
     )
 
 
+def _plan_at(month, plan):
+    return ZERO if month == 0 else progress.expected_fraction(month, plan)
+
+
+def _period_rates(target, points, plan):
+    """Each reported period's pace: its increase against the plan's for the period, from zero
+    at the start of the year (periods the plan gives nothing are left out)."""
+    rates = []
+    scale = float(target)
+    for (start, before), (end, after) in itertools.pairwise([(0, ZERO), *points]):
+        share = float(_plan_at(end, plan) - _plan_at(start, plan))
+        if share > 0:
+            rates.append(float(after - before) / scale / share)
+    return rates
+
+
+def _recent_rate(target, points, plan):
+    """The pace since the last figure at least RECENT_MONTHS old (or the start of the year),
+    and how many periods that spans."""
+    as_of, latest = points[-1]
+    earlier = [(0, ZERO)] + [(m, v) for m, v in points if m <= as_of - RECENT_MONTHS]
+    start, before = earlier[-1]
+    share = progress.expected_fraction(as_of, plan) - _plan_at(start, plan)
+    if share <= 0:
+        return latest / target / progress.expected_fraction(as_of, plan), 0
+    return (latest - before) / target / share, sum(1 for m, _ in points if m > start)
+
+
+def _change_weight(pace, recent, rates, recent_periods):
+    """How far to follow the recent pace rather than the pace so far (0..1): a shrinkage of the
+    difference by what the series' month-to-month noise would make of it by chance. The noise
+    is read from successive differences, which a single stall or surge barely moves."""
+    if len(rates) < 3 or not recent_periods:
+        return ZERO
+    steps = [abs(b - a) for a, b in itertools.pairwise(rates)]
+    noise_sd = max(statistics.median(steps) * ROBUST_SD / math.sqrt(2), 0.05 * abs(float(pace)))
+    by_chance = noise_sd**2 * max(1 / recent_periods - 1 / len(rates), 0)
+    difference = float(recent - pace) ** 2
+    if not difference:
+        return ZERO
+    return Decimal(str(round(max(0.0, 1 - CHANGE_TEST * by_chance / difference), 4)))
+
+
+def _pace_spread(rates, as_of):
+    """Half the range, as a share of the plan still to come: the uncertainty of the pace (from
+    the periods so far) and of the periods to come, and of a change of shape."""
+    periods = len(rates)
+    variance = _variance(rates) if periods >= 2 else 0.25
+    to_come = max((12 - as_of) * max(periods, 1) / as_of, 1)
+    spread = math.sqrt(variance * (1 / max(periods, 1) + 1 / to_come) + RANGE_MODEL**2)
+    return Decimal(str(round(RANGE_Z * spread, 4)))
+
+
+def _variance(values):
+    """The sample variance in plain floats (``statistics.variance`` works in fractions, a
+    hundred times slower, and pages make a forecast per target)."""
+    mean = sum(values) / len(values)
+    return sum((value - mean) ** 2 for value in values) / (len(values) - 1)
+
+
 def _project_level(kind, target, points):
     """Floors and ceilings (a growth rate, an unemployment rate): the recent level carried to
-    December, judged against the limit."""
+    December, judged against the limit; the range from the readings' own month-to-month
+    changes over the periods still to come."""
     as_of = points[-1][0]
-    recent = [value for _, value in points[-3:]]
+    recent = [value for _, value in points[-LEVEL_READINGS:]]
     central = sum(recent) / len(recent)
-    spread = (max(recent) - min(recent)) / 2
-    half_width = max(spread, abs(target) * Decimal("0.05") * (12 - as_of) / 12)
-    low, high = central - half_width, central + half_width
+    changes = [float(b - a) for (_, a), (_, b) in itertools.pairwise(points)]
+    if changes:
+        step_sd = math.sqrt(sum(change * change for change in changes) / len(changes))
+    else:
+        step_sd = 0.05 * abs(float(target))
+    to_come = (12 - as_of) * len(points) / as_of
+    half_width = Decimal(str(round(LEVEL_Z * step_sd * math.sqrt(to_come), 4)))
+    half_width += abs(target) / 100
     holds = central <= target if kind == progress.CEILING else central >= target
     return Forecast(
         LIKELY if holds else AT_RISK,
         value=central,
-        low=low,
-        high=high,
+        low=central - half_width,
+        high=central + half_width,
         method=LEVEL,
         as_of=as_of,
     )

@@ -139,12 +139,13 @@ def test_a_missed_aim_names_the_shapes_that_miss_it():
 
 
 # The aims of issue 18 on the synthetic set (seed 2023, 1,000 target-years). Those the method
-# meets are held here; those it misses are recorded as expected failures (strict: a method that
-# meets one makes its test fail until the mark is removed). Why they are missed: at month 6 a
-# stall or a surge still to come cannot be seen in the figures so far, and the set gives each of
-# the five shapes a fifth (see `manage.py backtest_forecast` for the shapes that fail).
+# meets are held here. Three are missed (at month 6 a stall or a surge still to come cannot be
+# seen in the figures so far, and the set gives each of the five shapes a fifth; see
+# `manage.py backtest_forecast` for the shapes that fail): for them the test holds the method to
+# what it measured (10.7 points, precision 0.72 at month 6; precision 0.86 at month 9), so a
+# change that makes the forecast worse fails here.
 MET = [(6, "recall"), (9, "mae"), (9, "recall")]
-MISSED = [(6, "mae"), (6, "precision"), (9, "precision")]
+MEASURED_FLOOR = {(6, "mae"): 11.0, (6, "precision"): 0.70, (9, "precision"): 0.85}
 
 
 @pytest.fixture(scope="module")
@@ -167,10 +168,14 @@ def test_the_forecast_meets_these_aims_on_the_synthetic_set(synthetic_scores, mo
     assert aim_holds(synthetic_scores, month, metric)
 
 
-@pytest.mark.xfail(strict=True, reason="missed by the method; reported by backtest_forecast")
-@pytest.mark.parametrize(("month", "metric"), MISSED)
-def test_the_forecast_misses_these_aims_on_the_synthetic_set(synthetic_scores, month, metric):
-    assert aim_holds(synthetic_scores, month, metric)
+@pytest.mark.parametrize(("month", "metric"), list(MEASURED_FLOOR))
+def test_the_missed_aims_stay_where_they_were_measured(synthetic_scores, month, metric):
+    row = synthetic_scores[month]
+    floor = MEASURED_FLOOR[(month, metric)]
+    if metric == "mae":
+        assert row.mae <= floor
+    else:
+        assert getattr(row, metric) >= floor
 
 
 @pytest.fixture

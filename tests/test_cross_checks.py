@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import Action, AuditRecord
 from indicators import checks, setup, workflow
 from indicators.checks import cross
 from indicators.models import CheckRule, Department, Indicator, Region, Report, Section
@@ -548,6 +549,9 @@ def test_the_office_declares_a_rule_in_the_admin(client, office, part_and_total)
     assert response.status_code == 302, response.content.decode()
     rule = CheckRule.objects.get()
     assert (rule.indicator, rule.other, rule.blocking) == (part, total, True)
+    recorded = AuditRecord.objects.get(action=Action.CREATED, object_label="indicators.CheckRule")
+    assert recorded.object_id == str(rule.pk) and recorded.actor_id == office.pk
+    assert recorded.detail["fields"]["blocking"] is True
     assert client.get(reverse("admin:indicators_checkrule_changelist")).status_code == 200
 
 

@@ -647,3 +647,18 @@ def test_a_report_in_preparation_hides_its_rules_from_a_citys_office(client, rep
     assert client.get(url).status_code == 404
     listing = client.get(reverse("admin:indicators_checkrule_changelist")).content.decode()
     assert "筹备规则" not in listing and "NY-01" not in listing
+
+
+def test_a_rule_its_targets_no_longer_fit_judges_nothing(plan_of_three, part_and_total):
+    """Rules written before their targets changed (or straight into the database) are skipped,
+    never a crash at the gate."""
+    _pp08, _pending, third, _fourth = plan_of_three
+    part, total = part_and_total
+    report = part.report
+    declare(report, STARTED, code(report, "LV-01"))  # a typed count, not the register's
+    declare(report, SUM, part, None)  # no register target to compare with
+    declare(report, PART, part, total)
+    approve(total, MONTH, 100)
+    Indicator.objects.filter(pk=total.pk).update(unit="万元")  # no longer the part's unit
+    assert judge(third, start()) == []
+    assert judge(part, Decimal(900)) == []

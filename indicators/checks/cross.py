@@ -114,6 +114,7 @@ class Loaded:
     derived: dict = field(default_factory=dict)  # register rule -> value as of the month
     projects: dict = field(default_factory=dict)  # project id -> `starts` of the register
     starting: dict = field(default_factory=dict)  # project id -> start day, in this write
+    moving: dict = field(default_factory=dict)  # start count -> ids whose start would move it
 
     def figure(self, target):
         """``target``'s figure of the month (None: none yet)."""
@@ -152,6 +153,8 @@ def load(report, subjects, month):
         .select_related("indicator", "other")
         .order_by("id")
     )
+    # A rule its declaration would refuse now (written before a target changed) judges nothing.
+    rules = [r for r in rules if not declaration_problems(r.rule, None, r.indicator, r.other)]
     loaded = Loaded(report, month, rules)
     if not rules:
         return loaded
@@ -160,7 +163,7 @@ def load(report, subjects, month):
             loaded.start_rules.append(rule)
             continue
         loaded.by_target.setdefault(rule.indicator_id, []).append(rule)
-        if rule.rule == PART_OF_TOTAL and rule.other_id:
+        if rule.rule == PART_OF_TOTAL:
             loaded.by_target.setdefault(rule.other_id, []).append(rule)
     reader = _register.get("reader")
     for subject, value in items:
@@ -195,6 +198,14 @@ def _read(loaded, reader, items):
     if loaded.start_rules and projects:
         counts = {rule.indicator.register_rule for rule in loaded.start_rules}
         loaded.projects = reader.starts(loaded.report, loaded.month, counts, projects)
+        for count in counts:
+            loaded.moving[count] = {
+                pk
+                for pk, project in loaded.projects.items()
+                if project.pending and _moves(loaded, reader, count, pk, None)
+            }
+        for pk, day in loaded.starting.items():
+            _record_start(loaded, reader, pk, day)
 
 
 def _figure(value):
@@ -291,13 +302,18 @@ def _project_flags(subject, month, value, loaded):
         return []
     day = reader.start_day(value, loaded.report.year, month) if value is not NOTHING else None
     if day is not None:
-        loaded.starting[subject.pk] = day
+        _record_start(loaded, reader, subject.pk, day)
     day = loaded.starting.get(subject.pk)
     found = []
     for rule in loaded.start_rules if day is not None else ():
-        count = _started_with(subject.pk, day, rule.indicator.register_rule, loaded, reader)
+        count_rule = rule.indicator.register_rule
+        if not _moves(loaded, reader, count_rule, subject.pk, day):
+            continue  # not among the projects it counts, or counted already
+        # Counted by the register, pending review, the write's other starts, and this one.
+        others = loaded.moving.get(count_rule, set()) - {subject.pk}
+        count = Decimal(loaded.derived.get(count_rule) or 0) + len(others) + 1
         plan = (rule.other or rule.indicator).target
-        if count is None or count <= _limit(plan, rule):
+        if count <= _limit(plan, rule):
             continue
         params = {
             "check_rule": rule.pk,
@@ -311,27 +327,27 @@ def _project_flags(subject, month, value, loaded):
     return found
 
 
-def _started_with(project_id, day, count_rule, loaded, reader):
-    """The count of ``count_rule`` once ``project_id``'s start on ``day`` is counted with every
-    start submitted and not yet approved and the others of this write; None when this start
-    does not move the count (the project is not among those it counts, or counted already)."""
-    year = loaded.report.year
+def _moves(loaded, reader, count_rule, project_id, day):
+    """Whether project ``project_id``'s start on ``day`` (None: a pending start, its day
+    unread) moves ``count_rule``: it is among the projects the count selects, not counted yet,
+    and its day is one the count takes (this year's, for a count of this year's starts)."""
+    project = loaded.projects.get(project_id)
+    return (
+        project is not None
+        and count_rule in project.selected
+        and count_rule not in project.counted
+        and (day is None or reader.counts_start_on(count_rule, day, loaded.report.year))
+    )
 
-    def moves(pk, start_day):
-        project = loaded.projects.get(pk)
-        return (
-            project is not None
-            and count_rule in project.selected
-            and count_rule not in project.counted
-            and (start_day is None or reader.counts_start_on(count_rule, start_day, year))
-        )
 
-    if not moves(project_id, day):
-        return None
-    others = {pk for pk, project in loaded.projects.items() if project.pending and moves(pk, None)}
-    others |= {pk for pk, start in loaded.starting.items() if moves(pk, start)}
-    others.discard(project_id)
-    return Decimal(loaded.derived.get(count_rule) or 0) + len(others) + 1
+def _record_start(loaded, reader, project_id, day):
+    """A start on ``day`` of ``project_id`` in this write, for the starts judged after it."""
+    loaded.starting[project_id] = day
+    for count_rule, moving in loaded.moving.items():
+        if _moves(loaded, reader, count_rule, project_id, day):
+            moving.add(project_id)
+        else:
+            moving.discard(project_id)
 
 
 # --- Declaring a rule --------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from . import register
 from .models import Project, ProjectProgress, Stage
 
 
-def derived_values(report, month):
-    """Every register-derived value of ``report`` as of ``month`` (one query)."""
-    return register.derived_values(report, month)
+def derived_values(report, month, rules):
+    """The register-derived values of ``rules`` for ``report`` as of ``month`` (one query)."""
+    return register.derived_values(report, month, rules)
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,8 @@ _register = {}
 
 def read_register_with(reader):
     """Install the project register's reader (``projects.checks``): ``derived_values(report,
-    month)``, ``starts(report, month, rules, project_ids)``, ``start_day(value, year, month)``
-    and ``counts_start_on(rule, day, year)``."""
+    month, rules)``, ``starts(report, month, rules, project_ids)``, ``start_day(value, year,
+    month)`` and ``counts_start_on(rule, day, year)``."""
     _register["reader"] = reader
 
 
@@ -192,8 +192,9 @@ def _read(loaded, reader, items):
         )
     if reader is None:
         return
-    if loaded.start_rules or any(t.is_derived for t in sides):
-        loaded.derived = reader.derived_values(loaded.report, loaded.month)
+    derived = {t.register_rule for t in sides if t.is_derived}
+    if derived:
+        loaded.derived = reader.derived_values(loaded.report, loaded.month, derived)
     projects = [s.pk for s, _value in items if not isinstance(s, Indicator)]
     if loaded.start_rules and projects:
         counts = {rule.indicator.register_rule for rule in loaded.start_rules}

@@ -50,6 +50,14 @@ SETUP = (
     "indicators.view_section",
 )
 
+# A report's plausibility rules (校验规则), set up with its targets.
+CHECK_RULES = (
+    "indicators.add_checkrule",
+    "indicators.change_checkrule",
+    "indicators.delete_checkrule",
+    "indicators.view_checkrule",
+)
+
 ROLES = {
     role.name: role
     for role in (
@@ -65,6 +73,8 @@ ROLES = {
                 "indicators.add_indicator",
                 "indicators.change_indicator",
                 "indicators.view_indicator",
+                # Its reports' plausibility rules (校验规则), as it sets up their targets.
+                *CHECK_RULES,
                 "indicators.view_progressentry",
                 "indicators.view_monthlock",
                 "projects.add_project",
@@ -95,6 +105,7 @@ ROLES = {
                 "indicators.add_indicator",
                 "indicators.change_indicator",
                 "indicators.view_indicator",
+                *CHECK_RULES,
                 "indicators.add_user",
                 "indicators.change_user",
                 "indicators.view_user",

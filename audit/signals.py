@@ -22,6 +22,8 @@ WATCHED = (
     "indicators.Section",
     "indicators.Indicator",
     "indicators.Department",
+    # A report's plausibility rules: a rule declared blocking decides what may be submitted.
+    "indicators.CheckRule",
     settings.AUTH_USER_MODEL,
     "auth.Group",
     # The security administrator's password, session and lock-out rules.

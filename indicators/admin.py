@@ -191,6 +191,15 @@ class RegionScopedAdmin(SealedAdmin):
             field.queryset = self._own(request, field.queryset)
         return field
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
+            # What an autocomplete offers is a form's choice: the user's own region's, as
+            # `formfield_for_foreignkey` keeps a select's (a city's office reads its counties).
+            queryset = self._own(request, queryset)
+        return queryset, duplicates
+
 
 def boolean_column(name, description):
     """A yes/no column with Django's icons, whose alternative text is a word of the page's
@@ -569,3 +578,7 @@ class ProgressEntryAdmin(ReadOnlyAdmin):
 class MonthLockAdmin(ReadOnlyAdmin):
     list_display = ["report", "month", "locked_by", "locked_at"]
     list_filter = ["report"]
+
+
+# The plausibility rules' admin lives beside this one (admin_rules), on the classes above.
+from . import admin_rules  # noqa: E402, F401

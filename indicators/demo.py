@@ -26,8 +26,10 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 
-from . import setup, versions, workflow
+from . import checks, setup, versions, workflow
+from .checks import cross
 from .models import (
+    CheckRule,
     Department,
     EntryState,
     Indicator,
@@ -210,6 +212,29 @@ def ensure_report():
         indicator = Indicator.objects.create(report=report, **fields)
         indicator.cooperating_departments.set(departments[pk] for pk in cooperating)
     return report
+
+
+# The demo's plausibility rules (校验规则). Every rule on single figures runs report-wide with its
+# default parameter (declared, so the workbook's sheet shows them, and so that they run however
+# declared rules are read). Of the cross-target rules, 2023 has targets for one: the register's
+# start counts against their plans (PP-07: 46 continuing projects under way, PP-08: 51 new ones
+# started), a warning. Its report types no part of a typed total and no figure the register also
+# sums, so no part-of-total or register-sum rule fits it.
+DEMO_RULES = [
+    *((rule, None, "") for rule in checks.RULES if rule not in cross.CROSS_RULES),
+    (checks.STARTED_OVER_PLAN, "PP-07", "续建项目开工数不超过报告所列46个"),
+    (checks.STARTED_OVER_PLAN, "PP-08", "新建项目开工数不超过报告所列51个"),
+]
+
+
+def ensure_check_rules(report):
+    """``report``'s demo rules (`DEMO_RULES`), once: a report with rules keeps its own."""
+    if report.check_rules.exists():
+        return 0
+    targets = {i.code: i for i in report.indicators.all()}
+    for rule, code, note in DEMO_RULES:
+        CheckRule.objects.create(report=report, rule=rule, indicator=targets.get(code), note=note)
+    return len(DEMO_RULES)
 
 
 def ensure_next_year(report):

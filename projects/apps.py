@@ -9,7 +9,9 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         # A register change advances its report's data version (see indicators.versions).
         from indicators import setup, versions
+        from indicators.checks import cross
 
+        from . import checks
         from .carry import carry_register
         from .models import Project, ProjectProgress
 
@@ -17,3 +19,5 @@ class ProjectsConfig(AppConfig):
         versions.watch(ProjectProgress, versions.of_subject_report)
         # Next year's report started from this year's takes the unfinished projects along.
         setup.report_started.connect(carry_register, dispatch_uid="projects.carry")
+        # The cross-target plausibility rules read the register through this app.
+        cross.read_register_with(checks)

@@ -101,12 +101,13 @@ def rule_filters(report, month):
     return {rule: rule_condition(rule, report.year, month) for rule in RULES}
 
 
-def derived_values(report, month):
-    """Every rule's value as of ``month``: counts as ints, amounts in 亿元 (None: no data yet)."""
-    return derived_values_for([report], month)[report.pk]
+def derived_values(report, month, rules=None):
+    """Every rule's value as of ``month``: counts as ints, amounts in 亿元 (None: no data yet).
+    ``rules``: only these (a count alone reads no investment)."""
+    return derived_values_for([report], month, rules)[report.pk]
 
 
-def derived_values_for(reports, month):
+def derived_values_for(reports, month, rules=None):
     """{report id: derived_values(report, month)} for several reports: one grouped query per
     year among them, however many reports (a city's counties share one)."""
     values = {}
@@ -115,6 +116,8 @@ def derived_values_for(reports, month):
         by_year.setdefault(report.year, []).append(report)
     for same_year in by_year.values():
         filters = rule_filters(same_year[0], month)  # the rules depend only on the year
+        if rules is not None:
+            filters = {rule: condition for rule, condition in filters.items() if rule in rules}
         measures = {COUNT: lambda f: Count("pk", filter=f)}
         measures[TOTAL] = lambda f: Sum("total_investment", filter=f)
         measures[YEAR] = lambda f: Sum("invested", filter=f)
@@ -122,13 +125,10 @@ def derived_values_for(reports, month):
             str(rule): measures[RULES[rule].measure](condition)
             for rule, condition in filters.items()
         }
-        rows = (
-            Project.objects.filter(report__in=same_year)
-            .annotate(invested=latest_investment(month))
-            .values("report")
-            .annotate(**aggregates)
-            .order_by()
-        )
+        projects = Project.objects.filter(report__in=same_year)
+        if any(RULES[rule].measure == YEAR for rule in filters):
+            projects = projects.annotate(invested=latest_investment(month))
+        rows = projects.values("report").annotate(**aggregates).order_by()
         found = {row["report"]: row for row in rows}
         for report in same_year:
             row = found.get(report.pk, {})

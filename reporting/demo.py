@@ -7,6 +7,7 @@ from django.db import transaction
 from indicators import versions
 from indicators.demo import (
     REGION,
+    ensure_check_rules,
     ensure_entries,
     ensure_next_year,
     ensure_report,
@@ -35,6 +36,7 @@ def load_demo(*, beside_real_regions=False):
             "演示账号密码为 demo1234）。确需在旁边加载演示数据，请加 --beside-real-regions。"
         )
     report = ensure_report()
+    ensure_check_rules(report)
     _, reviewer = ensure_users()
     entries = ensure_entries(report, reviewer)
     projects = ensure_register(report, reviewer)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from indicators import people, setup, xlsx
+from indicators import checks, people, setup, xlsx
 from indicators.models import EntryState, Frequency, Indicator, Kind, ProgressEntry, Region, User
 from projects import excel as register
 from projects.models import BuildType, Category, Project, Stage
@@ -208,6 +208,7 @@ def sheets_read():
             setup.DEPARTMENT_SHEET,
             setup.INDICATOR_SHEET,
             setup.HELP_SHEET,
+            setup.RULE_SHEET,
         ],
     )
     yield "工作报告 rows", [*setup.REPORT_KEYS, *setup.REGION_KEYS]
@@ -215,6 +216,8 @@ def sheets_read():
     yield "板块 headers", setup.SECTION_HEADERS
     yield "责任单位 headers", setup.DEPARTMENT_HEADERS
     yield "目标任务 headers", [*setup.INDICATOR_HEADERS, *setup.INDICATOR_OPTIONAL]
+    yield "校验规则 headers", setup.RULE_HEADERS
+    yield "plausibility rules", list(checks.RULE_LABELS.values())
     yield "users headers", [*people.HEADERS, *people.OPTIONAL]
     yield "roles", list(people.ROLES)
     yield "register sheets", [register.SETUP_SHEET, register.MONTHLY_SHEET]

@@ -27,8 +27,9 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from indicators import people, setup
+from indicators import checks, people, setup
 from indicators.models import (
+    CheckRule,
     Department,
     Indicator,
     MonthLock,
@@ -102,6 +103,12 @@ def county_a(report):
     )
     bulletins.generate(report, MONTH).save()
     lock = MonthLock.objects.create(report=report, month=3, locked_by=reviewer)
+    rule = CheckRule.objects.create(
+        report=report,
+        rule=checks.STARTED_OVER_PLAN,
+        indicator=Indicator.objects.get(report=report, code="PP-08"),
+        note="柳城县开工计划",
+    )
     dispatch = Dispatch.objects.create(
         report=report, channel="email", recipient="lc@example.gov.cn", title="柳城提醒", key="a-1"
     )
@@ -123,6 +130,7 @@ def county_a(report):
         Indicator: indicator,
         ProgressEntry: entry,
         MonthLock: lock,
+        CheckRule: rule,
         User: reviewer,
         ProjectProgress: progress,
         type(project): project,
@@ -437,6 +445,7 @@ NEXT_WORDS = {
     "筹备测试督办事项",
     "筹备测试通报",
     "筹备测试提醒",
+    "筹备测试规则",
 }
 NEXT_CODES = {"NY-01", "NY-P-001"}
 
@@ -444,11 +453,12 @@ NEXT_CODES = {"NY-01", "NY-P-001"}
 @pytest.fixture
 def county_a_next(county_a):
     """柳城县's 2024 report in 筹备 beside its published 2023 one: a section, a target led by
-    发改局, a project, a month lock, a slip, a bulletin and a reminder, each named with a word of
-    ``NEXT_WORDS``. No figure: the gate refuses every figure in 筹备, so the rows that need one
-    (entries, project progress, their evidence) and the notices of A's reporter (their own
-    inbox, whichever report) stay A's 2023 rows. The slip and the bulletin are written directly:
-    they are what a report unpublished after its first slip and bulletin keeps."""
+    发改局, a project, a month lock, a plausibility rule, a slip, a bulletin and a reminder, each
+    named with a word of ``NEXT_WORDS``. No figure: the gate refuses every figure in 筹备, so
+    the rows that need one (entries, project progress, their evidence) and the notices of A's
+    reporter (their own inbox, whichever report) stay A's 2023 rows. The slip and the bulletin
+    are written directly: they are what a report unpublished after its first slip and bulletin
+    keeps."""
     a_report, office = county_a["report"], county_a["users"][0]
     fgj = county_a["rows"][Department]
     report = Report.objects.create(
@@ -480,11 +490,14 @@ def county_a_next(county_a):
         Indicator: indicator,
         type(project): project,
         MonthLock: MonthLock.objects.create(report=report, month=NEXT_MONTH, locked_by=office),
+        CheckRule: CheckRule.objects.create(
+            report=report, rule=checks.STEP, indicator=indicator, note="筹备测试规则"
+        ),
         Slip: slip,
         Dispatch: dispatch,
     }
     # Those the sweep fills with 2024's rows (the others: see above).
-    assert sum(row is not county_a["rows"].get(model) for model, row in rows.items()) == 7
+    assert sum(row is not county_a["rows"].get(model) for model, row in rows.items()) == 8
     return {"report": report, "rows": rows}
 
 
@@ -513,6 +526,7 @@ def test_a_report_in_preparation_shows_its_own_regions_readers_nothing(
     for url in (
         reverse("reporting:indicator", args=[rows[Indicator].pk]),
         reverse("admin:indicators_report_change", args=[rows[Report].pk]),
+        reverse("admin:indicators_checkrule_change", args=[rows[CheckRule].pk]),
         reverse("supervision:slip", args=[rows[Slip].pk]),
     ):
         response = client.get(url)

@@ -75,3 +75,14 @@ class Flag:
 def flags_of(entry):
     """The ``Flag`` list stored on ``entry`` (an entry or a historical record of one)."""
     return [Flag.from_data(item) for item in (getattr(entry, "flags", None) or [])]
+
+
+# The cross-target rules' messages (``cross.message``), written with their flag's params.
+CROSS_MESSAGES = {
+    PART_OF_TOTAL: _("%(part)s为%(part_value)s%(unit)s，大于%(total)s的%(total_value)s%(unit)s。"),
+    STARTED_OVER_PLAN: _("%(project)s开工后，%(target)s将达%(count)s个，超过计划数%(plan)s个。"),
+    REGISTER_SUM: _(
+        "%(target)s为%(value)s%(unit)s，项目库合计（%(register_target)s）为%(register)s%(unit)s，"
+        "相差%(gap)s%%，超过容差%(tolerance)s%%。"
+    ),
+}

@@ -16,11 +16,15 @@ template or a filled copy of an existing report. The layout is also written on t
   fractions separated by commas; 需年终确定 is 是 or blank; 项目库取数规则 is blank or one of
   `RegisterRule` (label or code); the optional 报送频率 (按月/按季度/按半年/按年), 容差 and
   待统计年报 (是 or blank) may be left out by workbooks made before them.
+- sheet ``校验规则`` (optional): 规则, 目标编号, 对照目标编号, 参数, 阻止报送, 启用, 说明: the
+  report's plausibility rules (``rules``). With the sheet, the report's rules become the sheet's
+  (the one thing loading deletes); without it they are left as they are.
 
 Loading matches the region by name, the report by (地区, 年度), sections by name, departments by
 代码 (within the region) and targets by 编号: loading the same file twice changes nothing, and
-nothing is ever deleted. A report that does not exist yet is created in 筹备; one in 筹备 is
-updated; a published one (执行, 收尾, 归档) is refused: its targets change one by one in the admin.
+nothing is ever deleted (rules aside, above). A report that does not exist yet is created in
+筹备; one in 筹备 is updated; a published one (执行, 收尾, 归档) is refused: its targets change one
+by one in the admin.
 Each sheet has its own reader; a workbook with any problem is refused whole, with every problem
 listed.
 
@@ -28,6 +32,7 @@ The names above are the msgids: a workbook is written in the downloader's langua
 any of the site's (``indicators.xlsx.spellings``).
 
 - ``layout``: the sheets and columns; ``template``: the workbook out; ``loading``: the workbook in;
+  ``rules``: the 校验规则 sheet out and in;
   ``carry``: next year's report started from last year's (its workbook is the copy's to edit).
 """
 
@@ -44,6 +49,8 @@ from .layout import (
     REPORT_HEADERS,
     REPORT_KEYS,
     REPORT_SHEET,
+    RULE_HEADERS,
+    RULE_SHEET,
     SECTION_HEADERS,
     SECTION_SHEET,
 )
@@ -62,6 +69,8 @@ __all__ = [
     "REPORT_HEADERS",
     "REPORT_KEYS",
     "REPORT_SHEET",
+    "RULE_HEADERS",
+    "RULE_SHEET",
     "SECTION_HEADERS",
     "SECTION_SHEET",
     "Refused",

@@ -10,7 +10,8 @@ to edit (in the admin, or through its filled workbook) and then publish:
 - every target with everything that describes it (code, name, unit, kind, target, section, lead
   and cooperating departments, frequency, tolerance, register rule, the year-end and annual
   statistics flags, the report's sentence), except what belongs to the year: the baseline
-  becomes last year's final approved figure, and the plan curve goes back to linear.
+  becomes last year's final approved figure, and the plan curve goes back to linear;
+- every plausibility rule (校验规则), naming the copied targets of the same codes.
 
 Departments belong to the region, so the new report shares them: nothing to copy. The project
 register's unfinished projects are carried by the projects app (`report_started`).
@@ -21,12 +22,13 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Indicator, Report, Section
+from ..models import CheckRule, Indicator, Report, Section
 
 # What a copied report or target does not keep from last year: its identity, its year, its state
 # and (for targets) the figures of the year (baseline, plan curve), set anew below.
 REPORT_RESET = {"id", "year", "title", "state"}
 INDICATOR_RESET = {"id", "report", "section", "baseline", "monthly_plan"}
+RULE_RESET = {"id", "report", "indicator", "other"}
 
 
 # Sent inside `start_from`'s transaction once the copy has its sections and targets, with
@@ -63,10 +65,11 @@ def start_from(report, user):
             for section in report.sections.order_by("order", "id")
         }
         baselines = final_figures(report)
+        targets = {}
         for indicator in Indicator.objects.filter(report=report).prefetch_related(
             "cooperating_departments"
         ):
-            target = Indicator.objects.create(
+            targets[indicator.pk] = target = Indicator.objects.create(
                 **_fields(indicator, INDICATOR_RESET),
                 report=copy,
                 section=sections[indicator.section_id],
@@ -74,8 +77,21 @@ def start_from(report, user):
                 monthly_plan=None,
             )
             target.cooperating_departments.set(indicator.cooperating_departments.all())
+        copy_rules(report, copy, targets)
         report_started.send(sender=Report, source=report, copy=copy)
     return copy
+
+
+def copy_rules(report, copy, targets):
+    """``report``'s plausibility rules into ``copy``, each naming the copies of its targets
+    (``targets``: {target id: its copy}; a code is kept, so the copy is the same code's)."""
+    for rule in CheckRule.objects.filter(report=report).order_by("id"):
+        CheckRule.objects.create(
+            **_fields(rule, RULE_RESET),
+            report=copy,
+            indicator=targets.get(rule.indicator_id),
+            other=targets.get(rule.other_id),
+        )
 
 
 def refusal(user, report):

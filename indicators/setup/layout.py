@@ -44,3 +44,15 @@ INDICATOR_HEADERS = (
 INDICATOR_OPTIONAL = (gettext_noop("报送频率"), gettext_noop("容差"), gettext_noop("待统计年报"))
 NO = gettext_noop("否")
 LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
+# The report's plausibility rules (校验规则): optional, a workbook without the sheet leaves the
+# report's rules as they are.
+RULE_SHEET = gettext_noop("校验规则")
+RULE_HEADERS = (
+    gettext_noop("规则"),
+    gettext_noop("目标编号"),
+    gettext_noop("对照目标编号"),
+    gettext_noop("参数"),
+    gettext_noop("阻止报送"),
+    gettext_noop("启用"),
+    gettext_noop("说明"),
+)

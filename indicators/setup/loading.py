@@ -1,5 +1,6 @@
 """The set-up workbook in: one reader per sheet, every problem listed, then applied whole."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ from .layout import (
     SECTION_SHEET,
     SETUP_KIND,
 )
+from .rules import apply_rules, read_rules
 
 
 @dataclass
@@ -58,6 +60,7 @@ class ReportPlan:
     sections: list  # (order, name)
     departments: list  # dicts of code, name, short_name, order
     indicators: list  # dicts of Indicator fields by name, with section/lead/cooperating names
+    rules: list | None = None  # the 校验规则 sheet's rules (None: no such sheet, rules kept)
 
 
 def read_report_workbook(workbook, regions=None):
@@ -86,12 +89,13 @@ def read_report_workbook(workbook, regions=None):
         "sections": {name for _order, name in sections} if sections_read else None,
         "departments": lookup if departments_read else None,
     }
-    indicators = _read_indicators(workbook, problems, existing, known)
+    indicators, indicators_read = _read_indicators(workbook, problems, existing, known)
+    rules = read_rules(workbook, problems, existing, indicators if indicators_read else None)
     if problems:
         raise ExcelImportError(problems)
     if not indicators:
         raise ExcelImportError(_("“目标任务”表中没有任何目标任务。"))
-    return ReportPlan(report, sections, departments, indicators)
+    return ReportPlan(report, sections, departments, indicators, rules)
 
 
 def _read_report(workbook, problems):
@@ -293,7 +297,8 @@ NO_WORDS = ("no", "n", "false", "0")
 def _read_indicators(workbook, problems, existing, known):
     """目标任务: one dict of Indicator fields a row, with its section, lead and cooperating
     departments by name/code; each checked by the model's own validation. ``known``: the
-    section names and the department lookup, None where their sheet could not be read."""
+    section names and the department lookup, None where their sheet could not be read. Returns
+    (the targets, whether the sheet could be read)."""
     sheet = SheetReader(
         workbook, INDICATOR_SHEET, INDICATOR_HEADERS, problems, optional=INDICATOR_OPTIONAL
     )
@@ -337,7 +342,7 @@ def _read_indicators(workbook, problems, existing, known):
                 "cooperating": _read_cooperating(sheet, number, row["配合单位"], lookup or {}),
             }
         )
-    return indicators
+    return indicators, sheet.is_read
 
 
 def _check_code(sheet, number, code, codes):
@@ -455,27 +460,29 @@ def _check_indicator(sheet, number, candidate, fields):
         setattr(candidate, name, value)
 
 
+def _upsert(counts, model, lookup, values):
+    """The ``model`` row ``lookup`` finds, created or updated to ``values``; counted."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model.objects.create(**lookup, **values)
+        counts["created"] += 1
+        return instance
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if changed:
+        for name in changed:
+            setattr(instance, name, values[name])
+        instance.save()
+        counts["updated"] += 1
+    else:
+        counts["unchanged"] += 1
+    return instance
+
+
 @transaction.atomic
 def apply_report_plan(plan):
     """Create or update everything in ``plan``; returns counts of created and changed rows."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-
-    def upsert(model, lookup, values):
-        instance = model.objects.filter(**lookup).first()
-        if instance is None:
-            instance = model.objects.create(**lookup, **values)
-            counts["created"] += 1
-            return instance
-        changed = [name for name, value in values.items() if getattr(instance, name) != value]
-        if changed:
-            for name in changed:
-                setattr(instance, name, values[name])
-            instance.save()
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
-        return instance
-
+    upsert = functools.partial(_upsert, counts)
     info = plan.report
     region_fields = {k: v for k, v in info["region_fields"].items() if k not in ("stored", "name")}
     region = upsert(Region, {"name": info["region"]}, region_fields)
@@ -514,6 +521,8 @@ def apply_report_plan(plan):
             if counts["updated"] + counts["created"] == before:
                 counts["unchanged"] -= 1
                 counts["updated"] += 1
+    if plan.rules is not None:
+        apply_rules(report, plan.rules, counts)
     counts["report"] = report
     return counts
 

@@ -34,6 +34,7 @@ from .layout import (
     SECTION_SHEET,
     SETUP_KIND,
 )
+from .rules import rule_help, rule_sheet
 
 
 def setup_help():
@@ -63,6 +64,7 @@ def setup_help():
             "报送频率、容差、待统计年报（最后三列可省略）。"
         ),
         *_column_help(),
+        *rule_help(),
     ]
 
 
@@ -145,6 +147,7 @@ def report_setup_sheets(report=None):
             ],
             indicator_rows,
         ),
+        rule_sheet(report),
         Sheet(
             META_SHEET,
             [Column("key", 12), Column("value", 30)],

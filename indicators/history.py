@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .checks import flags_of
 from .numbers import amount
 
 ACTIONS = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
@@ -27,13 +28,18 @@ class Change:
     subject: str  # the record: "目标任务", "9月进展", "项目信息"
     action: str  # 新建 / 修改 / 删除
     fields: list  # (label, old, new) as display text; old is "" on creation
+    # (label, text) of what the record held unchanged but is worth reading beside every version
+    # (a monthly row's plausibility flags and 说明: what was flagged when it was approved).
+    carried: tuple = ()
 
 
 def display(record, name, names=None):
     """A stored value as a person reads it: choice labels, names behind ids, plain amounts."""
     value = getattr(record, name)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
+    if name == "flags":
+        return "；".join(_flag_text(flag) for flag in flags_of(record))
     if names and name in names:
         return str(names[name].get(value, value))
     field = record._meta.get_field(name.removesuffix("_id"))
@@ -48,16 +54,23 @@ def display(record, name, names=None):
     return str(value)
 
 
+def _flag_text(flag):
+    """A stored plausibility flag as words: its rule, and its message where that says more."""
+    label, message = str(flag.label), flag.message
+    return label if message == label else f"{label}：{message}"
+
+
 def _label(record, name):
     return str(record._meta.get_field(name.removesuffix("_id")).verbose_name)
 
 
-def changes(records, fields, *, subject, names=None, on_create=()):
+def changes(records, fields, *, subject, names=None, on_create=(), carried=()):
     """The changes in ``records`` (historical rows, any order, of one or more objects).
 
     ``fields``: attribute names worth comparing (``lead_department_id`` for a foreign key, with
     its display names in ``names``: {name: {id: text}}); ``subject(record)`` names the record;
-    ``on_create``: the fields worth showing when a record is created or deleted.
+    ``on_create``: the fields worth showing when a record is created or deleted; ``carried``:
+    fields shown beside every change while they hold something, unless the change shows them.
     """
     previous = {}
     found = []
@@ -69,7 +82,7 @@ def changes(records, fields, *, subject, names=None, on_create=()):
             diffs = [
                 (_label(record, f), "", display(record, f, names))
                 for f in on_create
-                if getattr(record, f) not in (None, "")
+                if getattr(record, f) not in (None, "", [])
             ]
         else:
             diffs = [
@@ -87,9 +100,17 @@ def changes(records, fields, *, subject, names=None, on_create=()):
                 subject=subject(record),
                 action=str(ACTIONS.get(record.history_type, record.history_type)),
                 fields=diffs,
+                carried=_carried(record, carried, {label for label, _old, _new in diffs}),
             )
         )
     return found
+
+
+def _carried(record, fields, shown):
+    """(label, text) of ``fields`` that ``record`` holds and the change does not already show."""
+    held = [f for f in fields if getattr(record, f) not in (None, "", [])]
+    labelled = [(_label(record, f), display(record, f)) for f in held]
+    return tuple((label, text) for label, text in labelled if label not in shown)
 
 
 def newest_first(*groups):
@@ -114,13 +135,24 @@ def trail(subject, fields, *, label, names=None, with_evidence=False):
         subject=lambda record: label,
         names=names,
     )
+    # A monthly row's plausibility flags and 说明 are read beside each of its versions, so the
+    # history says what was flagged, and explained, when the figure was submitted and approved.
+    checked = ("flags", "explanation")
     monthly = changes(
         model.history.filter(**{f"{model.subject_field}_id": subject.pk}).select_related(
             "history_user"
         ),
-        ("month", model.value_field, "state", *model.history_text_fields, "review_comment"),
+        (
+            "month",
+            model.value_field,
+            "state",
+            *model.history_text_fields,
+            *checked,
+            "review_comment",
+        ),
         subject=lambda record: _("%(m)s月进展") % {"m": record.month},
-        on_create=(model.value_field, "state"),
+        on_create=(model.value_field, "state", *checked),
+        carried=checked,
     )
     files = []
     if with_evidence:

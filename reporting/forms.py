@@ -118,6 +118,8 @@ class ReviewFilterForm(forms.Form):
     """Filters of the review queue. ``report`` is its picker: the choice is rendered and kept
     here, but which report the page means is `indicators.periods.review_scope`'s answer."""
 
+    BY_FLAGS = "flags"
+
     report = forms.ChoiceField(label=_("工作报告"), required=False)
     department = forms.ModelChoiceField(
         label=_("责任单位"), queryset=Department.objects.all(), required=False
@@ -132,6 +134,12 @@ class ReviewFilterForm(forms.Form):
         empty_value=None,
         choices=[("", "—"), *MONTHS],
     )
+    order = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[("", _("按月份和单位")), (BY_FLAGS, _("有校验提示的在前"))],
+    )
+    flagged = forms.BooleanField(label=_("只看有校验提示的"), required=False)
 
     def __init__(self, *args, report, reports, **kwargs):
         """``report``: the one the sections and departments are of; ``reports``: the picker's."""

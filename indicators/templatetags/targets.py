@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from indicators import numbers, progress
+from indicators import checks, numbers, progress
 
 register = template.Library()
 
@@ -11,6 +11,12 @@ register = template.Library()
 # The display writers live in `numbers`, for templates and code alike.
 amount = register.filter("amount", numbers.amount)
 percent = register.filter("percent", numbers.percent)
+
+
+@register.filter
+def flags(entry):
+    """The plausibility flags (``checks.Flag``) stored on an entry, to be shown."""
+    return checks.flags_of(entry)
 
 
 @register.filter

@@ -18,8 +18,8 @@ from indicators.access import reviewer_required
 from indicators.models import EntryState, MonthLock, ProgressEntry
 from indicators.periods import report_of_year, review_scope, reviewed_reports
 from projects.models import ProjectProgress
+from reporting import recent
 from reporting.forms import LockForm, ReviewFilterForm, ReviewForm
-from reporting.rows import latest_before
 
 ACTIONS = (workflow.APPROVE, workflow.RETURN, workflow.REOPEN)
 DONE_MESSAGES = {
@@ -51,16 +51,14 @@ def review_queue(request):
     entries, progress = _waiting_rows(scope.reports, chosen)
     shown = scope.reports or [report]  # nothing open: the default report's locks still show
     locks = _locks(shown)
+    order = chosen.get("order")
+    entries = _marked(recent.attach(list(entries), scope.reports), locks, order)
+    progress = _marked(recent.attach(list(progress), scope.reports), locks, order)
     context = {
         "period": scope.period,
         "is_chosen": scope.is_chosen,
         "filters": filters,
-        "groups": _grouped(
-            request.user,
-            scope.reports,
-            _marked(_with_previous(list(entries)), locks),
-            _marked(_with_previous(list(progress)), locks),
-        ),
+        "groups": _grouped(request.user, scope.reports, entries, progress),
         "lock_panels": _lock_panels(shown, locks),
         "back": request.get_full_path(),
     }
@@ -91,6 +89,9 @@ def _waiting_rows(reports, chosen):
     if chosen.get("month"):
         entries = entries.filter(month=chosen["month"])
         progress = progress.filter(month=chosen["month"])
+    if chosen.get("flagged"):
+        entries = entries.exclude(flags=[])
+        progress = progress.exclude(flags=[])
     return entries, progress
 
 
@@ -150,23 +151,15 @@ def _lock_history(reports, last=12):
     )
 
 
-def _with_previous(rows):
-    """Attach to each row the approved figure of an earlier month the reviewer compares with."""
-    if not rows:
-        return rows
-    model = type(rows[0])
-    latest = latest_before(model, [row.subject_id for row in rows], 13)
-    for row in rows:
-        earlier = latest.get(row.subject_id)
-        row.previous = earlier if earlier and earlier.month < row.month else None
-    return rows
-
-
-def _marked(rows, locks):
-    """Flag the rows of a locked month of their report: listed, but nothing to approve or
-    return until unlocked."""
+def _marked(rows, locks, order=None):
+    """Mark the rows of a locked month of their report: listed, but nothing to approve or
+    return until unlocked. Ordered ``BY_FLAGS``, the rows with plausibility flags come first,
+    the most flagged first, otherwise in the queue's order (each report's rows stay under its
+    heading: `_grouped` keeps this order)."""
     for row in rows:
         row.locked = (row.subject.report_id, row.month) in locks
+    if order == ReviewFilterForm.BY_FLAGS:
+        rows.sort(key=lambda row: -len(row.flags))
     return rows
 
 
@@ -208,7 +201,13 @@ def review_action(request, action):
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
         return redirect(back)
-    messages.success(request, DONE_MESSAGES[action] % {"n": len(entries)})
+    done = DONE_MESSAGES[action] % {"n": len(entries)}
+    flagged = sum(1 for entry in entries if entry.flags)
+    if action == workflow.APPROVE and flagged:
+        done += ngettext("其中%(n)s条带有校验提示。", "其中%(n)s条带有校验提示。", flagged) % {
+            "n": flagged
+        }
+    messages.success(request, done)
     return redirect(back)
 
 

@@ -101,3 +101,9 @@ class VerificationRecordForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["verified_value"].required = True
         self.fields["verified_value"].error_messages["required"] = _("请填写核实值。")
+
+
+class VerificationCancelForm(VersionForm):
+    note = forms.CharField(
+        label=_("撤销原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -290,6 +290,9 @@ class VerificationState(models.TextChoices):
     # The verified value differs from the approved one by more than the tolerance: the figure
     # went back to its department through the gate with the verified value proposed.
     REOPENED = "reopened", _("核实不符，已退回更正")
+    # Withdrawn by the office before a result (marked by mistake, or the figure was corrected
+    # meanwhile): it holds nothing up, and the figure may be marked again.
+    CANCELLED = "cancelled", _("已撤销")
 
 
 class VerificationTask(models.Model):
@@ -358,7 +361,7 @@ class VerificationTask(models.Model):
                 condition=Q(month__gte=1, month__lte=12), name="verification_month"
             ),
             models.CheckConstraint(
-                condition=Q(state=VerificationState.PENDING)
+                condition=Q(state__in=(VerificationState.PENDING, VerificationState.CANCELLED))
                 | Q(verified_value__isnull=False, verified_at__isnull=False),
                 name="verification_result_recorded",
             ),

@@ -31,6 +31,11 @@ urlpatterns = [
         name="verification-record",
     ),
     path(
+        "verification/<int:pk>/cancel/",
+        verifying.verification_cancel,
+        name="verification-cancel",
+    ),
+    path(
         "verification/<int:pk>/evidence/",
         verifying.verification_attach,
         name="verification-evidence-add",

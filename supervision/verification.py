@@ -4,7 +4,9 @@ The office (of the report's region; an administrator anywhere: ``access.can_veri
 approved figures of targets for 核实, by hand (`mark`) or as a random sample of a month
 (`sample`, weighted toward the figures the plausibility checks flagged), and records what it
 found (`record`): the verified value, a note, and evidence files (`attach`, `detach`: checked
-and stored by ``indicators.evidence``, like a monthly row's). A verified value within the
+and stored by ``indicators.evidence``, like a monthly row's); or withdraws a task marked by
+mistake (`cancel`). An archived report's tasks are frozen, so an open task holds the archive
+(``indicators.lifecycle``). A verified value within the
 tolerance (``settings.VERIFY_TOLERANCE_PERCENT`` of the approved value) closes the task as
 已核实; a larger difference re-opens the figure through the entries' own gate
 (``workflow.review`` with REOPEN: the approved entry goes back to its department as 已退回), with
@@ -42,13 +44,15 @@ from .models import VerificationEvidence, VerificationSample, VerificationTask
 State = VerificationTask.State
 Origin = VerificationTask.Origin
 # What each change to a task was, kept as its history row's reason (a code; pages say it).
-MARKED, DRAWN, ATTACHED, DETACHED, RECORDED = "mark", "sample", "attach", "detach", "record"
+MARKED, DRAWN, ATTACHED, DETACHED = "mark", "sample", "attach", "detach"
+RECORDED, CANCELLED = "record", "cancel"
 CHANGE_LABELS = {
     MARKED: gettext_lazy("标记核实"),
     DRAWN: gettext_lazy("随机抽取"),
     ATTACHED: gettext_lazy("上传核实材料"),
     DETACHED: gettext_lazy("删除核实材料"),
     RECORDED: gettext_lazy("记录核实结果"),
+    CANCELLED: gettext_lazy("撤销核实任务"),
 }
 MAX_SAMPLE = 100  # at most this many figures a draw: a month has a few dozen targets
 
@@ -314,6 +318,19 @@ def record(user, task, verified_value, note="", *, version=None, entry_version=N
                 raise VerificationError(str(error)) from error
             stored.state = State.REOPENED
         _save(user, stored, RECORDED)
+    return stored
+
+
+def cancel(user, task, note, *, version=None):
+    """Withdraw the open ``task`` with the office's reason (``note``): marked by mistake, or its
+    figure is being corrected anyway. The figure is untouched and may be marked again."""
+    note = note.strip()
+    if not note:
+        raise VerificationError(_("撤销时请写明原因。"))
+    with transaction.atomic():
+        stored = _locked_task(user, task, version)
+        stored.state, stored.note = State.CANCELLED, note
+        _save(user, stored, CANCELLED)
     return stored
 
 

@@ -28,7 +28,12 @@ from reporting.forms import EvidenceRemoveForm, EvidenceUploadForm
 from reporting.views.evidence import serve
 
 from . import verification
-from .forms import VerificationMarkForm, VerificationRecordForm, VerificationSampleForm
+from .forms import (
+    VerificationCancelForm,
+    VerificationMarkForm,
+    VerificationRecordForm,
+    VerificationSampleForm,
+)
 from .models import VerificationEvidence, VerificationSample, VerificationTask
 
 TASK_RELATIONS = (
@@ -79,7 +84,7 @@ def verification_list(request):
         "can_verify": access.can_verify(request.user, report),
         "tolerance": settings.VERIFY_TOLERANCE_PERCENT,
     }
-    _with_flags([task.entry for task in context["pending"]])
+    _with_flags([task.entry for task in context["pending"] + context["closed"]])
     if context["can_verify"]:
         context.update(_office_part(report, month))
     return render(request, "supervision/verification.html", context)
@@ -209,6 +214,7 @@ def verification_detail(request, pk):
             initial={"version": task.version, "entry_version": entry.version}
         ),
         "upload_form": EvidenceUploadForm(initial={"version": task.version}),
+        "cancel_form": VerificationCancelForm(initial={"version": task.version}),
         "history": [
             (record, verification.CHANGE_LABELS.get(record.history_change_reason, ""))
             for record in task.history.select_related("history_user").order_by("history_date")
@@ -252,6 +258,25 @@ def verification_record(request, pk):
             )
         else:
             messages.success(request, _("已核实：核实值与报送值相符。"))
+    return redirect("supervision:verification", task.pk)
+
+
+@login_required
+@require_POST
+def verification_cancel(request, pk):
+    task = _task_for(request, pk)
+    _may_change(request, task)
+    form = VerificationCancelForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("supervision:verification", task.pk)
+    data = form.cleaned_data
+    try:
+        verification.cancel(request.user, task, data["note"], version=data["version"])
+    except verification.VerificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("核实任务已撤销。"))
     return redirect("supervision:verification", task.pk)
 
 

@@ -234,6 +234,7 @@ SITE_PK_MODELS = {
     "supervision:slip-action": Slip,
     "supervision:verification": VerificationTask,
     "supervision:verification-record": VerificationTask,
+    "supervision:verification-cancel": VerificationTask,
     "supervision:verification-evidence-add": VerificationTask,
     "supervision:verification-evidence": VerificationEvidence,
     "supervision:verification-evidence-thumbnail": VerificationEvidence,

@@ -292,6 +292,40 @@ def test_a_figure_no_longer_approved_waits(office, task, entry):
         verification.record(office, task, Decimal(1200))
 
 
+def test_the_office_withdraws_a_task_and_the_figure_may_be_marked_again(
+    client, office, leader, report, task, entry
+):
+    client.force_login(leader)
+    url = reverse("supervision:verification-cancel", args=[task.pk])
+    assert client.post(url, {"note": "x", "version": task.version}).status_code == 403
+    client.force_login(office)
+    page = client.get(f"/verification/{task.pk}/").content.decode()
+    assert 'id="verification-cancel"' in page
+    client.post(url, {"note": "", "version": task.version})  # a reason is required
+    task.refresh_from_db()
+    assert task.state == State.PENDING
+    client.post(url, {"note": "误标，该月数值正在更正", "version": task.version})
+    task.refresh_from_db()
+    entry.refresh_from_db()
+    assert (task.state, task.note) == (State.CANCELLED, "误标，该月数值正在更正")
+    assert entry.state == EntryState.APPROVED and entry.version == 1
+    reasons = list(task.history.order_by("history_date").values_list("history_change_reason"))
+    assert reasons == [("mark",), ("cancel",)]
+    (again,) = verification.mark(office, report, [entry])
+    assert again.state == State.PENDING
+
+
+def test_an_open_task_holds_the_archive_until_it_is_recorded(office, report, task):
+    from indicators import lifecycle
+
+    Report.objects.filter(pk=report.pk).update(state=Report.State.CLOSING)
+    report.refresh_from_db()
+    with pytest.raises(lifecycle.Refused, match="核实任务未完成"):
+        lifecycle.move(office, report, "archive")
+    verification.record(office, task, Decimal(1200))
+    assert lifecycle.move(office, report, "archive").is_archived
+
+
 # --- Evidence ---
 
 

@@ -32,7 +32,7 @@ def verification_card(context, indicator, entries):
     may_mark = verification.refusal(user, indicator.report) is None
     return {
         "indicator": indicator,
-        "done": [t for t in tasks if t.state != State.PENDING],
+        "done": [t for t in tasks if t.state in (State.VERIFIED, State.REOPENED)],
         "pending": [t for t in tasks if t.state == State.PENDING] if reads_tasks else [],
         "reads_tasks": reads_tasks,
         "markable": [e for e in entries if e.state == EntryState.APPROVED and e.pk not in taken]

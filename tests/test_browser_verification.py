@@ -54,6 +54,9 @@ def test_an_over_tolerance_verification_is_proposed_to_the_reporter(visit, repor
     visit.goto(f"/indicators/{jobs.pk}/?month=9")
     assert "已核实" in page.inner_text("#verification li[data-month='9']")
     screenshot(page, "verification-target")
+    visit.goto("/verification/?month=9")
+    assert "核实不符，已退回更正" in page.inner_text(".verification-tasks")
+    screenshot(page, "verification-list")
     page.context.clear_cookies()
 
     visit.login("rsj")
@@ -63,6 +66,10 @@ def test_an_over_tolerance_verification_is_proposed_to_the_reporter(visit, repor
     assert "核实值：1,000人" in row.locator(".verified-proposal").inner_text()
     assert row.locator(".value-input").input_value() == "1200"
     screenshot(page, "verification-proposal")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert row.locator("button.adopt-verified").is_visible() and not visit.has_horizontal_scroll()
+    screenshot(page, "verification-proposal-phone")
+    page.set_viewport_size({"width": 1366, "height": 768})
     row.locator("button.adopt-verified").click()
     assert row.locator(".value-input").input_value() == "1000"
     page.click("button[value=submit]")

@@ -1,6 +1,7 @@
 """What the audit log hears by itself: sign-ins and their failures, lock-outs, sign-outs,
-password changes, and every change to the set-up (regions, reports, sections, targets,
-departments, users, groups and who holds which permission).
+password changes, every change to the set-up (regions, reports, sections, targets,
+departments, users, groups and who holds which permission), and 核实 (the samples drawn, the
+tasks created and their results).
 
 Monthly entries and project progress are not set-up: they keep their own history
 (django-simple-history), so they are not repeated here. Wired in `AuditConfig.ready` by model
@@ -28,6 +29,9 @@ WATCHED = (
     "auth.Group",
     # The security administrator's password, session and lock-out rules.
     "accounts.SecurityPolicy",
+    # 核实 (verification): the samples drawn, the tasks created and the results recorded.
+    "supervision.VerificationSample",
+    "supervision.VerificationTask",
 )
 # Many-to-many fields of those models whose changes are recorded on the model's side.
 WATCHED_RELATIONS = (

@@ -6,6 +6,7 @@ variable through the small typed helpers below. SQLite is the zero-setup default
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -369,6 +370,11 @@ REMINDER_CATCH_UP_DAYS = envint("REMINDER_CATCH_UP_DAYS", 7)
 REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 10)
 # A slip's colour turns blue this many days before its reply deadline.
 SLIP_NEAR_DAYS = envint("SLIP_NEAR_DAYS", 3)
+# 核实 (supervision/verification.py): a verified value differing from the approved one by more
+# than this percent of the approved value re-opens the figure; a sample draws flagged figures
+# (plausibility flags) this many times as often as the others.
+VERIFY_TOLERANCE_PERCENT = Decimal(os.environ.get("VERIFY_TOLERANCE_PERCENT", "1"))
+VERIFY_FLAGGED_WEIGHT = envint("VERIFY_FLAGGED_WEIGHT", 4)
 
 # Uploaded workbooks (indicators/xlsx/reading.py): refused above this size, and above ten times it
 # once unzipped (a zip bomb declares a small file and a huge content).

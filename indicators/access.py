@@ -265,6 +265,13 @@ def can_supervise(user, report):
     return can_review_report(user, report)
 
 
+def can_verify(user, report):
+    """Mark ``report``'s approved figures for 核实, draw samples, record results and keep their
+    evidence: the office of the report's region (an administrator anywhere), like review.
+    Leaders and offices above the region read the tasks' status; reporters see none."""
+    return can_review_report(user, report)
+
+
 def can_answer_slip(user, slip):
     """Answer a slip with causes and measures: the reporters of the department it was issued to."""
     return owns(user, slip)

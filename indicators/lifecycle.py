@@ -7,8 +7,8 @@
 - 收尾 (closing): from December on, still open for late figures, the annual statistics
   (待统计年报) and review;
 - 归档 (archived): closed by the office once nothing waits (no row to review, no open 督办单, no
-  annual figure missing), read-only, its figures, 通报 and slips frozen. There is no way back: a
-  closed year stays as it was closed.
+  核实 task without its result, no annual figure missing), read-only, its figures, 通报, slips
+  and 核实 frozen. There is no way back: a closed year stays as it was closed.
 
 Every move is the office's (of the report's region; the administrator anywhere), is checked here
 and nowhere else, and is written to the audit log (``audit.signals`` records the state change).
@@ -79,6 +79,12 @@ def open_slips(report):
     return slip.objects.filter(report=report).exclude(state=slip.State.CLOSED).count()
 
 
+def open_verifications(report):
+    """核实 tasks of ``report`` still waiting for a result (or to be withdrawn)."""
+    task = apps.get_model("supervision", "VerificationTask")
+    return task.objects.filter(report=report, state=task.State.PENDING).count()
+
+
 def awaiting_statistics(report):
     """Targets of ``report`` marked 待统计年报 whose December figure is not yet approved."""
     approved = ProgressEntry.objects.filter(
@@ -116,6 +122,12 @@ def refusal(user, report, move, today=None):
             return _("“%(report)s”还有%(n)s份督办单未销号，销号后才能归档。") % {
                 "report": report,
                 "n": slips,
+            }
+        tasks = open_verifications(report)
+        if tasks:
+            return _("“%(report)s”还有%(n)s项核实任务未完成，核实或撤销后才能归档。") % {
+                "report": report,
+                "n": tasks,
             }
         missing = list(awaiting_statistics(report).values_list("code", flat=True))
         if missing:

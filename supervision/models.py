@@ -1,5 +1,5 @@
 """The supervision cycle above the monthly reporting: notices and the messages that carry them,
-supervision slips (督办单) and the monthly bulletin (通报).
+supervision slips (督办单), the monthly bulletin (通报) and 核实 (verification of approved figures).
 
 Dependencies point one way: this app reads ``indicators``, ``projects`` and ``reporting``; none
 of them knows it exists.
@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from indicators import webhooks
-from indicators.models import MONTHS, Department, Indicator, Report
+from indicators.models import MONTHS, Department, Evidence, Indicator, ProgressEntry, Report
 
 
 def person(label, blank=False):
@@ -254,3 +254,152 @@ class Bulletin(models.Model):
     @property
     def is_published(self):
         return self.state == self.State.PUBLISHED
+
+
+class VerificationSample(models.Model):
+    """A random sample of a month's approved figures drawn for 核实: who drew it, when, how many
+    were asked for and the seed, which with the month's candidates decides the draw (see
+    ``supervision.verification.draw``). Its tasks are the figures drawn."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.PositiveSmallIntegerField(_("月份"), choices=MONTHS)
+    count = models.PositiveSmallIntegerField(_("抽取数量"))
+    seed = models.PositiveBigIntegerField(_("随机种子"))
+    drawn_by = person(_("抽取人"))
+    drawn_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "核实抽样")
+        verbose_name_plural = pgettext_lazy("model, plural", "核实抽样")
+        ordering = ["-drawn_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="verification_sample_month"
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(month)s月核实抽样%(count)s项") % {"month": self.month, "count": self.count}
+
+
+class VerificationState(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    # The verified value differs from the approved one by more than the tolerance: the figure
+    # went back to its department through the gate with the verified value proposed.
+    REOPENED = "reopened", _("核实不符，已退回更正")
+    # Withdrawn by the office before a result (marked by mistake, or the figure was corrected
+    # meanwhile): it holds nothing up, and the figure may be marked again.
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class VerificationTask(models.Model):
+    """A 核实 task: the office checks one approved monthly figure of a target against its own
+    source, and records the verified value, a note and evidence. Moves go through
+    ``supervision.verification``."""
+
+    State = VerificationState
+
+    class Origin(models.TextChoices):
+        HAND = "hand", _("人工标记")
+        SAMPLE = "sample", _("随机抽样")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("工作报告"), on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.ForeignKey(
+        ProgressEntry,
+        verbose_name=_("月度进展"),
+        on_delete=models.PROTECT,
+        related_name="verification_tasks",
+    )
+    month = models.PositiveSmallIntegerField(_("月份"), choices=MONTHS)
+    origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices)
+    sample = models.ForeignKey(
+        VerificationSample,
+        verbose_name=_("核实抽样"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    state = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=VerificationState.choices,
+        default=VerificationState.PENDING,
+    )
+    # The approved figure checked: when marked, then as it stood when the result was recorded.
+    reported_value = models.DecimalField(_("报送值"), max_digits=16, decimal_places=4)
+    verified_value = models.DecimalField(
+        _("核实值"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    # The tolerance in force when the result was recorded (settings.VERIFY_TOLERANCE_PERCENT).
+    tolerance_percent = models.DecimalField(
+        _("容差（%）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("核实说明"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_by = person(_("标记人"))
+    created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+    verified_by = person(_("核实人"), blank=True)
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "核实任务")
+        verbose_name_plural = pgettext_lazy("model, plural", "核实任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=VerificationState.values), name="verification_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="verification_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=(VerificationState.PENDING, VerificationState.CANCELLED))
+                | Q(verified_value__isnull=False, verified_at__isnull=False),
+                name="verification_result_recorded",
+            ),
+            # One open task a figure: marking it twice is refused by the database as well.
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(state=VerificationState.PENDING),
+                name="verification_one_open_task",
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "month"], name="verification_report_month")]
+
+    def __str__(self):
+        return _("核实任务第%(number)s号") % {"number": self.pk or ""}
+
+    @property
+    def is_open(self):
+        return self.state == VerificationState.PENDING
+
+
+class VerificationEvidence(Evidence):
+    """A file the office keeps with a 核实 task (a photo of the site, the source ledger), stored
+    and checked like a monthly row's evidence (``indicators.evidence``)."""
+
+    task = models.ForeignKey(
+        VerificationTask,
+        verbose_name=_("核实任务"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Evidence.Meta):
+        verbose_name = pgettext_lazy("model", "核实材料")
+        verbose_name_plural = pgettext_lazy("model, plural", "核实材料")
+
+    @property
+    def entry(self):
+        """The figure the file backs the verification of (``Evidence.subject`` reads it)."""
+        return self.task.entry

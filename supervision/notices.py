@@ -22,6 +22,8 @@ def cycle_links(user, report_id=None):
         links.append((_("督办"), keeping_report(reverse("supervision:slips"), report_id)))
     if access.can_read_dashboards(user):
         links.append((_("通报"), keeping_report(reverse("supervision:bulletins"), report_id)))
+    if access.can_review(user):
+        links.append((_("核实"), keeping_report(reverse("supervision:verifications"), report_id)))
     return links
 
 

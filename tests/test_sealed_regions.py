@@ -44,8 +44,14 @@ from indicators.models import (
 from projects.models import ProjectProgress, ProjectProgressEvidence
 from reporting.forms import KINDS
 from reporting.views.review import ACTIONS as REVIEW_ACTIONS
-from supervision import bulletins, slips
-from supervision.models import Dispatch, Notice, Slip
+from supervision import bulletins, slips, verification
+from supervision.models import (
+    Dispatch,
+    Notice,
+    Slip,
+    VerificationEvidence,
+    VerificationTask,
+)
 from supervision.views import SLIP_FORMS
 
 from .conftest import approve, make_project, make_user, submit
@@ -77,7 +83,7 @@ def county_a(report):
     reporter = make_user("lc-fgj", "reporter", fgj)
     leader = make_user("lc-leader", "leader", region=region)
     indicator = Indicator.objects.get(report=report, code="EC-06")  # led by 发改局
-    approve(Indicator.objects.get(report=report, code="LV-01"), MONTH, 1263)
+    approved = approve(Indicator.objects.get(report=report, code="LV-01"), MONTH, 1263)
     entry = submit(reporter, indicator, MONTH, value=Decimal(40), note="柳城进展说明")
     project = make_project(report, code="LC-P-001", name="柳城测试项目甲", lead_department=fgj)
     progress = submit(reporter, project, MONTH, investment_completed=Decimal(100))
@@ -102,6 +108,11 @@ def county_a(report):
         ),
     )
     bulletins.generate(report, MONTH).save()
+    (task,) = verification.mark(reviewer, report, [approved])
+    task_file = VerificationEvidence.objects.create(
+        task=task, file_name="z.pdf", content_type="application/pdf", size=1,
+        original_name="柳城核实.pdf",
+    )  # fmt: skip
     lock = MonthLock.objects.create(report=report, month=3, locked_by=reviewer)
     rule = CheckRule.objects.create(
         report=report,
@@ -137,6 +148,8 @@ def county_a(report):
         Dispatch: dispatch,
         Notice: notice,
         Slip: slip,
+        VerificationTask: task,
+        VerificationEvidence: task_file,
         ProgressEntryEvidence: entry_file,
         ProjectProgressEvidence: project_file,
         AccessAttempt: attempt,
@@ -227,6 +240,13 @@ SITE_PK_MODELS = {
     "supervision:notice-open": Notice,
     "supervision:slip": Slip,
     "supervision:slip-action": Slip,
+    "supervision:verification": VerificationTask,
+    "supervision:verification-record": VerificationTask,
+    "supervision:verification-cancel": VerificationTask,
+    "supervision:verification-evidence-add": VerificationTask,
+    "supervision:verification-evidence": VerificationEvidence,
+    "supervision:verification-evidence-thumbnail": VerificationEvidence,
+    "supervision:verification-evidence-remove": VerificationEvidence,
 }
 # Values of a <str:action> by URL name, read from the views' own tables.
 ACTIONS = {

@@ -167,6 +167,13 @@ def evidence_file(request, kind, pk, thumbnail=False):
         if _outside(request.user, item.subject):
             raise Http404
         raise PermissionDenied
+    return serve(item, thumbnail)
+
+
+def serve(item, thumbnail=False):
+    """The response carrying evidence ``item``'s file (or its thumbnail), for a reader the
+    caller's access rule has let in: the one reader of stored evidence (the monthly rows' here,
+    the 核实 tasks' in ``supervision``)."""
     name = item.thumbnail_name if thumbnail else item.file_name
     if not name:
         raise Http404

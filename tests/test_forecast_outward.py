@@ -388,7 +388,12 @@ def approve_percent(indicator, series):
         approve(indicator, month, indicator.target * share / 100)
 
 
-def test_projected_to_miss_two_months_running_escalates_once(cycle, leader, reviewer, robot):
+def test_projected_to_miss_two_months_running_escalates_once(
+    cycle, leader, reviewer, robot, settings, mailoutbox
+):
+    settings.EMAIL_HOST = "mail.example.test"  # the locmem backend keeps what is sent
+    leader.email = "leader@example.test"
+    leader.save()
     indicator = pp10(cycle)
     # Behind, not far behind (58.3 % and 66.7 % expected), and short of the pace both months.
     approve_percent(indicator, {5: 38, 6: 45, 7: 52, 8: 60})
@@ -400,7 +405,13 @@ def test_projected_to_miss_two_months_running_escalates_once(cycle, leader, revi
 
     run(SEPT_6, reports=[cycle])
     found = escalated("risk", cycle, indicator)
-    assert set(found.values_list("channel", flat=True)) == {Channel.NOTICE, Channel.WEBHOOK}
+    assert set(found.values_list("channel", flat=True)) == {
+        Channel.NOTICE,
+        Channel.EMAIL,
+        Channel.WEBHOOK,
+    }
+    (mail,) = [m for m in mailoutbox if indicator.code in m.subject]
+    assert mail.to == ["leader@example.test"] and "预计难以完成" in mail.subject
     assert set(found.filter(channel=Channel.NOTICE).values_list("user", flat=True)) == {
         leader.pk,
         reviewer.pk,
@@ -418,6 +429,7 @@ def test_projected_to_miss_two_months_running_escalates_once(cycle, leader, revi
             Dispatch.objects.filter(key__startswith="escalate-risk:").count(),
             Notice.objects.filter(title__startswith="【预计难以完成】").count(),
             len(robot.paths("【预计难以完成】")),
+            len(mailoutbox),
         )
 
     before = sent()

@@ -140,8 +140,9 @@ def bench_demo(report, repeat):
 
 
 def synthetic_indicators(count):
-    """Rows shaped like ``for_dashboard``'s: judged, with notes and problems on some."""
-    from indicators import progress
+    """Rows shaped like ``for_dashboard``'s: judged and projected, with notes and problems on
+    some."""
+    from indicators import forecast, progress
 
     kinds = ["cumulative", "stock", "milestone", "ceiling", "floor"]
     sections = [SimpleNamespace(name=f"板块{n}") for n in range(1, 6)]
@@ -160,6 +161,9 @@ def synthetic_indicators(count):
                 kind=kind,
                 target=target,
                 progress=progress.judge(kind, target, actual, MONTH),
+                forecast=forecast.project(
+                    kind, target, {} if actual is None else {MONTH: actual}, MONTH
+                ),
                 lead_department=departments[n % 5],
                 lead_department_id=n % 5,
                 latest_note="截至月底累计完成，按计划推进。" if n % 2 else "",

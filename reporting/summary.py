@@ -1,4 +1,4 @@
-"""The meeting summary workbook (/export/summary.xlsx, ``manage.py export_summary``): six sheets
+"""The meeting summary workbook (/export/summary.xlsx, ``manage.py export_summary``): seven sheets
 built as row generators and written by the one write-only writer (``indicators.xlsx``).
 
 Every number comes from ``reporting.standing.judged`` and ``progress.summarise`` (the objects the
@@ -30,6 +30,7 @@ from indicators.xlsx import (
 )
 from projects.models import Project, Stage
 
+from . import outlook
 from .standing import judged
 
 WAN_PER_YI = Decimal(10000)
@@ -63,6 +64,7 @@ SUMMARY_SHEETS = (
     gettext_noop("指标明细"),
     gettext_noop("进展情况"),
     gettext_noop("滞后事项"),
+    gettext_noop("预计难以完成"),
     gettext_noop("项目清单"),
     gettext_noop("报送情况"),
 )
@@ -128,21 +130,24 @@ def overview_rows(indicators):
 
 
 def detail_columns(month):
-    """指标明细: the numbers, one page wide on A4 landscape at full size; the notes and problems
-    print on their own sheet (进展情况), where they have the width to wrap."""
+    """指标明细: the numbers, one page wide on A4 landscape; the notes and problems print on their
+    own sheet (进展情况), where they have the width to wrap. The 预计 column (the verdict word, the
+    projected figure and its range, one a line) took its width from the others, so the sheet
+    prints no smaller than it did without it (tests/test_forecast_outward.py measures it)."""
     return [
-        Column(_("板块"), 12, WRAP),
+        Column(_("板块"), 10, WRAP),
         Column(_("编号"), 7),
-        Column(_("目标任务"), 22, WRAP),
+        Column(_("目标任务"), 20, WRAP),
         Column(_("单位"), 5),
-        Column(_("年度目标"), 10),
-        Column(_("截至%(month)s月底") % {"month": month}, 10),
+        Column(_("年度目标"), 9),
+        Column(_("截至%(month)s月底") % {"month": month}, 9),
         Column(_("完成率"), 8, PERCENT),
-        Column(_("序时进度"), 8, PERCENT),
+        Column(_("序时进度"), 7, PERCENT),
         Column(_("状态"), 13),
-        Column(_("进度对比"), 20, WRAP),
-        Column(_("牵头单位"), 11, WRAP),
-        Column(_("分管县领导"), 11, WRAP),
+        Column(_("进度对比"), 14, WRAP),
+        Column(_("全年预计"), 16, WRAP),
+        Column(_("牵头单位"), 10, WRAP),
+        Column(_("分管县领导"), 9, WRAP),
     ]
 
 
@@ -161,6 +166,7 @@ def detail_row(indicator, statuses=None, leaders=None):
         judged.expected,
         status_cell(judged, statuses),
         progress.gap_phrase(judged, indicator.kind, indicator.unit),
+        outlook.cell_text(indicator),
         str(indicator.lead_department),
         (leaders or {}).get(indicator.lead_department_id, ""),
     )
@@ -226,6 +232,64 @@ def behind_rows(indicators, leaders):
                 leaders.get(indicator.lead_department_id, ""),
                 indicator.latest_problems or "",
             )
+
+
+def at_risk_columns(month):
+    """预计难以完成: the targets projected to miss, with where they stand and the projection."""
+    return [
+        Column(_("编号"), 7),
+        Column(_("目标任务"), 20, WRAP),
+        Column(_("牵头单位"), 10, WRAP),
+        Column(_("分管县领导"), 9, WRAP),
+        Column(_("单位"), 5),
+        Column(_("年度目标"), 9),
+        Column(_("截至%(month)s月底") % {"month": month}, 9),
+        Column(_("完成率"), 8, PERCENT),
+        Column(_("序时进度"), 7, PERCENT),
+        Column(_("预计12月底"), 10),
+        Column(_("预计完成率"), 9, PERCENT),
+        Column(_("预计区间"), 16, WRAP),
+        Column(_("全年预计"), 13),
+    ]
+
+
+def at_risk_rows(indicators, leaders):
+    """The targets the pages call 预计难以完成 (``outlook.at_risk``), in report order."""
+    for indicator in outlook.at_risk(indicators):
+        judged, forecast = indicator.progress, indicator.forecast
+        yield (
+            indicator.code,
+            indicator.name,
+            str(indicator.lead_department),
+            leaders.get(indicator.lead_department_id, ""),
+            indicator.unit,
+            amount(indicator.target, indicator.unit),
+            amount(judged.actual, indicator.unit),
+            judged.completion,
+            judged.expected,
+            amount(forecast.value, indicator.unit),
+            forecast.completion,
+            outlook.span(indicator),
+            Styled(str(forecast.label), STATUS_PREFIX + progress.FAR_BEHIND),
+        )
+
+
+def at_risk_notes(month, indicators):
+    """What the sheet's list amounts to, and how the projection is made."""
+    projected = outlook.projected(indicators)
+    risky = outlook.at_risk(indicators)
+    if not projected:
+        said = _("截至%(month)s月底已审核的数据还不够，暂不作全年预计。")
+    elif not risky:
+        said = _("截至%(month)s月底，已作预计的%(n)s项目标均预计能完成全年目标。")
+    else:
+        said = _(
+            "截至%(month)s月底，已作预计的%(n)s项目标中，预计难以完成全年目标的有%(risky)s项。"
+        )
+    return [
+        said % {"month": month, "n": len(projected), "risky": len(risky)},
+        _("预计按已审核的数据和计划进度推算12月底的数值，区间为其可能的范围。"),
+    ]
 
 
 def project_columns(month):
@@ -294,7 +358,7 @@ def timeliness_cell(cell):
 
 
 def summary_sheets(report, month, *, now=None, today=None):
-    """The six sheets of the meeting summary as of ``month``, in the order they print: each
+    """The seven sheets of the meeting summary as of ``month``, in the order they print: each
     one A4 landscape page wide at full size, with 第N页 共M页 and the month in the footer."""
     now = now or timezone.now()
     today = today or timezone.localdate()
@@ -323,6 +387,12 @@ def summary_sheets(report, month, *, now=None, today=None):
         sheet("指标明细", detail_columns(month), detail_rows(indicators, leaders)),
         sheet("进展情况", notes_columns(month), notes_rows(indicators)),
         sheet("滞后事项", behind_columns(), behind_rows(indicators, leaders)),
+        sheet(
+            "预计难以完成",
+            at_risk_columns(month),
+            at_risk_rows(indicators, leaders),
+            notes=at_risk_notes(month, indicators),
+        ),
         sheet("项目清单", project_columns(month), project_rows(report, month)),
         sheet(
             "报送情况",

@@ -2,7 +2,8 @@
 office, published and then frozen.
 
 Every number comes from where the dashboards take it: statuses from ``reporting.standing.judged``
-and ``progress.summarise`` (the overview and section pages), reporting from
+and ``progress.summarise`` (the overview and section pages), the targets projected to miss from
+the same judged list (``reporting.outlook``), reporting from
 ``timeliness.department_timeliness`` (/departments/), investment from the register's derived
 targets and ``register.totals`` (/projects/investment/), slips from ``supervision.slips``. The
 figures are kept beside the text (``Bulletin.numbers``); once published, neither changes.
@@ -22,6 +23,7 @@ from indicators.timeliness import department_timeliness
 from indicators.xlsx import listing
 from projects import register
 from projects.models import Project
+from reporting import outlook
 from reporting.standing import judged
 
 from . import slips
@@ -109,7 +111,34 @@ def figures(report, month, today=None):
         "awaiting": awaiting,
         "investment": investment(report, month, indicators),
         "slips": slip_counts(report, month, today),
+        "outlook": outlook_figures(indicators),
     }
+
+
+def outlook_figures(indicators):
+    """The year-end projections' numbers: how many targets have one, and those projected to miss
+    (预计难以完成, the pages' list), each with its projection in words as generated (kept with the
+    bulletin, like the lagging targets' gaps)."""
+    return {
+        "projected": len(outlook.projected(indicators)),
+        "at_risk": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "department": i.lead_department.name,
+                "completion": _plain(i.forecast.completion),
+                "value": _plain(i.forecast.value),
+                "low": _plain(i.forecast.low),
+                "high": _plain(i.forecast.high),
+                "phrase": outlook.phrase(i),
+            }
+            for i in outlook.at_risk(indicators)
+        ],
+    }
+
+
+def _plain(value):
+    return None if value is None else numbers.plain(Decimal(value).quantize(Decimal("0.0001")))
 
 
 def investment(report, month, indicators):
@@ -169,6 +198,7 @@ def body_for(report, numbers):
     lines = [
         *_opening(report, month),
         *_overall_part(numbers),
+        *_outlook_part(numbers.get("outlook")),
         *_sections_part(numbers["sections"]),
         *_lagging_part(numbers["lagging"]),
         *_reporting_part(numbers["reporting"], month, numbers.get("awaiting", ())),
@@ -224,6 +254,25 @@ def _overall_part(numbers):
             }
         )
     return lines
+
+
+def _outlook_part(figures):
+    """The early warning, closing 一、总体情况: the targets projected to miss, each with its
+    projection labelled 预计; a sentence saying none when every projected target is expected to
+    be met; nothing while no target has a projection yet (too early in the year, or a bulletin
+    stored before projections existed)."""
+    if not figures or not figures["projected"]:
+        return []
+    risky = figures["at_risk"]
+    if not risky:
+        return [
+            _("按目前进度预计，已作预计的%(n)s项目标均能完成全年目标。")
+            % {"n": figures["projected"]}
+        ]
+    items = pgettext("between the items of a long list", "；").join(
+        _("%(code)s %(name)s（牵头单位：%(department)s），%(phrase)s") % item for item in risky
+    )
+    return [_("预计难以完成全年目标的有%(n)s项：%(items)s。") % {"n": len(risky), "items": items}]
 
 
 def _sections_part(sections):

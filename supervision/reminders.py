@@ -12,15 +12,16 @@
      December's figures of targets waiting for the annual statistics (待统计年报) are neither
      reminded nor escalated: they come when the statistics do;
    - *escalation* to the department's 分管县领导 and the office: a department more than
-     ``Report.escalation_days`` past the deadline with targets still not reported, and a target
-     far behind (严重滞后) in two months running;
+     ``Report.escalation_days`` past the deadline with targets still not reported, a target
+     far behind (严重滞后) in two months running, and a target projected to miss its annual
+     target (预计难以完成) as of two months running;
 
 2. **deliver** — every dispatch not yet sent (new, or failed on an earlier run, up to
    REMINDER_MAX_ATTEMPTS tries) through its channel; a failure is logged and kept for the next
    run and never stops the other messages.
 
-Who is late is ``indicators.timeliness``'s answer and who is far behind ``reporting.standing``'s:
-the same the dashboards show.
+Who is late is ``indicators.timeliness``'s answer; who is far behind or projected to miss is
+``reporting.standing``'s: the same the dashboards show.
 """
 
 import datetime
@@ -37,6 +38,7 @@ from django.utils.translation import gettext as _
 from indicators import progress
 from indicators.models import OPEN_STATES, Department, Report, User
 from indicators.timeliness import department_timeliness
+from reporting import outlook
 from reporting.standing import judged
 
 from .channels import SENDERS, ChannelError
@@ -211,49 +213,94 @@ def closed_month(report, today):
     return None
 
 
-def far_behind_escalations(report, today):
-    """Targets far behind (严重滞后) as of the latest closed month and the month before it."""
+def standing_escalations(report, today):
+    """Targets far behind (严重滞后) as of the latest closed month and the month before it, and
+    targets projected to miss (预计难以完成) as of both: the forecast as of each month is the one
+    the pages showed then. A target both far behind and projected to miss gets one message that
+    says both. Two judged lists, whatever the number of targets."""
     month = closed_month(report, today)
     if month is None or month < 2:
         return []
-    before = {i.pk for i in judged(report, month - 1) if i.progress.status == progress.FAR_BEHIND}
-    far = [
-        i
-        for i in judged(report, month)
-        if i.pk in before and i.progress.status == progress.FAR_BEHIND
-    ]
-    if not far:
+    before = judged(report, month - 1)
+    far_before = {i.pk for i in before if i.progress.status == progress.FAR_BEHIND}
+    risk_before = {i.pk for i in before if i.forecast.is_at_risk}
+    far, risky = [], []
+    for indicator in judged(report, month):
+        at_risk = indicator.pk in risk_before and indicator.forecast.is_at_risk
+        if indicator.pk in far_before and indicator.progress.status == progress.FAR_BEHIND:
+            far.append((indicator, at_risk))
+        elif at_risk:
+            risky.append(indicator)
+    if not far and not risky:
         return []
     office = office_of(report)
     leaders = {
         d.pk: d.leader
         for d in Department.objects.filter(region=report.region_id).select_related("leader")
     }
-    messages = []
-    for indicator in far:
-        department = indicator.lead_department
-        messages.append(
-            escalation(
-                report,
-                f"escalate-far:{report.pk}:{month}:{indicator.pk}",
-                _("【连续严重滞后】%(code)s %(name)s")
-                % {"code": indicator.code, "name": indicator.name},
-                _(
-                    "%(name)s（牵头单位：%(department)s）%(before)s月、%(month)s月连续严重滞后，"
-                    "截至%(month)s月底%(gap)s。请分管县领导督促。"
-                )
-                % {
-                    "name": indicator.name,
-                    "department": department.name,
-                    "before": month - 1,
-                    "month": month,
-                    "gap": progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit),
-                },
-                f"{reverse('reporting:indicator', args=[indicator.pk])}?month={month}",
-                (leaders.get(department.pk), *office),
-            )
+    return [
+        *(far_behind_message(report, month, i, at_risk, leaders, office) for i, at_risk in far),
+        *(at_risk_message(report, month, i, leaders, office) for i in risky),
+    ]
+
+
+def far_behind_message(report, month, indicator, at_risk, leaders, office):
+    """A target far behind two months running; ``at_risk``: projected to miss as of both too."""
+    department = indicator.lead_department
+    body = _(
+        "%(name)s（牵头单位：%(department)s）%(before)s月、%(month)s月连续严重滞后，"
+        "截至%(month)s月底%(gap)s。请分管县领导督促。"
+    ) % {
+        "name": indicator.name,
+        "department": department.name,
+        "before": month - 1,
+        "month": month,
+        "gap": progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit),
+    }
+    if at_risk:
+        body += _("该目标%(before)s月、%(month)s月底均预计难以完成全年目标，%(phrase)s。") % {
+            "before": month - 1,
+            "month": month,
+            "phrase": outlook.phrase(indicator),
+        }
+    return escalation(
+        report,
+        f"escalate-far:{report.pk}:{month}:{indicator.pk}",
+        _("【连续严重滞后】%(code)s %(name)s") % {"code": indicator.code, "name": indicator.name},
+        body,
+        _indicator_url(indicator, month),
+        (leaders.get(department.pk), *office),
+    )
+
+
+def at_risk_message(report, month, indicator, leaders, office):
+    """A target projected to miss (预计难以完成) as of two months running: escalated like a
+    far-behind one, once per month (its key names the month, as a far-behind one's does)."""
+    department = indicator.lead_department
+    return escalation(
+        report,
+        f"escalate-risk:{report.pk}:{month}:{indicator.pk}",
+        _("【预计难以完成】%(code)s %(name)s") % {"code": indicator.code, "name": indicator.name},
+        _(
+            "%(name)s（牵头单位：%(department)s）按%(before)s月、%(month)s月底的数据，连续两个月"
+            "预计难以完成全年目标：%(phrase)s；截至%(month)s月底%(gap)s。请分管县领导督促。"
         )
-    return messages
+        % {
+            "name": indicator.name,
+            "department": department.name,
+            "before": month - 1,
+            "month": month,
+            "phrase": outlook.phrase(indicator),
+            "gap": progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit)
+            or indicator.progress.label,
+        },
+        _indicator_url(indicator, month),
+        (leaders.get(department.pk), *office),
+    )
+
+
+def _indicator_url(indicator, month):
+    return f"{reverse('reporting:indicator', args=[indicator.pk])}?month={month}"
 
 
 def _people(*users):
@@ -279,7 +326,7 @@ def messages_for(report, today):
     return [
         *reminders(report, today, timeliness),
         *late_escalations(report, today, timeliness),
-        *far_behind_escalations(report, today),
+        *standing_escalations(report, today),
     ]
 
 

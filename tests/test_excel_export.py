@@ -143,8 +143,9 @@ def test_detail_sheet_has_every_indicator_as_the_dashboard_judges_it(workbook, d
         assert row[7] == number(standing.expected)
         assert row[8] == standing.label  # a ceiling that holds: 控制在目标内
         assert row[9] == (progress.gap_phrase(standing, indicator.kind, indicator.unit) or None)
-        assert row[10] == str(indicator.lead_department)
-        assert row[11] == indicator.lead_department.leader.display_name  # the real name
+        assert row[10].splitlines()[0] == indicator.forecast.label  # 全年预计
+        assert row[11] == str(indicator.lead_department)
+        assert row[12] == indicator.lead_department.leader.display_name  # the real name
         fill = ws.cell(row=index, column=9).fill.fgColor.rgb
         assert fill == "00" + progress.STATUS_COLOURS[standing.status].lstrip("#").upper()
 

@@ -48,6 +48,7 @@ METHOD_SENTENCES = {
 }
 NOT_APPLICABLE_SENTENCE = _("节点型、年终确定和按年报送的目标不作预计。")
 TOO_EARLY_SENTENCE = _("已审核数据不足%(month)s个月，暂不预计。")
+OUTCOME_SENTENCE = _("12月数据已审核，全年结果为%(value)s，不再预计。")
 
 ONE = Decimal(1)
 
@@ -115,11 +116,26 @@ def project(
     if not points or points[-1][0] < from_month:
         return Forecast(TOO_EARLY)
     target = Decimal(target)
+    if kind not in progress.LIMIT_KINDS and target <= 0:
+        return Forecast(NOT_APPLICABLE)
+    if points[-1][0] == 12:
+        return _outcome(kind, target, points[-1][1])
     if kind in progress.LIMIT_KINDS:
         return _project_level(kind, target, points)
-    if target <= 0:
-        return Forecast(NOT_APPLICABLE)
     return _project_pace(kind, target, points, plan)
+
+
+def _outcome(kind, target, december):
+    """December's approved figure is the year's outcome: nothing left to project."""
+    if kind in progress.LIMIT_KINDS:
+        holds = december <= target if kind == progress.CEILING else december >= target
+        completion = None
+    else:
+        completion = december / target
+        holds = completion >= ONE
+    verdict = LIKELY if holds else AT_RISK
+    method = LEVEL if kind in progress.LIMIT_KINDS else PACE
+    return Forecast(verdict, december, december, december, completion, method, 12)
 
 
 # The method, chosen by the back-test (``manage.py backtest_forecast``; see ``backtest``).
@@ -268,6 +284,8 @@ def sentence(forecast, format_value=str):
         return str(NOT_APPLICABLE_SENTENCE)
     if forecast.verdict == TOO_EARLY:
         return str(TOO_EARLY_SENTENCE) % {"month": settings.FORECAST_FROM_MONTH}
+    if forecast.as_of == 12:
+        return str(OUTCOME_SENTENCE) % {"value": format_value(forecast.value)}
     return str(METHOD_SENTENCES[forecast.method]) % {
         "month": forecast.as_of,
         "value": format_value(forecast.value),

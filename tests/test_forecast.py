@@ -173,3 +173,13 @@ def test_the_sentence_explains_the_method_in_one_plain_sentence(settings):
     settings.FORECAST_FROM_MONTH = 4
     assert "不足4个月" in forecast.sentence(forecast.Forecast(TOO_EARLY))
     assert forecast.sentence(forecast.Forecast(NOT_APPLICABLE)).startswith("节点型")
+
+
+def test_december_approved_is_the_outcome_not_a_projection():
+    series = {month: D(100 * month) for month in range(1, 13)}
+    result = forecast.project("cumulative", D(1500), series, 12)
+    assert (result.value, result.low, result.high) == (D(1200),) * 3
+    assert result.completion == D("0.8") and result.is_at_risk
+    ceiling = forecast.project("ceiling", D("4.5"), {10: D("4.1"), 11: D("4.3"), 12: D("4.6")}, 12)
+    assert ceiling.value == D("4.6") and ceiling.is_at_risk
+    assert "全年结果为1200" in forecast.sentence(result)

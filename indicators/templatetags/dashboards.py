@@ -65,7 +65,7 @@ def indicator_row(row):
         '<td class="nowrap"><a href="{}">{}</a></td><td>{}{}</td><td>{}</td>'
         '<td class="num">{}</td><td class="num actual">{}</td>'
         '<td class="num">{}</td><td class="num">{}</td>'
-        '<td>{}<span class="gap">{}</span></td><td>{}</td></tr>',
+        '<td>{}<span class="gap">{}</span></td><td class="forecast">{}</td><td>{}</td></tr>',
         row["status"],
         row["code"],
         row["url"],
@@ -79,6 +79,7 @@ def indicator_row(row):
         row["expected"],
         row["badge"],
         row["gap"],
+        row["forecast"],
         row["department"],
     )
 

@@ -13,7 +13,7 @@ from indicators.tables import NUM, BaseTable
 from indicators.templatetags.dashboards import register_tag, unit_suffix
 from indicators.templatetags.targets import status_badge
 from reporting.foresight import VERDICT_RANK, phrase
-from reporting.templatetags.foresight import forecast_cell
+from reporting.templatetags.foresight import verdict_word
 
 STATUS_RANK = {status: rank for rank, status in enumerate(progress.STATUSES)}
 NO_VALUE = Decimal(-1)  # sorts targets without a completion below every real one
@@ -31,7 +31,7 @@ def indicator_rows(indicators, month):
     # reverse() costs tens of microseconds; one call gives the address of every target.
     url = reverse("reporting:indicator", args=[0]).replace("/0/", "/{}/") + f"?month={month}"
     badges = {}  # one badge per (status, word): hundreds of rows share a few
-    unprojected = {}  # one 尚早 and one 不适用 cell for every row that has no projection
+    words = {}  # one word per forecast verdict, as for the status badges
     rows = []
     for indicator in indicators:
         judged = indicator.progress
@@ -69,21 +69,13 @@ def indicator_rows(indicators, month):
                 "forecast_verdict": projected.verdict,
                 "forecast_rank": VERDICT_RANK[projected.verdict],
                 "forecast_key": NO_VALUE if projected.completion is None else projected.completion,
-                "forecast": shared_cell(indicator, unprojected),
-                "forecast_text": phrase(indicator),
+                # The verdict's word (one a verdict, shared) and the projection beneath it.
+                "forecast_word": words.get(projected.verdict)
+                or words.setdefault(projected.verdict, verdict_word(projected)),
+                "forecast_text": phrase(indicator) if projected.is_projected else "",
             }
         )
     return rows
-
-
-def shared_cell(indicator, unprojected):
-    """The 预计 cell of a judged target; rows without a projection share one cell a verdict."""
-    verdict = indicator.forecast.verdict
-    if indicator.forecast.is_projected:
-        return forecast_cell(indicator)
-    if verdict not in unprojected:
-        unprojected[verdict] = forecast_cell(indicator)
-    return unprojected[verdict]
 
 
 class IndicatorTable(BaseTable):
@@ -100,7 +92,9 @@ class IndicatorTable(BaseTable):
     completion = tables.Column(verbose_name=_("完成率"), attrs=NUM, order_by="completion_key")
     expected = tables.Column(verbose_name=_("序时进度"), attrs=NUM, order_by="expected_key")
     status = tables.Column(verbose_name=_("状态"), order_by=("status_rank", "completion_key"))
-    forecast = tables.Column(verbose_name=_("预计"), order_by=("forecast_rank", "forecast_key"))
+    forecast = tables.Column(
+        verbose_name=_("预计"), accessor="forecast_word", order_by=("forecast_rank", "forecast_key")
+    )
     department = tables.Column(verbose_name=_("牵头单位"), order_by=("department_order", "code"))
 
     class Meta(BaseTable.Meta):
@@ -126,3 +120,7 @@ class IndicatorTable(BaseTable):
 
     def render_status(self, record):
         return format_html('{}<span class="gap">{}</span>', record["badge"], record["gap"])
+
+    def render_forecast(self, record):
+        word, text = record["forecast_word"], record["forecast_text"]
+        return format_html('{}<span class="gap forecast">{}</span>', word, text)

@@ -10,29 +10,25 @@ from reporting import foresight
 register = template.Library()
 
 
-def cell(verdict, label, text, note):
-    """预计难以完成 or 预计完成 as a word above its projection (预计完成72.0%（…）); 尚早 and
-    不适用 as a muted word whose title says why (``note``: ``forecast.sentence``)."""
-    if verdict in (forecast.LIKELY, forecast.AT_RISK):
+def verdict_word(projected):
+    """A forecast's verdict as a word: 预计难以完成 or 预计完成 as a dashed badge; 尚早 and 不适用
+    muted, with the reason in its title (``forecast.sentence``). Rows share one a verdict."""
+    if projected.is_projected:
         return format_html(
-            '<span class="badge forecast-{}">{}</span><span class="gap forecast">{}</span>',
-            verdict,
-            label,
-            text,
+            '<span class="badge forecast-{}">{}</span>', projected.verdict, projected.label
         )
-    return format_html('<span class="forecast-{}" title="{}">{}</span>', verdict, note, label)
+    return format_html(
+        '<span class="forecast-{}" title="{}">{}</span>',
+        projected.verdict,
+        forecast.sentence(projected),
+        projected.label,
+    )
 
 
 @register.simple_tag
-def forecast_cell(indicator):
-    """The forecast of a judged target (``.forecast``) as the tables show it."""
-    projected = indicator.forecast
-    return cell(
-        projected.verdict,
-        projected.label,
-        foresight.phrase(indicator),
-        "" if projected.is_projected else forecast.sentence(projected),
-    )
+def forecast_word(indicator):
+    """The verdict of a judged target's forecast (``.forecast``) as a word."""
+    return verdict_word(indicator.forecast)
 
 
 @register.simple_tag

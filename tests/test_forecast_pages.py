@@ -245,6 +245,12 @@ def test_a_department_page_says_its_forecasts(client, demo_year, leader):
         assert expected_phrase(indicator) in row_of(table, indicator.code)
 
 
+def test_a_department_of_milestones_only_says_it_has_no_forecast(client, demo_year, leader):
+    text = page(client, leader, department_url("zjj"))  # 住建局 leads milestones only
+    line = between(text, 'class="forecast-line"', "</p>")
+    assert "不适用" in line and "预计难以完成" not in line
+
+
 # --- The big screen ---
 
 

@@ -338,21 +338,28 @@ def _target_line(theme):
     }
 
 
-def monthly_path(months, values, expected_path, target, *, unit, limit=None, theme="light"):
+def monthly_path(
+    months, values, expected_path, target, *, unit, limit=None, theme="light", projection=None
+):
     """An indicator's month-end values against the plan's expected path and its target.
 
     ``months``/``values``: approved readings (value None where a month has none yet).
     ``expected_path``: the value 序时进度 asks for at each month 1..12 (empty for limit kinds).
     ``limit``: "ceiling" or "floor" draws the target as a limit line (上限/下限) instead of a
-    target line. All amounts are in the indicator's unit (percent for milestones).
+    target line. ``projection``: (month, value then, December's projected value, low, high,
+    colour), drawn dashed to December with its range as a band (预计). All amounts are in the
+    indicator's unit (percent for milestones).
     """
     colours = THEMES[theme]
     hover = _("%(month)s月底") % {"month": "%{x}"} + " %{y} " + unit + "<extra></extra>"
     data = [_actual_path(months, values, colours, hover)]
     if expected_path:
         data.append(_expected_path(expected_path, hover))
+    if projection:
+        data += _projection(projection, unit, colours["bar"])
     target_value = _float(target)
-    shown = [v for v in [*(_float(v) for v in values), target_value] if v is not None]
+    drawn = [*values, *(projection[1:5] if projection else ())]
+    shown = [v for v in [*(_float(v) for v in drawn), target_value] if v is not None]
     return _figure(
         data,
         theme=theme,
@@ -399,6 +406,41 @@ def _expected_path(expected_path, hover):
         "line": {"color": EXPECTED_COLOUR, "width": 2, "dash": "dash"},
         "hovertemplate": hover,
     }
+
+
+def _projection(projection, unit, line_colour):
+    """The forecast from the latest approved figure to December, dashed in the figures' own
+    colour, and its range as a faint band in the verdict's colour narrowing back to that
+    figure; both named 预计 in the legend."""
+    month, start, value, low, high, colour = projection
+    word = _("预计")
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": _("预计范围"),
+            "x": [month, 12, 12, month],
+            "y": [_float(start), _float(high), _float(low), _float(start)],
+            "fill": "toself",
+            "fillcolor": colour,
+            "opacity": 0.18,
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers+text",
+            "name": word,
+            "x": [month, 12],
+            "y": [_float(start), _float(value)],
+            "text": ["", f"{word} {numbers.amount(value, grouped=False)}"],
+            "textposition": "bottom left",
+            "line": {"color": line_colour, "width": 2, "dash": "dash"},
+            "marker": {"size": [0, 8], "color": colour},
+            "hovertemplate": _("%(month)s月底") % {"month": "%{x}"}
+            + f" {word} %{{y}} {unit}<extra></extra>",
+        },
+    ]
 
 
 def _target_level(target_value, limit, colours):

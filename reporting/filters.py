@@ -4,21 +4,27 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from indicators import progress
+from indicators import forecast, progress
 from indicators.models import Department, Indicator, Kind
 from reporting.standing import judged
 
 
 class IndicatorFilter(django_filters.FilterSet):
-    """Department, kind and text narrow the query; status is judged in Python, so it is applied
-    to the judged list by ``judged()`` rather than in SQL."""
+    """Department, kind and text narrow the query; status and forecast are judged in Python, so
+    they are applied to the judged list by ``judged()`` rather than in SQL."""
 
     q = django_filters.CharFilter(method="search", label=_("编号或名称"))
     status = django_filters.ChoiceFilter(
         label=_("状态"),
         choices=list(progress.STATUS_LABELS.items()),
         empty_label=_("全部"),
-        method="status_is_judged_later",
+        method="judged_later",
+    )
+    forecast = django_filters.ChoiceFilter(
+        label=_("预计"),
+        choices=list(forecast.VERDICT_LABELS.items()),
+        empty_label=_("全部"),
+        method="judged_later",
     )
     department = django_filters.ModelChoiceFilter(
         label=_("牵头单位"),
@@ -39,13 +45,16 @@ class IndicatorFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
-    def status_is_judged_later(self, queryset, name, value):
+    def judged_later(self, queryset, name, value):
         return queryset
 
     def judged(self, report, month):
-        """The filtered targets of ``report``, each judged as of ``month`` (``.progress``)."""
+        """The filtered targets of ``report``, each judged as of ``month`` (``.progress``,
+        ``.forecast``)."""
         indicators = judged(report, month, self.qs)
-        status = self.form.cleaned_data.get("status") if self.form.is_valid() else None
-        if status:
-            indicators = [i for i in indicators if i.progress.status == status]
+        chosen = self.form.cleaned_data if self.form.is_valid() else {}
+        if chosen.get("status"):
+            indicators = [i for i in indicators if i.progress.status == chosen["status"]]
+        if chosen.get("forecast"):
+            indicators = [i for i in indicators if i.forecast.verdict == chosen["forecast"]]
         return indicators

@@ -69,6 +69,7 @@ class LeagueRow:
     decided: int
     far_behind: int
     stale: int  # targets whose figure has not moved for three months
+    at_risk: int = 0  # targets projected to miss the year (预计难以完成)
 
     @property
     def on_time_share(self):
@@ -88,10 +89,12 @@ def league_table(indicators, previous, timeliness, month):
     """Departments ranked over the year: share of targets done or on track, then share of
     months reported on time, then fewest far behind. ``previous``: the judged list a month
     earlier (None in January). Departments with nothing to judge or report are left out."""
-    now, before, stale = defaultdict(list), defaultdict(list), defaultdict(int)
+    now, before = defaultdict(list), defaultdict(list)
+    stale, at_risk = defaultdict(int), defaultdict(int)
     for indicator in indicators:
         now[indicator.lead_department_id].append(indicator.progress)
         stale[indicator.lead_department_id] += getattr(indicator, "is_stale", False)
+        at_risk[indicator.lead_department_id] += indicator.forecast.is_at_risk
     for indicator in previous or ():
         before[indicator.lead_department_id].append(indicator.progress)
     rows = []
@@ -110,6 +113,7 @@ def league_table(indicators, previous, timeliness, month):
                 decided=sum(1 for state in states if state in (ON_TIME, LATE, MISSING)),
                 far_behind=summary.counts[progress.FAR_BEHIND],
                 stale=stale[pk],
+                at_risk=at_risk[pk],
             )
         )
 

@@ -12,14 +12,17 @@ from indicators.numbers import amount, percent
 from indicators.tables import NUM, BaseTable
 from indicators.templatetags.dashboards import register_tag, unit_suffix
 from indicators.templatetags.targets import status_badge
+from reporting.foresight import VERDICT_RANK, phrase
+from reporting.templatetags.foresight import verdict_word
 
 STATUS_RANK = {status: rank for rank, status in enumerate(progress.STATUSES)}
 NO_VALUE = Decimal(-1)  # sorts targets without a completion below every real one
 
 
 def indicator_rows(indicators, month):
-    """Plain rows from judged indicators (``.progress`` attached): the overview's list and
-    ``IndicatorTable`` both show these, so every page words a target the same way.
+    """Plain rows from judged indicators (``.progress`` and ``.forecast`` attached): the
+    overview's list and ``IndicatorTable`` both show these, so every page words a target the
+    same way.
 
     Display text is made here once per row with the ``targets`` filters (a template resolving
     a dozen attributes per row costs several times more at hundreds of targets), and sort keys
@@ -28,9 +31,11 @@ def indicator_rows(indicators, month):
     # reverse() costs tens of microseconds; one call gives the address of every target.
     url = reverse("reporting:indicator", args=[0]).replace("/0/", "/{}/") + f"?month={month}"
     badges = {}  # one badge per (status, word): hundreds of rows share a few
+    words = {}  # one word per forecast verdict, as for the status badges
     rows = []
     for indicator in indicators:
         judged = indicator.progress
+        projected = indicator.forecast
         rows.append(
             {
                 "pk": indicator.pk,
@@ -61,6 +66,13 @@ def indicator_rows(indicators, month):
                 "last_updated": getattr(indicator, "last_updated", None),
                 "problems": indicator.latest_problems,
                 "department_order": indicator.lead_department.order,
+                "forecast_verdict": projected.verdict,
+                "forecast_rank": VERDICT_RANK[projected.verdict],
+                "forecast_key": NO_VALUE if projected.completion is None else projected.completion,
+                # The verdict's word (one a verdict, shared) and the projection beneath it.
+                "forecast_word": words.get(projected.verdict)
+                or words.setdefault(projected.verdict, verdict_word(projected)),
+                "forecast_text": phrase(indicator) if projected.is_projected else "",
             }
         )
     return rows
@@ -80,6 +92,9 @@ class IndicatorTable(BaseTable):
     completion = tables.Column(verbose_name=_("完成率"), attrs=NUM, order_by="completion_key")
     expected = tables.Column(verbose_name=_("序时进度"), attrs=NUM, order_by="expected_key")
     status = tables.Column(verbose_name=_("状态"), order_by=("status_rank", "completion_key"))
+    forecast = tables.Column(
+        verbose_name=_("预计"), accessor="forecast_word", order_by=("forecast_rank", "forecast_key")
+    )
     department = tables.Column(verbose_name=_("牵头单位"), order_by=("department_order", "code"))
 
     class Meta(BaseTable.Meta):
@@ -105,3 +120,7 @@ class IndicatorTable(BaseTable):
 
     def render_status(self, record):
         return format_html('{}<span class="gap">{}</span>', record["badge"], record["gap"])
+
+    def render_forecast(self, record):
+        word, text = record["forecast_word"], record["forecast_text"]
+        return format_html('{}<span class="gap forecast">{}</span>', word, text)

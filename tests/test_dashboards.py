@@ -314,7 +314,8 @@ def test_indicator_page_shows_entries_sentence_and_status(client, demo_year, lea
 def test_ceiling_is_drawn_as_a_limit_and_milestone_in_percent(client, demo_year, leader):
     page = text(get(client, leader, indicator_url(demo_year, "LV-02")))
     figure = json.loads(page.split('data-chart="chart-path">', 1)[1].split("</script>")[0])
-    assert len(figure["data"]) == 1  # no expected path for a limit
+    # No expected path for a limit (its year-end forecast, 预计, is drawn beside the figures).
+    assert [t["name"] for t in figure["data"]] == ["实际完成", "预计范围", "预计"]
     assert figure["layout"]["annotations"][0]["text"] == "上限 4.5%"
     page = text(get(client, leader, indicator_url(demo_year, "UC-07")))
     figure = json.loads(page.split('data-chart="chart-path">', 1)[1].split("</script>")[0])

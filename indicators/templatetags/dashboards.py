@@ -65,7 +65,8 @@ def indicator_row(row):
         '<td class="nowrap"><a href="{}">{}</a></td><td>{}{}</td><td>{}</td>'
         '<td class="num">{}</td><td class="num actual">{}</td>'
         '<td class="num">{}</td><td class="num">{}</td>'
-        '<td>{}<span class="gap">{}</span></td><td>{}</td></tr>',
+        '<td>{}<span class="gap">{}</span></td>'
+        '<td class="forecast">{}<span class="gap forecast">{}</span></td><td>{}</td></tr>',
         row["status"],
         row["code"],
         row["url"],
@@ -79,6 +80,8 @@ def indicator_row(row):
         row["expected"],
         row["badge"],
         row["gap"],
+        row["forecast_word"],
+        row["forecast_text"],
         row["department"],
     )
 

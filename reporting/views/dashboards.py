@@ -29,6 +29,7 @@ from django_tables2 import RequestConfig
 
 from indicators import access, cached, charts, progress
 from indicators.access import dashboard_required
+from indicators.forecast import AT_RISK
 from indicators.history import trail
 from indicators.models import (
     Department,
@@ -40,6 +41,7 @@ from indicators.models import (
 from indicators.periods import offered_reports, period_of, resolve_period
 from indicators.timeliness import SHORT_LABELS, department_timeliness
 from projects.models import Project
+from reporting import foresight
 from reporting.filters import IndicatorFilter
 from reporting.league import department_ranking, league_table
 from reporting.navigation import home_url
@@ -48,6 +50,7 @@ from reporting.tables import IndicatorTable, indicator_rows
 
 PROJECTS_PER_PAGE = 25
 SCREEN_FAR_BEHIND = 8  # as many as the big screen's block shows at a readable size
+SCREEN_AT_RISK = 4  # as many as the strip under the big screen's blocks shows in one row
 SCREEN_REFRESH_SECONDS = 300
 SCREEN_CHART_HEIGHT = 340  # px: a chart and its heading fill half of a 1080-pixel screen
 
@@ -193,6 +196,10 @@ def overview_content(period):
         "far_behind": [
             row for _s, rows in groups for row in rows if row["status"] == progress.FAR_BEHIND
         ],
+        "outlook": foresight.outlook(indicators),
+        "at_risk": [
+            row for _s, rows in groups for row in rows if row["forecast_verdict"] == AT_RISK
+        ],
         "ranking": department_ranking(indicators, timeliness, period.month),
         "section_chart": section_chart("chart-sections", sections),
         "status_chart": charts.embed("chart-status", charts.status_breakdown(summary.counts)),
@@ -235,6 +242,8 @@ def section_content(section, period, narrowed):
         "filter": filterset,
         "is_filtered": filterset.form.is_valid() and any(filterset.form.cleaned_data.values()),
         "summary": progress.summarise(i.progress for i in indicators),
+        "outlook": foresight.outlook(indicators),
+        "at_risk_url": f"?month={period.month}&forecast={AT_RISK}",
         "table": table,
         "bullet_chart": bullet_chart("chart-bullets", shown),
     }
@@ -381,6 +390,7 @@ def department_content(department, period, narrowed, plain_sections):
         "period": period,
         "department": department,
         "summary": progress.summarise(i.progress for i in indicators),
+        "outlook": foresight.outlook(indicators),
         # All its targets (a department leads tens, not hundreds): the overview's rows.
         "groups": grouped_rows(section_summaries(indicators), period.month),
         "plain_sections": plain_sections,
@@ -428,17 +438,22 @@ def screen(request):
 
 
 def screen_content(period):
-    """The big screen: the totals, the targets far behind, who is late, two charts in dark."""
+    """The big screen: the totals, the targets far behind, who is late, two charts in dark, and
+    a strip of the targets projected to miss the year."""
     indicators = judged(period.report, period.month)
     sections = section_summaries(indicators)
     timeliness = department_timeliness(period.report, timezone.localdate())
     behind = far_behind(indicators)
     this_month = [row.month(period.month) for row in timeliness]
+    outlook = foresight.outlook(indicators)
     return {
         "period": period,
         "summary": progress.summarise(i.progress for i in indicators),
         "far_behind": behind[:SCREEN_FAR_BEHIND],
         "far_behind_more": max(len(behind) - SCREEN_FAR_BEHIND, 0),
+        "outlook": outlook,
+        "at_risk": outlook.at_risk[:SCREEN_AT_RISK],
+        "at_risk_more": max(outlook.count - SCREEN_AT_RISK, 0),
         "departments_behind": [
             row.department for row in timeliness if row.month(period.month).is_behind
         ],
@@ -481,6 +496,24 @@ def path_figure(indicator, entries, period):
         scale if indicator.is_ratio else indicator.target,
         unit="%" if indicator.kind == Kind.MILESTONE else indicator.unit,
         limit=limit,
+        projection=projection(indicator),
+    )
+
+
+def projection(indicator):
+    """What the path chart draws of a judged target's forecast: from its latest approved figure
+    to December's projection and range (None when nothing is projected)."""
+    projected = indicator.forecast
+    start = indicator.series.get(projected.as_of) if projected.is_projected else None
+    if start is None:
+        return None
+    return (
+        projected.as_of,
+        start,
+        projected.value,
+        projected.low,
+        projected.high,
+        projected.colour,
     )
 
 

@@ -1,10 +1,11 @@
-"""Early warning on the pages: each judged target's year-end forecast (``.forecast``, attached by
+"""Early warning: each judged target's year-end forecast (``.forecast``, attached by
 ``standing.judged``) in the words and number style of the tables, and the targets projected to
 miss (预计难以完成).
 
 Nothing here projects: ``indicators.forecast`` does, once, inside the judged list. This only
-words what it found, so the overview, a section, a department, the target's page and the big
-screen say the same thing of a target in the same way.
+words what it found, so the pages (overview, section, department, the target's page, the big
+screen), the 通报, the meeting summary and the reminders name the same targets and say the same
+thing of each in the same way.
 """
 
 import functools
@@ -27,6 +28,35 @@ VERDICT_RANK = {
 }
 
 
+def at_risk(indicators):
+    """The judged targets projected to miss (预计难以完成), in the list's order."""
+    return [i for i in indicators if i.forecast.is_at_risk]
+
+
+def projected(indicators):
+    """The judged targets that have a projection at all (预计完成 or 预计难以完成)."""
+    return [i for i in indicators if i.forecast.is_projected]
+
+
+def figure(indicator):
+    """The projected December figure: the completion rate (82.0%) for a target judged by
+    completion (cumulative, stock), else the level in its unit (4.3%) for a floor or ceiling."""
+    projected = indicator.forecast
+    if projected.completion is not None:
+        return percent(projected.completion)
+    return with_unit(projected.value, indicator.unit)
+
+
+def span(indicator):
+    """The projection's range, written like its figure: 75.1%～90.2%."""
+    projected = indicator.forecast
+    if projected.completion is not None:
+        low, high = (percent(end / indicator.target) for end in (projected.low, projected.high))
+    else:
+        low, high = (with_unit(end, indicator.unit) for end in (projected.low, projected.high))
+    return _phrases(translation.get_language())["range"] % {"low": low, "high": high}
+
+
 def phrase(indicator):
     """The forecast of a judged target as the tables print it, always labelled 预计 and with its
     range: 预计完成92.3%（85.1%～99.0%） for a completion rate (cumulative, stock),
@@ -35,18 +65,34 @@ def phrase(indicator):
     if not projected.is_projected:
         return str(projected.label)
     words = _phrases(translation.get_language())
-    if projected.completion is not None:
-        target = indicator.target
-        return words["completion"] % {
-            "value": percent(projected.completion),
-            "low": percent(projected.low / target),
-            "high": percent(projected.high / target),
+    kind = "completion" if projected.completion is not None else "level"
+    return words[kind] % {"value": figure(indicator), "range": span(indicator)}
+
+
+def running_phrase(indicator):
+    """The projection as running text (the 通报, the reminders) says it, labelled 预计:
+    "预计全年完成率82.0%（75.1%～90.2%）", or for a floor or ceiling
+    "预计12月底为5.8%（5.5%～6.1%），目标6%"."""
+    words = _phrases(translation.get_language())
+    if indicator.forecast.completion is not None:
+        return words["running_completion"] % {
+            "figure": figure(indicator),
+            "range": span(indicator),
         }
-    return words["level"] % {
-        "value": with_unit(projected.value, indicator.unit),
-        "low": with_unit(projected.low, indicator.unit),
-        "high": with_unit(projected.high, indicator.unit),
+    return words["running_level"] % {
+        "figure": figure(indicator),
+        "range": span(indicator),
+        "target": with_unit(indicator.target, indicator.unit),
     }
+
+
+def cell_text(indicator):
+    """The 预计 cell of the summary's detail sheet: the verdict word, then (when projected) the
+    figure and its range, one a line so that the column stays narrow."""
+    projected = indicator.forecast
+    if not projected.is_projected:
+        return str(projected.label)
+    return "\n".join((str(projected.label), figure(indicator), span(indicator)))
 
 
 def explanation(indicator):
@@ -59,8 +105,11 @@ def _phrases(language):
     """The words of `phrase` in ``language``, translated once (the overview asks per row)."""
     with translation.override(language):
         return {
-            "completion": str(_("预计完成%(value)s（%(low)s～%(high)s）")),
-            "level": str(_("预计%(value)s（%(low)s～%(high)s）")),
+            "completion": str(_("预计完成%(value)s（%(range)s）")),
+            "level": str(_("预计%(value)s（%(range)s）")),
+            "range": str(_("%(low)s～%(high)s")),
+            "running_completion": str(_("预计全年完成率%(figure)s（%(range)s）")),
+            "running_level": str(_("预计12月底为%(figure)s（%(range)s），目标%(target)s")),
         }
 
 
@@ -91,7 +140,7 @@ def outlook(indicators):
     """The `Outlook` of judged ``indicators`` (each with ``.forecast``)."""
     verdicts = [i.forecast.verdict for i in indicators]
     return Outlook(
-        at_risk=[i for i in indicators if i.forecast.verdict == forecast.AT_RISK],
+        at_risk=at_risk(indicators),
         projected=sum(1 for v in verdicts if v in (forecast.LIKELY, forecast.AT_RISK)),
         too_early=verdicts.count(forecast.TOO_EARLY),
     )

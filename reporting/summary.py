@@ -30,7 +30,7 @@ from indicators.xlsx import (
 )
 from projects.models import Project, Stage
 
-from . import outlook
+from . import foresight
 from .standing import judged
 
 WAN_PER_YI = Decimal(10000)
@@ -166,7 +166,7 @@ def detail_row(indicator, statuses=None, leaders=None):
         judged.expected,
         status_cell(judged, statuses),
         progress.gap_phrase(judged, indicator.kind, indicator.unit),
-        outlook.cell_text(indicator),
+        foresight.cell_text(indicator),
         str(indicator.lead_department),
         (leaders or {}).get(indicator.lead_department_id, ""),
     )
@@ -254,8 +254,8 @@ def at_risk_columns(month):
 
 
 def at_risk_rows(indicators, leaders):
-    """The targets the pages call 预计难以完成 (``outlook.at_risk``), in report order."""
-    for indicator in outlook.at_risk(indicators):
+    """The targets the pages call 预计难以完成 (``foresight.at_risk``), in report order."""
+    for indicator in foresight.at_risk(indicators):
         judged, forecast = indicator.progress, indicator.forecast
         yield (
             indicator.code,
@@ -269,15 +269,15 @@ def at_risk_rows(indicators, leaders):
             judged.expected,
             amount(forecast.value, indicator.unit),
             forecast.completion,
-            outlook.span(indicator),
+            foresight.span(indicator),
             Styled(str(forecast.label), STATUS_PREFIX + progress.FAR_BEHIND),
         )
 
 
 def at_risk_notes(month, indicators):
     """What the sheet's list amounts to, and how the projection is made."""
-    projected = outlook.projected(indicators)
-    risky = outlook.at_risk(indicators)
+    projected = foresight.projected(indicators)
+    risky = foresight.at_risk(indicators)
     if not projected:
         said = _("截至%(month)s月底已审核的数据还不够，暂不作全年预计。")
     elif not risky:

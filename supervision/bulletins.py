@@ -3,7 +3,7 @@ office, published and then frozen.
 
 Every number comes from where the dashboards take it: statuses from ``reporting.standing.judged``
 and ``progress.summarise`` (the overview and section pages), the targets projected to miss from
-the same judged list (``reporting.outlook``), reporting from
+the same judged list (``reporting.foresight``), reporting from
 ``timeliness.department_timeliness`` (/departments/), investment from the register's derived
 targets and ``register.totals`` (/projects/investment/), slips from ``supervision.slips``. The
 figures are kept beside the text (``Bulletin.numbers``); once published, neither changes.
@@ -23,7 +23,7 @@ from indicators.timeliness import department_timeliness
 from indicators.xlsx import listing
 from projects import register
 from projects.models import Project
-from reporting import outlook
+from reporting import foresight
 from reporting.standing import judged
 
 from . import slips
@@ -120,7 +120,7 @@ def outlook_figures(indicators):
     (预计难以完成, the pages' list), each with its projection in words as generated (kept with the
     bulletin, like the lagging targets' gaps)."""
     return {
-        "projected": len(outlook.projected(indicators)),
+        "projected": len(foresight.projected(indicators)),
         "at_risk": [
             {
                 "code": i.code,
@@ -130,9 +130,9 @@ def outlook_figures(indicators):
                 "value": _plain(i.forecast.value),
                 "low": _plain(i.forecast.low),
                 "high": _plain(i.forecast.high),
-                "phrase": outlook.phrase(i),
+                "phrase": foresight.running_phrase(i),
             }
-            for i in outlook.at_risk(indicators)
+            for i in foresight.at_risk(indicators)
         ],
     }
 

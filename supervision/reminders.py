@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from indicators import progress
 from indicators.models import OPEN_STATES, Department, Report, User
 from indicators.timeliness import department_timeliness
-from reporting import outlook
+from reporting import foresight
 from reporting.standing import judged
 
 from .channels import SENDERS, ChannelError
@@ -261,7 +261,7 @@ def far_behind_message(report, month, indicator, at_risk, leaders, office):
         body += _("该目标%(before)s月、%(month)s月底均预计难以完成全年目标，%(phrase)s。") % {
             "before": month - 1,
             "month": month,
-            "phrase": outlook.phrase(indicator),
+            "phrase": foresight.running_phrase(indicator),
         }
     return escalation(
         report,
@@ -290,7 +290,7 @@ def at_risk_message(report, month, indicator, leaders, office):
             "department": department.name,
             "before": month - 1,
             "month": month,
-            "phrase": outlook.phrase(indicator),
+            "phrase": foresight.running_phrase(indicator),
             "gap": progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit)
             or indicator.progress.label,
         },

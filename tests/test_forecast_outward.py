@@ -3,7 +3,7 @@
 
 Each names exactly the targets ``reporting.standing.judged`` (what the pages read) projects to miss;
 the expected lists here are taken from the judged list's verdicts directly, never through
-``reporting.outlook``."""
+``reporting.foresight``."""
 
 import datetime
 import re
@@ -83,8 +83,10 @@ def test_the_bulletin_names_exactly_the_targets_projected_to_miss(demo_year, mon
             low, high = (percent(end / indicator.target) for end in (made.low, made.high))
             said = f"预计全年完成率{percent(made.completion)}（{low}～{high}）"
         else:
-            ends = (numbers.amount(end) + indicator.unit for end in (made.low, made.high))
-            said = f"预计12月底为{numbers.amount(made.value)}{indicator.unit}（{'～'.join(ends)}）"
+            # In the tables' style: "4.3%", "2 户".
+            suffix = indicator.unit if indicator.unit == "%" else f" {indicator.unit}"
+            ends = (numbers.amount(end) + suffix for end in (made.low, made.high))
+            said = f"预计12月底为{numbers.amount(made.value)}{suffix}（{'～'.join(ends)}）"
         assert said in line, (code, line)
     # No other target's code is named.
     others = {i.code for i in judged(report, month)} - set(expected)
@@ -260,7 +262,8 @@ def test_the_detail_sheet_has_the_projection_of_every_target(client, demo_year, 
             low, high = (percent(end / indicator.target) for end in (made.low, made.high))
             assert lines[1:] == [percent(made.completion), f"{low}～{high}"]
         elif made.is_projected:
-            assert lines[1] == numbers.amount(made.value) + indicator.unit
+            suffix = indicator.unit if indicator.unit == "%" else f" {indicator.unit}"
+            assert lines[1] == numbers.amount(made.value) + suffix
         else:
             assert lines == [made.label]
     assert {forecast.LIKELY, forecast.AT_RISK, forecast.NOT_APPLICABLE} <= verdicts

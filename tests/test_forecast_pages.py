@@ -284,8 +284,9 @@ def test_the_target_page_shows_the_forecast_its_range_and_how_it_was_made(
     assert "预计难以完成" in standing and expected_phrase(indicator) in standing
     unit = f" {indicator.unit}"
     sentence = (
-        f"按截至{f.as_of}月底的完成数与计划进度之比推算全年：保持目前相对计划的快慢，"
-        f"12月底预计完成{plain(f.value)}{unit}（{plain(f.low)}{unit}～{plain(f.high)}{unit}）。"
+        f"按截至{f.as_of}月底的完成数和今年以来的进度（近期明显加快或放缓时以近期为主）"
+        f"推算剩余计划，12月底预计完成{plain(f.value)}{unit}"
+        f"（{plain(f.low)}{unit}～{plain(f.high)}{unit}）。"
     )
     assert sentence in standing
     figure = json.loads(between(text, 'data-chart="chart-path">', "</script>"))
@@ -305,7 +306,7 @@ def test_a_level_target_page_explains_its_method(client, demo_year, leader):
     text = page(client, leader, indicator_url(demo_year, "LV-02"))
     standing = between(text, 'class="standing-forecast"', "</div>")
     assert expected_phrase(indicator) in standing
-    assert f"按近几个月的数值水平推算，12月底预计为{plain(indicator.forecast.value)}%" in standing
+    assert f"按最近两期数值的平均水平推算，12月底预计为{plain(indicator.forecast.value)}%" in standing
 
 
 def test_a_milestone_says_it_has_no_forecast_and_draws_none(client, demo_year, leader):

@@ -306,7 +306,8 @@ def test_a_level_target_page_explains_its_method(client, demo_year, leader):
     text = page(client, leader, indicator_url(demo_year, "LV-02"))
     standing = between(text, 'class="standing-forecast"', "</div>")
     assert expected_phrase(indicator) in standing
-    assert f"按最近两期数值的平均水平推算，12月底预计为{plain(indicator.forecast.value)}%" in standing
+    value = plain(indicator.forecast.value)
+    assert f"按最近两期数值的平均水平推算，12月底预计为{value}%" in standing
 
 
 def test_a_milestone_says_it_has_no_forecast_and_draws_none(client, demo_year, leader):

@@ -39,12 +39,17 @@ VERDICT_COLOURS = {
 # How each method is explained on the target's page, in one plain sentence.
 PACE = "pace"
 LEVEL = "level"
+TREND = "trend"
 METHOD_SENTENCES = {
     PACE: _(
         "按截至%(month)s月底的完成数和今年以来的进度（近期明显加快或放缓时以近期为主）"
         "推算剩余计划，12月底预计完成%(value)s（%(low)s～%(high)s）。"
     ),
     LEVEL: _("按最近两期数值的平均水平推算，12月底预计为%(value)s（%(low)s～%(high)s）。"),
+    TREND: _(
+        "按今年首次填报以来的增长快慢推算剩余计划（只有一期时按现有水平），"
+        "12月底预计达到%(value)s（%(low)s～%(high)s）。"
+    ),
 }
 NOT_APPLICABLE_SENTENCE = _("节点型、年终确定和按年报送的目标不作预计。")
 TOO_EARLY_SENTENCE = _("已审核数据不足%(month)s个月，暂不预计。")
@@ -122,6 +127,8 @@ def project(
         return _outcome(kind, target, points[-1][1])
     if kind in progress.LIMIT_KINDS:
         return _project_level(kind, target, points)
+    if kind == progress.STOCK:
+        return _project_stock(target, points, plan)
     return _project_pace(kind, target, points, plan)
 
 
@@ -134,7 +141,7 @@ def _outcome(kind, target, december):
         completion = december / target
         holds = completion >= ONE
     verdict = LIKELY if holds else AT_RISK
-    method = LEVEL if kind in progress.LIMIT_KINDS else PACE
+    method = {progress.STOCK: TREND, **dict.fromkeys(progress.LIMIT_KINDS, LEVEL)}.get(kind, PACE)
     return Forecast(verdict, december, december, december, completion, method, 12)
 
 
@@ -249,6 +256,38 @@ def _variance(values):
     hundred times slower, and pages make a forecast per target)."""
     mean = sum(values) / len(values)
     return sum((value - mean) ** 2 for value in values) / (len(values) - 1)
+
+
+def _project_stock(target, points, plan):
+    """Stock targets (a level to reach: projects on the list, total investment): the level now,
+    plus the plan still to come at the pace the level has grown since its first reading this
+    year. A stock does not start the year at zero, so the pace from zero a cumulative figure
+    follows would count the level it began with as the year's work (153 projects listed since
+    January would read 300 % in April); one reading alone is a level held."""
+    (first, start), (as_of, latest) = points[0], points[-1]
+    expected = progress.expected_fraction(as_of, plan)
+    grown = expected - _plan_at(first, plan)
+    remaining = ONE - expected
+    scale = float(target)
+    rates = []
+    for (begin, before), (end, after) in itertools.pairwise(points):
+        share = float(_plan_at(end, plan) - _plan_at(begin, plan))
+        if share > 0:
+            rates.append(float(after - before) / scale / share)
+    rate = (latest - start) / target / grown if grown > 0 else ZERO
+    done = latest / target
+    central = done + rate * remaining
+    half_width = remaining * _pace_spread(rates, as_of) if rates else remaining / 10
+    low, high = max(central - half_width, ZERO), central + half_width
+    return Forecast(
+        LIKELY if central >= ONE else AT_RISK,
+        value=central * target,
+        low=low * target,
+        high=high * target,
+        completion=central,
+        method=TREND,
+        as_of=as_of,
+    )
 
 
 def _project_level(kind, target, points):

@@ -20,8 +20,8 @@ def judged(report, month, indicators=None):
     ``.register_url`` (the projects behind a derived number, else None).
 
     A fixed number of queries whatever the size of the report: the indicators with their latest
-    approved entries, their approved series for the forecasts, and, when any is derived, one
-    aggregate over the project register per month the forecasts read (`DERIVED_MONTHS`).
+    approved entries, their approved series for the forecasts, and one aggregate over the
+    project register when any is derived.
     """
     queryset = Indicator.objects.all() if indicators is None else indicators
     return _judge(
@@ -54,37 +54,23 @@ def register_url(indicator, period):
 
 def _judge(rows, reports, month):
     needs = [reports[pk] for pk in {i.report_id for i in rows if i.register_rule}]
-    derived = derived_series(needs, month) if needs else {}
+    derived = derived_values_for(needs, month) if needs else {}
     series = approved_series([i for i in rows if not i.register_rule], month)
     for indicator in rows:
         indicator.register_url = None
         if indicator.register_rule:
             report = reports[indicator.report_id]
-            indicator.series = {
-                m: values.get(indicator.register_rule) for m, values in derived[report.pk].items()
-            }
-            indicator.actual = indicator.series[month]
+            indicator.actual = derived[report.pk].get(indicator.register_rule)
+            # The register as of the month only: each earlier month would cost an aggregate
+            # over every project. A derived count or sum is projected from its month's figure
+            # (a stock held at its level, a cumulative one at its pace against the plan).
+            indicator.series = {month: indicator.actual}
             indicator.register_url = list_url(report, indicator.register_rule, month)
         else:
             indicator.series = series.get(indicator.pk, {})
         indicator.progress = indicator.judge(month, indicator.actual, indicator.actual_month)
         indicator.forecast = indicator.project(month, indicator.series)
     return rows
-
-
-# The months of the register a derived target's forecast reads: the month judged and the two
-# before it (the register is aggregated once per month, so its whole year would cost twelve).
-DERIVED_MONTHS = 3
-
-
-def derived_series(reports, month):
-    """{report id: {month: derived_values}} for ``month`` and the `DERIVED_MONTHS` - 1 before
-    it: one aggregate per month, however many reports and projects."""
-    series = {report.pk: {} for report in reports}
-    for m in range(max(1, month - DERIVED_MONTHS + 1), month + 1):
-        for pk, values in derived_values_for(reports, m).items():
-            series[pk][m] = values
-    return series
 
 
 def approved_series(indicators, month):

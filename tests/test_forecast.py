@@ -138,8 +138,8 @@ def test_a_quarterly_target_uses_its_due_months_only():
 
 def test_a_half_yearly_target_waits_for_june():
     series = steady(100, "1.2", (6,)) | {3: D(80)}
-    assert project("stock", 100, series, 5, frequency="half_yearly").verdict == TOO_EARLY
-    july = project("stock", 100, series, 7, frequency="half_yearly")
+    assert project("cumulative", 100, series, 5, frequency="half_yearly").verdict == TOO_EARLY
+    july = project("cumulative", 100, series, 7, frequency="half_yearly")
     assert july.as_of == 6 and july.completion == D("1.2") and july.verdict == LIKELY
 
 
@@ -183,3 +183,16 @@ def test_december_approved_is_the_outcome_not_a_projection():
     ceiling = forecast.project("ceiling", D("4.5"), {10: D("4.1"), 11: D("4.3"), 12: D("4.6")}, 12)
     assert ceiling.value == D("4.6") and ceiling.is_at_risk
     assert "全年结果为1200" in forecast.sentence(result)
+
+
+def test_a_stock_held_since_january_is_projected_at_its_level_not_from_zero():
+    """153 projects on the list since January are 100 % in April, not a pace of 300 %."""
+    held = project("stock", 153, {m: D(153) for m in range(1, 5)}, 4)
+    assert held.value == D(153) and held.completion == 1 and held.verdict == LIKELY
+    assert held.method == forecast.TREND
+    # Built up from 90 at 10 a month: 120 in April, 120 + 10 x 8 = 200 by December.
+    growing = project("stock", 150, {m: D(80 + 10 * m) for m in range(1, 5)}, 4)
+    assert growing.value == pytest.approx(D(200)) and growing.verdict == LIKELY
+    short = project("stock", 150, {m: D(100 + m) for m in range(1, 5)}, 4)
+    assert short.value == pytest.approx(D(112)) and short.is_at_risk
+    assert "首次填报以来" in forecast.sentence(short)

@@ -15,7 +15,8 @@ each year from 0 (``Figure.from_zero``) has January's figure as its first step.
 - BEYOND_TARGET: past the goal by more than a factor (a goal of 0: any figure above 0);
 - DECIMALS: more decimals than the unit allows.
 
-A fall is the finding of its own: a figure that falls is not also judged for its step.
+A fall is the finding of its own: a figure that falls is not also judged for its step; and a
+step past k times the usual is not said again as an outlier.
 """
 
 import statistics
@@ -55,7 +56,7 @@ def judge(figure, month, value, points, last_year, setting):
         change = latest_step(month, value, points, figure.from_zero)
         if STEP in wanted and change:
             found[STEP] = step(change, steps(points, figure.from_zero), wanted[STEP].parameter)
-        if OUTLIER in wanted and change:
+        if OUTLIER in wanted and change and not found.get(STEP):
             bases = (
                 ("this_year", steps(points, figure.from_zero)),
                 ("last_year", steps(last_year, figure.from_zero)),

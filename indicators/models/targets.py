@@ -229,22 +229,22 @@ class Indicator(models.Model):
     @property
     def figure(self):
         """What the plausibility checks need of this target's figure (``checks.Figure``): a
-        cumulative figure or a milestone may not fall, a cumulative one starts the year from
-        0, and only targets with a completion ratio have an annual target to be far beyond."""
+        cumulative figure or a milestone may not fall, and its steps are work done, judged for
+        outliers (a rate's or a level's month-to-month wobble is not: only a step past k times
+        the usual is); a cumulative figure starts the year from 0."""
         accumulates = self.kind in (Kind.CUMULATIVE, Kind.MILESTONE)
-        ratio = self.kind in RATIO_KINDS
         rules = (
             *((checks.FALL,) if accumulates else ()),
             checks.STEP,
-            checks.OUTLIER,
-            *((checks.BEYOND_TARGET,) if ratio else ()),
+            *((checks.OUTLIER,) if accumulates else ()),
+            checks.BEYOND_TARGET,
             checks.DECIMALS,
         )
         return checks.Figure(
             unit=self.unit,
             rules=rules,
             from_zero=self.kind == Kind.CUMULATIVE,
-            goal=self.target if ratio else None,
+            goal=self.target,
         )
 
     def judge(self, month, actual, actual_month=None):

@@ -12,6 +12,7 @@ blocking rule refuses the figure; any other flag only asks for a 说明 before s
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -32,6 +33,14 @@ class Loaded:
     last_year: dict  # {(report id, target code): [(month, value)] of last year's report}
     cross: dict  # {(report id, month): what cross.load gave}
 
+    def __post_init__(self):
+        # Targets with rows of their own, by report; the settings worked out once per report
+        # (and once per such target), not once per figure.
+        self._own = {}
+        for report_id, rows in self.rules.items():
+            self._own[report_id] = {indicator for _rule, indicator in rows if indicator}
+        self._settings = {}
+
     def points(self, subject, month):
         """The subject's approved figures before ``month``."""
         series_ = self.approved.get((subject.entry_model, subject.pk), ())
@@ -42,17 +51,26 @@ class Loaded:
             return []
         return self.last_year.get((subject.report_id, subject.code), [])
 
-    def setting(self, subject, rule):
-        """``rule`` as the report sets it for ``subject``: its own row, else the report-wide
-        one, else the defaults."""
-        rows = self.rules.get(subject.report_id, {})
-        row = rows.get((rule, subject.pk)) if isinstance(subject, Indicator) else None
-        row = row or rows.get((rule, None))
-        default = DEFAULTS.get(rule)
-        if row is None:
-            return series.Setting(True, default, False)
-        parameter = row.parameter if row.parameter is not None else default
-        return series.Setting(row.enabled, parameter, row.blocking)
+    def settings(self, subject):
+        """Each per-figure rule as the report sets it for ``subject`` ({rule: Setting}): its
+        own row, else the report-wide one, else the defaults."""
+        own = subject.pk if isinstance(subject, Indicator) else None
+        key = (subject.report_id, own if own in self._own.get(subject.report_id, ()) else None)
+        if key not in self._settings:
+            rows = self.rules.get(subject.report_id, {})
+            self._settings[key] = {
+                rule: _setting(rows.get((rule, key[1])) or rows.get((rule, None)), rule)
+                for rule in SERIES_RULES
+            }
+        return self._settings[key]
+
+
+def _setting(row, rule):
+    default = DEFAULTS.get(rule)
+    if row is None:
+        return series.Setting(True, default, False)
+    parameter = row.parameter if row.parameter is not None else default
+    return series.Setting(row.enabled, parameter, row.blocking)
 
 
 def load(pairs, *, approved=None):
@@ -83,10 +101,10 @@ def flags(subject, month, value, loaded):
         found = series.judge(
             subject.figure,
             month,
-            value,
+            value if isinstance(value, Decimal) else Decimal(str(value)),
             loaded.points(subject, month),
             loaded.last_year_points(subject),
-            lambda rule: loaded.setting(subject, rule),
+            loaded.settings(subject),
         )
     crossed = cross.flags(subject, month, value, loaded.cross[(subject.report_id, month)])
     return found + list(crossed)

@@ -42,25 +42,22 @@ class Setting:
     blocks: bool = False
 
 
-def judge(figure, month, value, points, last_year, setting):
+def judge(figure, month, value, points, last_year, settings):
     """The ``Flag``s of ``value`` typed for ``month``: ``figure`` (a ``checks.Figure``) says
     which rules apply, ``points`` is the approved series before ``month``, ``last_year`` last
-    year's approved series of the same target ([] where there is none), and ``setting(rule)``
-    the report's `Setting` of each rule."""
+    year's approved series of the same target ([] where there is none), and ``settings`` the
+    report's `Setting` of each rule ({rule: Setting})."""
     found = {}
-    wanted = {rule: setting(rule) for rule in figure.rules}
-    wanted = {rule: s for rule, s in wanted.items() if s.enabled}
+    wanted = {rule: settings[rule] for rule in figure.rules if settings[rule].enabled}
     if FALL in wanted:
         found[FALL] = fall(value, points)
-    if not found.get(FALL):
-        change = latest_step(month, value, points, figure.from_zero)
-        if STEP in wanted and change:
-            found[STEP] = step(change, steps(points, figure.from_zero), wanted[STEP].parameter)
-        if OUTLIER in wanted and change and not found.get(STEP):
-            bases = (
-                ("this_year", steps(points, figure.from_zero)),
-                ("last_year", steps(last_year, figure.from_zero)),
-            )
+    change = None if found.get(FALL) else latest_step(month, value, points, figure.from_zero)
+    if change and (STEP in wanted or OUTLIER in wanted):
+        history = steps(points, figure.from_zero)
+        if STEP in wanted:
+            found[STEP] = step(change, history, wanted[STEP].parameter)
+        if OUTLIER in wanted and not found.get(STEP):
+            bases = (("this_year", history), ("last_year", steps(last_year, figure.from_zero)))
             found[OUTLIER] = outlier(change, bases, wanted[OUTLIER].parameter)
     if BEYOND_TARGET in wanted:
         found[BEYOND_TARGET] = beyond(value, figure, wanted[BEYOND_TARGET].parameter)

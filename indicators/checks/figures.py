@@ -78,9 +78,10 @@ def load(pairs, *, approved=None):
     `Loaded`, in a fixed number of queries. ``approved``: the subjects' approved series when the
     caller has read them already ({(entry model, subject id): [(month, value)]})."""
     pairs = list(pairs)
-    reports = {subject.report_id: subject.report for subject, _month in pairs}
-    groups = {}
+    reports, groups = {}, {}
     for subject, month in pairs:
+        if subject.report_id not in reports:  # once a report: a subject may not hold it yet
+            reports[subject.report_id] = subject.report
         groups.setdefault((subject.report_id, month), []).append(subject)
     return Loaded(
         rules=_rules(reports),

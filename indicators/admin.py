@@ -22,13 +22,13 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.forms import UserRolesChangeForm
 from audit.log import workbook_loaded
 
-from . import access, lifecycle, setup
+from . import access, checks, lifecycle, setup
 from .admin_actions import annual_statistics_action, lifecycle_action, start_from_last_year
 from .models import Department, Indicator, MonthLock, ProgressEntry, Region, Report, Section, User
 from .uploads import upload_page
@@ -266,6 +266,22 @@ class ReadOnlyAdmin(RegionScopedAdmin, HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class EntryAdmin(ReadOnlyAdmin):
+    """A monthly row (a target's or a project's), shown with what the plausibility checks found
+    in its figure when the gate last wrote it."""
+
+    readonly_fields = ["flag_messages"]
+
+    @admin.display(description=gettext_lazy("校验提示"))
+    def flag_messages(self, entry):
+        return (
+            pgettext("between sentences", "；").join(
+                flag.message for flag in checks.flags_of(entry)
+            )
+            or "—"
+        )
 
 
 @admin.register(User)
@@ -566,7 +582,7 @@ class IndicatorAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ReadOnlyAdmin):
+class ProgressEntryAdmin(EntryAdmin):
     region_field = "indicator__report__region"
     list_display = ["indicator", "month", "value", "state", "updated_by", "updated_at"]
     list_filter = ["state", "month", "indicator__report", "indicator__lead_department"]

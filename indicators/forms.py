@@ -2,9 +2,10 @@
 web form and the Excel import build the same form for the same row (``reporting.rows``), so a
 number refused on the page is refused in a workbook too.
 
-`RowForm` holds what every row shares (the version the page showed, the confirmation box, and
-the two figures a clerk must confirm: one far above the year's goal, and a cumulative figure
-that falls); `EntryForm` is a target's month, ``projects.forms.ProjectProgressForm`` a project's.
+`RowForm` holds what every row shares: the version the page showed, the 说明 (explanation) a
+flagged figure needs before it is submitted, and the plausibility checks (``checks.figures``,
+the same the workflow gate runs on every write) whose flags the page shows beside the row;
+`EntryForm` is a target's month, ``projects.forms.ProjectProgressForm`` a project's.
 """
 
 import copy
@@ -14,14 +15,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
+from .checks import figures
 from .models import LIMIT_KINDS, Kind
-from .numbers import NumberField, plain
-
-# A figure above this multiple of the year's goal is accepted only once confirmed.
-CONFIRM_ABOVE_TIMES = 3
-
-# Kinds whose value accumulates through the year: it should not fall below an approved month.
-ACCUMULATING = (Kind.CUMULATIVE, Kind.MILESTONE)
+from .numbers import NumberField
 
 
 def number_field(label, *, max_digits, decimal_places):
@@ -58,25 +54,33 @@ KEEP_MESSAGE = _("退回的记录不能清空数值：请填写更正后的数�
 class RowForm(forms.Form):
     """One row of a month: ``subject`` (a target or a project) for ``month``; ``entry`` its
     stored row (or None); ``previous`` the latest approved row of an earlier month (or None);
-    ``submitting`` whether the row is submitted rather than saved as a draft.
+    ``submitting`` whether the row is submitted rather than saved as a draft; ``checking``
+    what the plausibility checks need, loaded for all the rows at once (``figures.load``; None:
+    loaded for this row alone).
 
-    A figure the clerk already confirmed is not asked about again: the checks below apply only
-    when the value differs from the stored one, so a row saved again as displayed goes through
-    (unless a month approved since its last save makes it fall: that is news to confirm).
+    A flagged figure may be saved as a draft; it is submitted only with a 说明, and a rule the
+    report declares blocking refuses it. The 说明 is stored with the row, so a figure saved
+    again as displayed is not asked about again: its 说明 comes back with it.
     """
 
     value_field = ""  # the field holding the figure
     text_fields = ()  # the other fields a clerk types in
-    explain_field = ""  # where a falling figure is explained
     required_message = ""
-    fall_message = ""
-    above_message = ""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    confirm = forms.BooleanField(label=_("确认数值无误"), required=False)
+    explanation = text_field(_("说明"))
 
     def __init__(
-        self, data=None, *, subject, month, previous=None, entry=None, submitting=False, **kwargs
+        self,
+        data=None,
+        *,
+        subject,
+        month,
+        previous=None,
+        entry=None,
+        submitting=False,
+        checking=None,
+        **kwargs,
     ):
         kwargs.setdefault("initial", self.initial_for(entry))
         super().__init__(data, **kwargs)
@@ -89,57 +93,50 @@ class RowForm(forms.Form):
         self.previous = previous
         self.entry = entry
         self.submitting = submitting
-        self.needs_confirmation = False
+        self.checking = checking
+        self.flags = None  # the typed figure's flags, once cleaned
 
     @classmethod
     def initial_for(cls, entry):
         """What the form shows for a stored row (nothing but version 0 for a new one)."""
         if entry is None:
             return {"version": 0}
-        fields = (cls.value_field, *cls.text_fields)
-        return {"version": entry.version, **{name: getattr(entry, name) for name in fields}}
-
-    # What the subclass says about its figure.
-    def goal(self):
-        """The year's goal: a figure above `CONFIRM_ABOVE_TIMES` times it (any figure above 0
-        when the goal is 0) must be confirmed; None: no such check."""
-        return None
-
-    def may_fall(self):
-        return True
+        return {"version": entry.version, **{name: getattr(entry, name) for name in cls.typed()}}
 
     def clean(self):
         cleaned = super().clean()
         name = self.value_field
         value = cleaned.get(name)
+        self.flags = []
         if value is None:
             action = workflow.SUBMIT if self.submitting else workflow.SAVE
             if name not in self.errors and workflow.needs_value(self.entry, action):
                 # A returned row stays returned when saved: it keeps a figure to correct.
                 self.add_error(name, self.required_message if self.submitting else KEEP_MESSAGE)
             return cleaned
-        if self.is_confirmed_before(value):
-            return cleaned
-        confirmed = cleaned.get("confirm")
-        last = self.previous.number if self.previous is not None else None
-        if last is not None and value < last and not self.may_fall():
-            explained = bool(cleaned.get(self.explain_field, "").strip())
-            if not (confirmed and explained):
-                self.needs_confirmation = True
-                self.add_error(
-                    name,
-                    self.fall_message
-                    % {
-                        "value": plain(value),
-                        "month": self.previous.month,
-                        "previous": plain(last),
-                    },
-                )
-        goal = self.goal()
-        if goal is not None and value > max(goal * CONFIRM_ABOVE_TIMES, 0) and not confirmed:
-            self.needs_confirmation = True
-            self.add_error(name, self.above_message % {"goal": plain(goal)})
+        self.flags = self._flags_of(value)
+        reason = figures.blocking_refusal(self.flags)
+        if reason:
+            self.add_error(name, reason)
+        elif self.submitting:
+            reason = figures.explanation_refusal(self.flags, cleaned.get("explanation"))
+            if reason and "explanation" not in self.errors:
+                self.add_error("explanation", reason)
         return cleaned
+
+    def _flags_of(self, value):
+        if self.checking is None:
+            self.checking = figures.load([(self.subject, self.month)])
+        return figures.flags(self.subject, self.month, value, self.checking)
+
+    @property
+    def shown_flags(self):
+        """The flags to show beside the row: the typed figure's once the form is cleaned, else
+        the stored figure's, judged as the gate would judge it now."""
+        if self.flags is None:
+            number = self.entry.number if self.entry is not None else None
+            self.flags = [] if number is None else self._flags_of(number)
+        return self.flags
 
     @classmethod
     def for_checking(cls):
@@ -155,23 +152,17 @@ class RowForm(forms.Form):
 
     @classmethod
     def typed(cls):
-        """The fields a clerk types in, the figure first."""
-        return (cls.value_field, *cls.text_fields)
+        """The fields a clerk types in, the figure first and the 说明 last."""
+        return (cls.value_field, *cls.text_fields, "explanation")
 
     @property
     def typed_fields(self):
         return self.typed()
 
-    def is_confirmed_before(self, value):
-        """Whether ``value`` is the stored figure, checked when it was saved against everything
-        known now (no month approved since)."""
-        entry, previous = self.entry, self.previous
-        if entry is None or value != entry.number:
-            return False
-        approved_since = previous is not None and (
-            previous.reviewed_at is not None and previous.reviewed_at > entry.updated_at
-        )
-        return not approved_since
+    @property
+    def flags_in_errors(self):
+        """Whether the row's errors already say its flags (a blocked figure, a missing 说明)."""
+        return bool(self.errors.get(self.value_field) or self.errors.get("explanation"))
 
     @property
     def is_touched(self):
@@ -194,13 +185,7 @@ class EntryForm(RowForm):
 
     value_field = "value"
     text_fields = ("note", "problems")
-    explain_field = "note"
     required_message = _("报送前请填写本月累计值。")
-    fall_message = _(
-        "本月累计值%(value)s低于%(month)s月已审核的%(previous)s。累计值一般不会减少；"
-        "如确需调减，请在进展情况中说明原因，并勾选“确认数值无误”。"
-    )
-    above_message = _("填报值超过年度目标（%(goal)s）的3倍，请核实；确认无误请勾选“确认数值无误”。")
 
     value = number_field(_("截至月底累计"), max_digits=16, decimal_places=4)
     note = text_field(_("进展情况"))
@@ -219,10 +204,3 @@ class EntryForm(RowForm):
         if indicator.unit.strip() in ("%", "％") and value > 100:
             raise forms.ValidationError(_("百分比须在0到100之间。"))
         return value
-
-    def goal(self):
-        # A target of 0 (动态清零) has no scale to be three times over.
-        return self.subject.target or None
-
-    def may_fall(self):
-        return self.subject.kind not in ACCUMULATING

@@ -11,6 +11,10 @@ In one transaction `apply` checks, for every row it is given:
   write transaction itself is the lock, see settings) before its version is compared, so of two
   saves made from the same version exactly one wins and the other is told so.
 
+Every figure saved or submitted is judged by the plausibility checks (``checks.figures``): the
+flags found are stored on the row (and so in its history); a flagged figure is submitted only
+with a 说明 (``explanation``), and a rule the report declares blocking refuses the figure.
+
 Then it writes every row through the model (django-simple-history keeps one row per change, with
 the acting user) and lets each row react to moving into or out of 已审核 (`after_review`: an
 approved project stage change moves the register, and moves it back when reopened). Nothing is
@@ -32,6 +36,7 @@ from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import access, evidence, versions
+from .checks import figures
 from .models import EntryState, MonthLock, Report
 from .numbers import plain
 
@@ -289,7 +294,8 @@ def apply(user, changes, action, *, comment="", today=None):
             entries.append(row)
         if reasons:
             raise Refused(reasons, conflict)
-        _write_all(user, changes, entries, action, comment)
+        found = _figure_flags(changes, entries, action)
+        _write_all(user, changes, entries, action, comment, found)
         # Reactions run once every row is written, so each sees the whole change (two months of
         # one project approved together move the register as one).
         for index, entry in enumerate(entries):
@@ -300,9 +306,34 @@ def apply(user, changes, action, *, comment="", today=None):
     return entries
 
 
+def _figure_flags(changes, entries, action):
+    """The plausibility flags of each row's figure as it will be written (None for a review,
+    which keeps the flags the figure was submitted with); raises `Refused` for the rows the
+    checks refuse. The history the checks need is read once for all rows."""
+    if action not in REPORTING:
+        return [None] * len(changes)
+    loaded = figures.load(changes)
+    found, reasons = [], {}
+    for index, (change, entry) in enumerate(zip(changes, entries, strict=True)):
+        name = entry.value_field
+        value = change.fields.get(name, entry.number)
+        flags = figures.flags(change.subject, change.month, value, loaded)
+        explanation = change.fields.get("explanation", entry.explanation)
+        reason = figures.refusal(
+            flags, explanation, submitting=action == SUBMIT, typed=name in change.fields
+        )
+        if reason:
+            reasons[index] = reason
+        found.append(flags)
+    if reasons:
+        raise Refused(reasons)
+    return found
+
+
 # What the gate itself writes on a row, besides the fields the caller's form gives.
 GATE_FIELDS = (
     "state",
+    "flags",
     "version",
     "updated_by",
     "updated_at",
@@ -314,10 +345,13 @@ GATE_FIELDS = (
 )
 
 
-def _prepare(entry, user, action, fields, comment, now):
-    """Move ``entry`` in memory: the caller's fields, the next state and version, who and when."""
+def _prepare(entry, user, action, fields, comment, now, flags):
+    """Move ``entry`` in memory: the caller's fields, the checks' ``flags`` (None: kept), the
+    next state and version, who and when."""
     for name, value in fields.items():
         setattr(entry, name, value)
+    if flags is not None:
+        entry.flags = [flag.as_data() for flag in flags]
     entry.state = TRANSITIONS[(entry.state if entry.pk else None, action)]
     entry.version = entry.version + 1 if entry.pk else 1
     entry.updated_by, entry.updated_at = user, now
@@ -330,14 +364,14 @@ def _prepare(entry, user, action, fields, comment, now):
     entry.copy_from_subject()
 
 
-def _write_all(user, changes, entries, action, comment):
+def _write_all(user, changes, entries, action, comment, found):
     """Write every prepared row in bulk: per model, one INSERT for the new rows and one UPDATE
     for the stored ones, each with its history rows (simple-history's bulk functions, with the
     acting user), then advance the reports' data version once. Nothing here checks a rule: the
     rows were checked, and locked, before."""
     now = timezone.now()
-    for change, entry in zip(changes, entries, strict=True):
-        _prepare(entry, user, action, change.fields, comment, now)
+    for change, entry, flags in zip(changes, entries, found, strict=True):
+        _prepare(entry, user, action, change.fields, comment, now, flags)
     creating = [entry.pk is None for entry in entries]
     try:
         with transaction.atomic():  # a savepoint: a refused batch leaves the transaction usable

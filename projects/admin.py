@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from indicators.admin import HistoryAdmin, ReadOnlyAdmin, RegionScopedAdmin, boolean_column
+from indicators.admin import EntryAdmin, HistoryAdmin, RegionScopedAdmin, boolean_column
 
 from .models import Project, ProjectProgress
 
@@ -74,7 +74,7 @@ class ProjectAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(ProjectProgress)
-class ProjectProgressAdmin(ReadOnlyAdmin):
+class ProjectProgressAdmin(EntryAdmin):
     region_field = "project__report__region"
     list_display = ["project", "month", "investment_completed", "stage", "state", "updated_at"]
     list_filter = ["state", "month", "project__category", "project__lead_department"]

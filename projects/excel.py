@@ -17,9 +17,10 @@ Layout (either sheet may be left out, not both):
   implementation); 牵头单位 by 代码, name or short name; 招商引资项目 是 or blank; dates as
   2023-03-01, 2023/3/1 or Excel dates.
 - ``月度投资``: 项目编号, 月份, 本年累计完成投资（万元）, 项目阶段, 开工/竣工日期, 形象进度,
-  存在问题, 确认数值无误. Each row is submitted for review by the office on the department's
-  behalf (``approve=True``: submitted and approved at once, which moves the register's stages; for
-  loading a register mid-year).
+  存在问题, 说明 (the explanation a flagged figure needs; optional, as is the
+  确认数值无误 column of older workbooks, read and ignored). Each row is submitted for review
+  by the office on the department's behalf (``approve=True``: submitted and approved at once,
+  which moves the register's stages; for loading a register mid-year).
 
 Sheet and column names are msgids: they are read in any of the site's languages
 (``indicators.xlsx.spellings``), as are the choice labels and 是.
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from indicators import workflow
+from indicators.checks import figures
 from indicators.models import Department, EntryState
 from indicators.progress import month_label
 from indicators.xlsx import (
@@ -94,9 +96,12 @@ FORM_FIELDS = {
     "stage_date": gettext_noop("开工/竣工日期"),
     "physical_progress": gettext_noop("形象进度"),
     "problems": gettext_noop("存在问题"),
-    "confirm": gettext_noop("确认数值无误"),
 }
+EXPLANATION = gettext_noop("说明")
 MONTHLY_HEADERS = [gettext_noop("项目编号"), gettext_noop("月份"), *FORM_FIELDS.values()]
+# Optional: workbooks made before the plausibility checks have no 说明, and their 确认数值无误
+# column (the confirmation it replaced) is read and ignored.
+MONTHLY_OPTIONAL = [EXPLANATION, gettext_noop("确认数值无误")]
 DATE_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -214,15 +219,17 @@ def read_monthly(reader, report, projects, plan, *, approve):
             approved.get(project.code, {}).values()
         )
     rows = _monthly_rows(reader, planned, current)
+    # The plausibility checks' history of every row, read once.
+    checking = figures.load((planned[code], month) for _n, code, month, _v, _e in rows)
     # In month order, so an approved import sees each month as the next one will.
     for number, code, month, values, existing in sorted(rows, key=lambda r: (r[1], r[2])):
         project = planned[code]
         earlier = [m for m in approved.get(code, {}) if m < month]
         previous = approved[code][max(earlier)] if earlier else None
-        form = _progress_form(values, project, month, previous, existing)
+        form = _progress_form(values, project, month, previous, existing, checking)
         if not form.is_valid():
             for name, messages in form.errors.items():
-                header = FORM_FIELDS.get(name)
+                header = FORM_FIELDS.get(name, EXPLANATION if name == "explanation" else None)
                 index = header if header else None
                 for message in messages:
                     reader.problem(number, index, message)
@@ -294,12 +301,12 @@ def _monthly_rows(reader, planned, current):
     return rows
 
 
-def _progress_form(values, project, month, previous, existing):
+def _progress_form(values, project, month, previous, existing, checking):
     """The monthly form bound to a sheet row, as the web form would be on submitting."""
     data = {name: values[header] for name, header in FORM_FIELDS.items()}
     data["stage"] = read_choice(data["stage"], Stage.choices) or data["stage"]
     data["stage_date"] = _form_date(data["stage_date"])
-    data["confirm"] = is_yes(data["confirm"])
+    data["explanation"] = values[EXPLANATION]
     return ProjectProgressForm(
         {**data, "version": existing.version if existing else 0},
         subject=project,
@@ -307,6 +314,7 @@ def _progress_form(values, project, month, previous, existing):
         previous=previous,
         entry=existing,
         submitting=True,
+        checking=checking,
     )
 
 
@@ -354,7 +362,9 @@ def read_register_workbook(workbook, report, *, approve=False):
         reader = SheetReader(workbook, SETUP_SHEET, SETUP_HEADERS, problems)
         read_setup(reader, report, list(Department.objects.filter(region=report.region_id)), plan)
     if has_monthly:
-        reader = SheetReader(workbook, MONTHLY_SHEET, MONTHLY_HEADERS, problems)
+        reader = SheetReader(
+            workbook, MONTHLY_SHEET, MONTHLY_HEADERS, problems, optional=MONTHLY_OPTIONAL
+        )
         if not problems:
             read_monthly(reader, report, projects, plan, approve=approve)
     if problems:

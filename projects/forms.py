@@ -20,16 +20,7 @@ class ProjectProgressForm(RowForm):
 
     value_field = "investment_completed"
     text_fields = ("stage", "stage_date", "physical_progress", "problems")
-    explain_field = "physical_progress"
     required_message = _("报送前请填写本年累计完成投资。")
-    fall_message = _(
-        "本年累计完成投资%(value)s万元低于%(month)s月已审核的%(previous)s万元。累计投资一般不会"
-        "减少；如确需调减，请在形象进度中说明原因，并勾选“确认数值无误”。"
-    )
-    above_message = _(
-        "本年累计完成投资超过本年计划投资（%(goal)s万元）的3倍，请核实单位和数值；"
-        "确认无误请勾选“确认数值无误”。"
-    )
 
     investment_completed = number_field(
         _("本年累计完成投资（万元）"), max_digits=14, decimal_places=2
@@ -61,9 +52,3 @@ class ProjectProgressForm(RowForm):
             for name, message in errors.items():
                 self.add_error(name, message)
         return cleaned
-
-    def goal(self):
-        return self.subject.planned_investment
-
-    def may_fall(self):
-        return False

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from indicators import checks
 from indicators.models import (
     Department,
     EntryState,
@@ -219,6 +220,19 @@ class Project(models.Model):
         return ProjectProgress
 
     is_reportable = True
+
+    @property
+    def figure(self):
+        """What the plausibility checks need of the year's investment (``checks.Figure``): it
+        accumulates from 0 each January, in 万元, against the year's planned investment; its
+        steps are not compared with last year's (a project's year is its own)."""
+        return checks.Figure(
+            unit="万元",
+            rules=(checks.FALL, checks.STEP, checks.BEYOND_TARGET, checks.DECIMALS),
+            from_zero=True,
+            goal=self.planned_investment,
+            goal_of=checks.GOAL_PLAN,
+        )
 
     def is_due(self, month):
         """Projects report every month."""

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from indicators import periods, timeliness, workflow
+from indicators import checks, periods, timeliness, workflow
+from indicators.checks import figures
 from indicators.forms import EntryForm
 from indicators.models import EntryState, Indicator, MonthLock, ProgressEntry
 from projects.forms import ProjectProgressForm
@@ -60,6 +61,7 @@ class Row:
     refusal: str | None  # why it cannot change now (None: it can)
     form: object = None
     evidence: list = field(default_factory=list)  # the stored entry's files (佐证材料)
+    checking: object = None  # what the plausibility checks need (``figures.load``, all rows)
 
     @property
     def key(self):
@@ -105,8 +107,17 @@ class Row:
             previous=self.previous,
             entry=self.entry,
             submitting=submitting,
+            checking=self.checking,
         )
         return self.form
+
+    @property
+    def flags(self):
+        """The plausibility flags shown beside the row: while it may change, its figure's as
+        the gate would judge it now (typed or stored); else those stored with its entry."""
+        if self.is_editable and self.form is not None:
+            return self.form.shown_flags
+        return checks.flags_of(self.entry) if self.entry is not None else []
 
     def bind_values(self, values, *, submitting=False):
         """Bind the row's form to unprefixed ``values`` (an import's cells, by field name), to
@@ -133,19 +144,27 @@ class Row:
         )
 
 
-def latest_before(model, ids, month):
-    """For each subject id, its latest approved ``model`` row of a month before ``month``."""
+def approved_before(model, ids, month):
+    """For each subject id, its approved ``model`` rows of the months before ``month``, in
+    month order (one query)."""
     key = f"{model.subject_field}_id"
-    latest = {}
+    found = {}
     rows = model.objects.filter(
         **{f"{key}__in": ids}, month__lt=month, state=EntryState.APPROVED
-    ).order_by(key, "-month")
+    ).order_by(key, "month")
     for row in rows:
-        latest.setdefault(getattr(row, key), row)
-    return latest
+        found.setdefault(getattr(row, key), []).append(row)
+    return found
+
+
+def latest_before(model, ids, month):
+    """For each subject id, its latest approved ``model`` row of a month before ``month``."""
+    return {pk: rows[-1] for pk, rows in approved_before(model, ids, month).items()}
 
 
 def _rows(kind, user, subjects, month, locked, today):
+    """The rows of ``subjects``, and their approved series for the checks ({(entry model,
+    subject id): [(month, figure)]})."""
     ids = [subject.pk for subject in subjects]
     key = f"{kind.subject_field}_id"
     entries = {
@@ -154,7 +173,7 @@ def _rows(kind, user, subjects, month, locked, today):
             "submitted_by", "reviewed_by", "updated_by"
         )
     }
-    previous = latest_before(kind.model, ids, month)
+    approved = approved_before(kind.model, ids, month)
     files = evidence_by_entry(
         kind.evidence_model.objects.filter(**{f"entry__{key}__in": ids}, entry__month=month)
     )
@@ -164,10 +183,15 @@ def _rows(kind, user, subjects, month, locked, today):
         reason = workflow.refusal(
             user, subject, month, entry, workflow.SAVE, locked=locked, today=today
         )
-        row = Row(kind, subject, month, entry, previous.get(subject.pk), reason)
+        earlier = approved.get(subject.pk)
+        row = Row(kind, subject, month, entry, earlier[-1] if earlier else None, reason)
         row.evidence = files.get(entry.pk, []) if entry is not None else []
         rows.append(row)
-    return rows
+    series = {
+        (kind.model, pk): [(row.month, row.number) for row in earlier]
+        for pk, earlier in approved.items()
+    }
+    return rows, series
 
 
 def evidence_by_entry(queryset):
@@ -209,13 +233,17 @@ def month_rows(user, report, month, today=None):
         .select_related("report")
         .order_by("code")
     )
-    return MonthRows(
-        report,
-        month,
-        locked,
-        _rows(TARGET, user, indicators, month, locked, today),
-        _rows(PROJECT, user, projects, month, locked, today),
+    targets, target_series = _rows(TARGET, user, indicators, month, locked, today)
+    project_rows, project_series = _rows(PROJECT, user, projects, month, locked, today)
+    # The checks' history of every row at once: the approved series just read, the report's
+    # rules, last year's series (a fixed number of queries however many rows).
+    checking = figures.load(
+        [(row.subject, month) for row in targets + project_rows],
+        approved={**target_series, **project_series},
     )
+    for row in targets + project_rows:
+        row.checking = checking
+    return MonthRows(report, month, locked, targets, project_rows)
 
 
 # --- What a department still owes ------------------------------------------------------------

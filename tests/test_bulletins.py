@@ -74,10 +74,11 @@ def test_a_bulletins_numbers_are_the_dashboards_numbers(client, demo_year, leade
 
 
 def reopen_and_change(reporter, reviewer, indicator, month, value):
-    """Correct an approved figure through the gate: reopen, resubmit, approve."""
+    """Correct an approved figure through the gate: reopen, resubmit (a jump this size is
+    flagged: it goes with its 说明), approve."""
     entry = ProgressEntry.objects.get(indicator=indicator, month=month)
     workflow.review(reviewer, [entry], workflow.REOPEN, comment="更正")
-    entry = submit(reporter, indicator, month, value=value)
+    entry = submit(reporter, indicator, month, value=value, explanation="更正9月数据")
     workflow.review(reviewer, [entry], workflow.APPROVE)
 
 

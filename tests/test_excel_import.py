@@ -40,7 +40,7 @@ def template(client, user, month=MONTH):
 
 
 def fill(data, values=None, edit=None):
-    """The template with values typed in: {code: value or (value, note, problems, confirm)}."""
+    """The template with values typed in: {code: value or (value, note, problems, 说明)}."""
     workbook = load_workbook(BytesIO(data))
     ws = workbook[excel.MONTHLY_SHEET]
     for row in range(3, ws.max_row + 1):
@@ -216,21 +216,28 @@ def test_rows_already_submitted_come_back_locked_and_are_left_alone(client, rsj)
     assert ProgressEntry.objects.get(indicator__code="LV-02").value == Decimal("4.1")
 
 
-def test_a_value_above_three_times_the_target_needs_the_confirm_column(client, rsj):
+def test_a_value_above_three_times_the_target_needs_an_explanation(client, rsj):
     data = template(client, rsj)
-    refused(client, fill(data, {"LV-01": 5000}), expect="3倍")
-    preview = upload(client, fill(data, {"LV-01": (5000, "", "", "是")}))
+    refused(client, fill(data, {"LV-01": 5000}), expect="超过3倍")
+    reason = "含返乡创业带动就业"
+    preview = upload(client, fill(data, {"LV-01": (5000, "", "", reason)}))
     assert preview.status_code == 200
+    row = next(row for row in preview.context["checked"].rows if row.code == "LV-01")
+    assert [flag.rule for flag in row.flags] == ["beyond_target"]
+    assert "说明：" + reason in preview.content.decode()
     confirm(client, preview)
-    assert ProgressEntry.objects.get().value == 5000
+    entry = ProgressEntry.objects.get()
+    assert (entry.value, entry.explanation) == (5000, reason)
+    assert [flag["rule"] for flag in entry.flags] == ["beyond_target"]
 
 
 def test_a_cumulative_value_below_an_approved_month_needs_an_explanation(client, rsj):
     approve(Indicator.objects.get(code="LV-01"), 9, 1263, note="9月")
     data = template(client, rsj)
     refused(client, fill(data, {"LV-01": 1200}), expect="低于9月已审核")
-    refused(client, fill(data, {"LV-01": (1200, "", "", "是")}), expect="低于9月已审核")
-    preview = upload(client, fill(data, {"LV-01": (1200, "9月数据重复统计，已核减", "", "是")}))
+    # a progress note is not the 说明
+    refused(client, fill(data, {"LV-01": (1200, "9月数据重复统计")}), expect="低于9月已审核")
+    preview = upload(client, fill(data, {"LV-01": (1200, "", "", "9月数据重复统计，已核减")}))
     assert preview.context["checked"].is_valid
 
 

@@ -52,8 +52,10 @@ def demo(db, settings):
     ProgressEntry.objects.filter(indicator=target, month__gte=11).delete()
     pending_target, pending_month, returned_target, returned_month = target, 11, target, 12
     workflow.attach(fgj, pending_target, pending_month, [evidence.prepare(a_photo("现场.jpg"))])
-    submit(fgj, pending_target, pending_month, value=3, note="按计划推进")
-    returned = submit(fgj, returned_target, returned_month, value=4, note="已完成部分")
+    # Plausible figures (no plausibility flag): October's approved one, not less.
+    october = ProgressEntry.objects.get(indicator=target, month=10).value
+    submit(fgj, pending_target, pending_month, value=october, note="按计划推进")
+    returned = submit(fgj, returned_target, returned_month, value=october, note="已完成部分")
     workflow.review(reviewer, [returned], workflow.RETURN, "请补充说明", versions={})
     project = Project.objects.filter(report=report, lead_department=fgj.department).first()
     waiting = [
@@ -62,7 +64,11 @@ def demo(db, settings):
         if not ProjectProgress.objects.filter(project=project, month=m).exists()
     ]
     if waiting:
-        submit(fgj, project, waiting[0], investment_completed=100, physical_progress="土建施工")
+        approved = ProjectProgress.objects.filter(
+            project=project, month__lt=waiting[0], state="approved"
+        ).order_by("month")
+        last = approved.last().investment_completed if approved.exists() else 100
+        submit(fgj, project, waiting[0], investment_completed=last, physical_progress="土建施工")
     workflow.lock_month(reviewer, report, 1)
     county = report.region
     county.parent = Region.objects.create(name="柳州市", code="450200", level=Region.Level.CITY)

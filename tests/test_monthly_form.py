@@ -28,17 +28,15 @@ def indicator(report, code):
     return Indicator.objects.get(report=report, code=code)
 
 
-def row_data(ind, value="", note="", problems="", version=0, confirm=False):
+def row_data(ind, value="", note="", problems="", version=0, explanation=""):
     prefix = f"i{ind.pk}"
-    data = {
+    return {
         f"{prefix}-value": value,
         f"{prefix}-note": note,
         f"{prefix}-problems": problems,
+        f"{prefix}-explanation": explanation,
         f"{prefix}-version": version,
     }
-    if confirm:
-        data[f"{prefix}-confirm"] = "on"
-    return data
 
 
 def post(client, report, action, rows, extra_ids=()):
@@ -149,7 +147,6 @@ def test_reporter_cannot_post_a_value_for_a_derived_indicator(client, report, fg
         ("EC-05", {"value": "85万"}, "不要带单位"),
         ("EC-05", {"value": "-3"}, "不能为负数"),
         ("EC-05", {"value": "101"}, "须在0到100之间"),
-        ("PP-10", {"value": "16000"}, "超过年度目标（5000）的3倍"),
     ],
 )
 def test_bad_values_are_refused_beside_their_row_and_nothing_is_saved(
@@ -192,31 +189,55 @@ def test_percent_ceiling_above_100_is_refused(client, report, rsj):
     assert entries() == []
 
 
-def test_value_above_three_times_target_is_accepted_once_confirmed(client, report, zrzyj):
+def row_of(response, code):
+    return response.content.decode().split(f'data-code="{code}"')[1].split("</tr>")[0]
+
+
+def test_value_above_three_times_target_is_flagged_and_submitted_only_with_a_note(
+    client, report, zrzyj
+):
+    """A figure past three times the annual target warns: it is saved as a draft with its flag
+    shown beside it, and submitted only once the 说明 says why."""
     client.force_login(zrzyj)
     land = indicator(report, "PP-10")
     response = post(client, report, "save", {land: {"value": "16000"}})
-    assert "确认数值无误" in response.content.decode()
-    assert entries() == []
-    response = post(client, report, "save", {land: {"value": "16000", "confirm": True}})
     assert response.status_code == 302
-    assert ProgressEntry.objects.get(indicator=land).value == 16000
+    entry = ProgressEntry.objects.get(indicator=land)
+    assert (entry.value, entry.state) == (16000, "draft")
+    assert [flag["rule"] for flag in entry.flags] == ["beyond_target"]
+    row = row_of(client.get(URL), "PP-10")
+    assert "填报值16,000亩是年度目标（5,000亩）的3.2倍，超过3倍" in row
+    assert f'name="i{land.pk}-explanation"' in row
+    response = post(client, report, "submit", {land: {"value": "16000", "version": 1}})
+    assert "请在“说明”中写明原因后再报送" in row_of(response, "PP-10")
+    entry.refresh_from_db()
+    assert entry.state == "draft"
+    reason = "含上年结转征地1.1万亩"
+    response = post(
+        client, report, "submit", {land: {"value": "16000", "version": 1, "explanation": reason}}
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.state, entry.explanation) == ("submitted", reason)
 
 
 def test_cumulative_value_below_an_approved_month_needs_an_explanation(client, report, zrzyj):
     land = indicator(report, "PP-10")
     approve(land, 8, 3000, note="8月完成征地3000亩")
     client.force_login(zrzyj)
-    response = post(client, report, "save", {land: {"value": "2900", "note": ""}})
-    assert "低于8月已审核的3000" in response.content.decode()
+    response = post(client, report, "submit", {land: {"value": "2900", "note": ""}})
+    assert "累计值2,900亩低于8月已审核的3,000亩" in row_of(response, "PP-10")
     assert ProgressEntry.objects.filter(month=9).count() == 0
-    # a row that already carries a note is no explanation: the fall must be confirmed
-    response = post(client, report, "save", {land: {"value": "2900", "note": "8月完成征地3000亩"}})
-    assert "低于8月已审核的3000" in response.content.decode()
+    # a row that already carries a note is no explanation: the fall needs its 说明
+    noted = {"value": "2900", "note": "8月完成征地3000亩"}
+    response = post(client, report, "submit", {land: noted})
+    assert "低于8月已审核的3,000亩" in row_of(response, "PP-10")
     assert ProgressEntry.objects.filter(month=9).count() == 0
-    response = post(client, report, "save", {land: {"value": "0", "note": "核减", "confirm": True}})
+    response = post(client, report, "submit", {land: {"value": "0", "explanation": "核减"}})
     assert response.status_code == 302
-    assert ProgressEntry.objects.get(month=9).value == 0
+    entry = ProgressEntry.objects.get(month=9)
+    assert (entry.value, entry.state, entry.explanation) == (0, "submitted", "核减")
+    assert [flag["rule"] for flag in entry.flags] == ["fall"]
 
 
 def test_submit_needs_every_row_filled(client, report, fgj):
@@ -361,16 +382,17 @@ def test_a_row_submitted_elsewhere_meanwhile_is_refused_with_who_did_it(client, 
     assert ProgressEntry.objects.get(indicator=solar).value == 81
 
 
-def test_a_fall_to_zero_needs_confirming_even_when_the_row_has_a_note(client, report, fgj):
+def test_a_fall_to_zero_needs_an_explanation_even_when_the_row_has_a_note(client, report, fgj):
     solar = indicator(report, "EC-05")  # a milestone, in percent done
     approve(solar, 8, 95, note="并网调试")
     submit(fgj, solar, 9, workflow.SAVE, value=Decimal(95), note="并网调试")
     client.force_login(fgj)
     response = post(
-        client, report, "save", {solar: {"value": "0", "note": "并网调试", "version": 1}}
+        client, report, "submit", {solar: {"value": "0", "note": "并网调试", "version": 1}}
     )
-    assert "低于8月已审核的95" in response.content.decode()
-    assert ProgressEntry.objects.get(indicator=solar, month=9).value == 95
+    assert "低于8月已审核的95%" in response.content.decode()
+    entry = ProgressEntry.objects.get(indicator=solar, month=9)
+    assert (entry.value, entry.state) == (95, "draft")
 
 
 def test_a_draft_that_falls_below_a_month_approved_since_is_questioned_again(client, report, fgj):

@@ -77,39 +77,42 @@ def test_submitting_needs_a_value_but_a_draft_does_not(project):
     assert form(project, {"investment_completed": ""}, submitting=False).is_valid()
 
 
-def test_lower_than_an_approved_month_needs_an_explanation_and_a_confirmation(project):
-    previous = approved(project, 8, 4000, "主体施工")
-    bound = form(project, {"investment_completed": "3900"}, previous=previous)
+def test_lower_than_an_approved_month_needs_an_explanation_to_be_submitted(project):
+    approved(project, 8, 4000, "主体施工")
+    bound = form(project, {"investment_completed": "3900"})
     assert not bound.is_valid()
-    assert bound.needs_confirmation
-    assert "低于8月已审核的4000万元" in str(bound.errors["investment_completed"])
-    # A row that already carries a note is not an explanation by itself: confirming is needed.
+    assert [flag.rule for flag in bound.flags] == ["fall"]
+    assert "低于8月已审核的4,000万元" in str(bound.errors["explanation"])
+    # A row that already carries a note is not an explanation by itself.
     noted = {"investment_completed": "3900", "physical_progress": "主体施工"}
-    assert not form(project, noted, previous=previous).is_valid()
-    unexplained = {"investment_completed": "3900", "confirm": "on"}
-    assert not form(project, unexplained, previous=previous).is_valid()
-    explained = {**noted, "physical_progress": "统计口径调整，核减100万元。", "confirm": "on"}
-    assert form(project, explained, previous=previous).is_valid()
+    assert not form(project, noted).is_valid()
+    # A draft may keep the flagged figure; the 说明 is asked for on submission.
+    assert form(project, noted, submitting=False).is_valid()
+    explained = {**noted, "explanation": "统计口径调整，核减100万元。"}
+    assert form(project, explained).is_valid()
 
 
 def test_not_lower_needs_no_explanation(project):
-    previous = approved(project, 8, 4000, "主体施工")
-    assert form(project, {"investment_completed": "4000"}, previous=previous).is_valid()
+    approved(project, 8, 4000, "主体施工")
+    bound = form(project, {"investment_completed": "4000"})
+    assert bound.is_valid() and bound.flags == []
 
 
-def test_more_than_three_times_the_plan_needs_confirmation(project):
+def test_more_than_three_times_the_plan_needs_an_explanation(project):
     bound = form(project, {"investment_completed": "30000.01"})
     assert not bound.is_valid()
-    assert bound.needs_confirmation
-    assert "3倍" in str(bound.errors["investment_completed"])
+    assert "是本年计划投资（10,000万元）的3倍，超过3倍" in str(bound.errors["explanation"])
     assert form(project, {"investment_completed": "30000"}).is_valid()
-    assert form(project, {"investment_completed": "30000.01", "confirm": "on"}).is_valid()
+    explained = {"investment_completed": "30000.01", "explanation": "含上年结转投资"}
+    assert form(project, explained).is_valid()
 
 
-def test_a_project_with_no_plan_this_year_needs_confirmation_for_any_investment(report):
+def test_a_project_with_no_plan_this_year_needs_an_explanation_for_any_investment(report):
     project = make_project(report, planned_investment=0)
     assert form(project, {"investment_completed": "0"}).is_valid()
-    assert not form(project, {"investment_completed": "10"}).is_valid()
+    bound = form(project, {"investment_completed": "10"})
+    assert not bound.is_valid()
+    assert "本年计划投资为0，累计完成投资10万元" in str(bound.errors["explanation"])
 
 
 # --- Stage changes --------------------------------------------------------------------------------

@@ -12,7 +12,13 @@ from openpyxl import Workbook
 
 from indicators.models import EntryState, RegisterRule
 from indicators.xlsx import ExcelImportError
-from projects.excel import MONTHLY_HEADERS, MONTHLY_SHEET, SETUP_HEADERS, SETUP_SHEET
+from projects.excel import (
+    EXPLANATION,
+    MONTHLY_HEADERS,
+    MONTHLY_SHEET,
+    SETUP_HEADERS,
+    SETUP_SHEET,
+)
 from projects.excel import load_register_file as load
 from projects.models import Project, ProjectProgress, Stage
 from projects.register import derived_values
@@ -31,7 +37,7 @@ def workbook(setup=None, monthly=None):
     book.remove(book.active)
     for name, headers, rows in (
         (SETUP_SHEET, SETUP_HEADERS, setup),
-        (MONTHLY_SHEET, MONTHLY_HEADERS, monthly),
+        (MONTHLY_SHEET, [*MONTHLY_HEADERS, EXPLANATION], monthly),
     ):
         if rows is None:
             continue
@@ -128,7 +134,7 @@ def test_monthly_rows_pass_the_monthly_forms_rules(report, reviewer):
     load(workbook(SETUP_ROWS), report, reviewer)
     monthly = [
         ["T-001", 9, "-3", "", "", "", "", ""],
-        ["T-002", 9, "9000", "", "", "", "", ""],  # over 3x the plan of 2000, unconfirmed
+        ["T-002", 9, "9000", "", "", "", "", ""],  # over 3x the plan of 2000, no 说明
         ["T-002", 10, "9000", "具备开工条件", "", "", "", ""],  # backwards
         ["T-003", 13, "1", "", "", "", "", ""],
         ["T-999", 9, "1", "", "", "", "", ""],
@@ -142,8 +148,11 @@ def test_monthly_rows_pass_the_monthly_forms_rules(report, reviewer):
     assert "月份须为1到12的整数" in text
     assert "没有项目“T-999”" in text
     assert not ProjectProgress.objects.filter(project__report=report).exists()
-    confirmed = [["T-002", 9, "9000", "", "", "", "", "是"]]
-    assert load(workbook(monthly=confirmed), report, reviewer)["progress"] == 1
+    explained = [["T-002", 9, "9000", "", "", "", "", "含上年结转投资"]]
+    assert load(workbook(monthly=explained), report, reviewer)["progress"] == 1
+    row = ProjectProgress.objects.get(project__code="T-002")
+    assert row.explanation == "含上年结转投资"
+    assert [flag["rule"] for flag in row.flags] == ["beyond_target"]
 
 
 def test_an_approved_month_cannot_be_overwritten(report, reviewer):

@@ -79,7 +79,11 @@ def test_a_targets_value_shown_in_its_input_is_accepted_back_unchanged(
     client, report, zrzyj, value
 ):
     land = Indicator.objects.get(report=report, code="PP-10")  # 亩, cumulative, target 5000
-    entry = submit(zrzyj, land, 9, workflow.SAVE, value=Decimal(value), note="草稿")
+    # Saved with its 说明 (a figure this size is flagged): it comes back with the figure, so
+    # submitting the page as displayed is not asked about again.
+    entry = submit(
+        zrzyj, land, 9, workflow.SAVE, value=Decimal(value), note="草稿", explanation="核实无误"
+    )
     client.force_login(zrzyj)
     fields = shown_form(client)
     shown = fields[f"i{land.pk}-value"]
@@ -95,7 +99,9 @@ def test_a_targets_value_shown_in_its_input_is_accepted_back_unchanged(
 def test_a_projects_investment_shown_is_accepted_back_unchanged(client, report, fgj, value):
     value = plain(Decimal(value).quantize(Decimal("0.01")) or Decimal("0.01"))
     project = make_project(report, planned_investment=Decimal(100))
-    row = submit(fgj, project, 9, workflow.SAVE, investment_completed=Decimal(value))
+    row = submit(
+        fgj, project, 9, workflow.SAVE, investment_completed=Decimal(value), explanation="核实"
+    )
     client.force_login(fgj)
     fields = shown_form(client)
     assert fields[f"p{project.pk}-investment_completed"] == value
@@ -138,15 +144,22 @@ def test_a_row_changed_elsewhere_is_left_alone_when_this_page_did_not_touch_it(
 
 def test_the_template_shows_values_the_import_takes_back_unchanged(client, report, fgj, zrzyj):
     land = Indicator.objects.get(report=report, code="PP-10")
-    submit(zrzyj, land, 9, workflow.SAVE, value=Decimal("99999999.9999"), note="草稿")
+    # Far past the target, explained: the template carries the 说明 back with the figure.
+    submit(
+        zrzyj,
+        land,
+        9,
+        workflow.SAVE,
+        value=Decimal("99999999.9999"),
+        note="草稿",
+        explanation="核实无误",
+    )
     client.force_login(zrzyj)
     data = client.get("/import/template.xlsx", {"year": 2023, "month": 9}).content
     ws = load_workbook(BytesIO(data))[MONTHLY_SHEET]
     row = next(r for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=1).value == "PP-10")
-    ws.cell(row=row, column=10).value = "是"  # 3x the target: confirmed, as on the page
-    out = BytesIO()
-    ws.parent.save(out)
-    upload = SimpleUploadedFile("t.xlsx", out.getvalue())
+    assert ws.cell(row=row, column=10).value == "核实无误"
+    upload = SimpleUploadedFile("t.xlsx", data)
     preview = client.post("/import/", {"year": 2023, "month": 9, "file": upload})
     assert preview.status_code == 200, [str(p) for p in preview.context["checked"].problems]
     assert client.post("/import/", {"token": preview.context["token"]}).status_code == 302
@@ -154,7 +167,9 @@ def test_the_template_shows_values_the_import_takes_back_unchanged(client, repor
     assert (entry.value, entry.state) == (Decimal("99999999.9999"), "submitted")
 
     project = make_project(report, planned_investment=Decimal(100))
-    submit(fgj, project, 9, workflow.SAVE, investment_completed=Decimal("1239.5"))
+    submit(
+        fgj, project, 9, workflow.SAVE, investment_completed=Decimal("1239.5"), explanation="核实"
+    )
     client.force_login(fgj)
     data = client.get("/import/template.xlsx", {"year": 2023, "month": 9}).content
     workbook = load_workbook(BytesIO(data))

@@ -12,8 +12,11 @@ language when shown (``Flag.message``).
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+
+from ..numbers import amount, plain
 
 # The rules, in the order a reviewer reads them.
 FALL = "fall"  # a cumulative figure below an earlier approved month
@@ -61,8 +64,11 @@ class Flag:
 
     @property
     def message(self):
-        """The flag in the reader's language (the rule's label until the rules say more)."""
-        return str(self.label)
+        """What the rule found, in the reader's language, with its numbers written as the tables
+        write them ("本月增加3,000，是以往月均增幅（120）的25倍"); a rule without its own words
+        says its label."""
+        writer = MESSAGES.get(self.rule)
+        return writer(self.params) if writer else str(self.label)
 
     def as_data(self):
         return {"rule": self.rule, "blocks": self.blocks, "params": dict(self.params)}
@@ -77,6 +83,143 @@ def flags_of(entry):
     return [Flag.from_data(item) for item in (getattr(entry, "flags", None) or [])]
 
 
+# --- The per-figure rules' parameters --------------------------------------------------------
+# A report's ``CheckRule`` rows override these (per target or for all of them); ``series`` runs
+# the rules, ``figures`` loads what they need and runs every rule on a figure.
+
+SERIES_RULES = (FALL, STEP, OUTLIER, BEYOND_TARGET, DECIMALS)
+DEFAULTS = {
+    STEP: Decimal(10),  # k: a monthly step above k x the median step of the approved history
+    OUTLIER: Decimal("3.5"),  # the modified z-score past which a step is an outlier
+    BEYOND_TARGET: Decimal(3),  # the factor past the annual target (a project: its plan)
+}
+# How many decimals a figure in each unit may carry (a CheckRule's parameter overrides it);
+# a unit not listed is not checked unless a rule says how many.
+UNIT_DECIMALS = {
+    **dict.fromkeys(("个", "项", "人", "户", "家", "座", "所"), 0),
+    **dict.fromkeys(("亩", "万元", "亿元", "%", "％", "公里"), 2),
+}
+GOAL_TARGET, GOAL_PLAN = "target", "plan"  # what BEYOND_TARGET compares with
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What the per-figure rules need to know of a subject's figure: its ``unit``, which of
+    ``SERIES_RULES`` apply to it, whether it starts each year from 0 (January's figure is then
+    its first step), and the ``goal`` BEYOND_TARGET compares with (``goal_of``: the annual target
+    or a project's plan for the year). Each subject model says it (``Indicator.figure``,
+    ``Project.figure``)."""
+
+    unit: str
+    rules: tuple
+    from_zero: bool = False
+    goal: Decimal | None = None
+    goal_of: str = GOAL_TARGET
+
+
+# --- The rules' words --------------------------------------------------------------------------
+
+
+def _number(params, key):
+    """A number of ``params`` as the tables write it, with the figure's unit."""
+    return amount(Decimal(params[key]), 4) + params.get("unit", "")
+
+
+def _change(params):
+    """ "本月增加3,000" or, over several months, "比6月增加3,000（月均1,000）"."""
+    step = Decimal(params["step"])
+    words = {
+        "increase": amount(abs(Decimal(params["increase"])), 4) + params.get("unit", ""),
+        "step": amount(abs(step), 4),
+        "month": params.get("since"),
+    }
+    if int(params.get("months", 1)) == 1:
+        text = _("本月增加%(increase)s") if step >= 0 else _("本月减少%(increase)s")
+    elif step >= 0:
+        text = _("比%(month)s月增加%(increase)s（月均%(step)s）")
+    else:
+        text = _("比%(month)s月减少%(increase)s（月均%(step)s）")
+    return text % words
+
+
+def _fall_message(params):
+    return _("累计值%(value)s低于%(month)s月已审核的%(previous)s") % {
+        "value": _number(params, "value"),
+        "previous": _number(params, "previous"),
+        "month": params["month"],
+    }
+
+
+def _step_message(params):
+    return _("%(change)s，是以往月均增幅（%(median)s）的%(times)s倍") % {
+        "change": _change(params),
+        "median": amount(Decimal(params["median"]), 4),
+        "times": amount(Decimal(params["times"]), 1),
+    }
+
+
+def _outlier_message(params):
+    if params.get("basis") == "last_year":
+        text = _(
+            "%(change)s，明显偏离去年各月的增幅（中位数%(median)s，偏离度%(z)s，超过%(limit)s）"
+        )
+    else:
+        text = _(
+            "%(change)s，明显偏离今年以往各月的增幅（中位数%(median)s，偏离度%(z)s，超过%(limit)s）"
+        )
+    return text % {
+        "change": _change(params),
+        "median": amount(Decimal(params["median"]), 4),
+        "z": amount(abs(Decimal(params["z"])), 1),
+        "limit": amount(Decimal(params["limit"]), 2),
+    }
+
+
+def _beyond_message(params):
+    words = {
+        "value": _number(params, "value"),
+        "goal": _number(params, "goal"),
+        "times": amount(Decimal(params.get("times") or 0), 1),
+        "factor": amount(Decimal(params["factor"]), 2),
+    }
+    plan = params.get("goal_of") == GOAL_PLAN
+    if Decimal(params["goal"]) == 0:
+        text = (
+            _("本年计划投资为0，累计完成投资%(value)s")
+            if plan
+            else _("年度目标为0，填报值为%(value)s")
+        )
+    elif plan:
+        text = _("累计完成投资%(value)s是本年计划投资（%(goal)s）的%(times)s倍，超过%(factor)s倍")
+    else:
+        text = _("填报值%(value)s是年度目标（%(goal)s）的%(times)s倍，超过%(factor)s倍")
+    return text % words
+
+
+def _decimals_message(params):
+    words = {
+        "value": plain(Decimal(params["value"])),
+        "found": params["found"],
+        "allowed": params["allowed"],
+        "unit": params.get("unit", ""),
+    }
+    if int(params["allowed"]) == 0:
+        return _("%(value)s有%(found)s位小数，单位为“%(unit)s”的数值应为整数") % words
+    return _("%(value)s有%(found)s位小数，单位为“%(unit)s”的数值最多%(allowed)s位小数") % words
+
+
+MESSAGES = {
+    FALL: _fall_message,
+    STEP: _step_message,
+    OUTLIER: _outlier_message,
+    BEYOND_TARGET: _beyond_message,
+    DECIMALS: _decimals_message,
+    PART_OF_TOTAL: lambda params: _cross_message(PART_OF_TOTAL, params),
+    STARTED_OVER_PLAN: lambda params: _cross_message(STARTED_OVER_PLAN, params),
+    REGISTER_SUM: lambda params: _cross_message(REGISTER_SUM, params),
+}
+
+
 # The cross-target rules' messages (``cross.message``), written with their flag's params.
 CROSS_MESSAGES = {
     PART_OF_TOTAL: _("%(part)s为%(part_value)s%(unit)s，大于%(total)s的%(total_value)s%(unit)s。"),
@@ -86,3 +229,11 @@ CROSS_MESSAGES = {
         "相差%(gap)s%%，超过容差%(tolerance)s%%。"
     ),
 }
+
+
+def _cross_message(rule, params):
+    """A cross-target rule's words with its numbers (its label when the params do not fill them)."""
+    try:
+        return str(CROSS_MESSAGES[rule]) % params
+    except (KeyError, TypeError, ValueError):
+        return str(RULE_LABELS[rule])

@@ -44,7 +44,6 @@ from ..models import CheckRule, EntryState, Indicator, Kind, ProgressEntry, Regi
 from ..numbers import amount, plain, points
 from ..xlsx import listing
 from . import (
-    CROSS_MESSAGES,
     PART_OF_TOTAL,
     REGISTER_SUM,
     RULE_LABELS,
@@ -88,12 +87,8 @@ def _limit(base, rule):
 
 
 def message(flag):
-    """A cross-target flag in the reader's language, with its numbers (the rule's label when
-    its params do not fill the words)."""
-    try:
-        return CROSS_MESSAGES[flag.rule] % flag.params
-    except (KeyError, TypeError, ValueError):
-        return str(RULE_LABELS[flag.rule])
+    """A cross-target flag in the reader's language, with its numbers (``Flag.message``)."""
+    return flag.message
 
 
 # --- Reading once ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from .. import forecast, progress
+from .. import checks, forecast, progress
 from .organisation import Department, Report, Section
 
 
@@ -225,6 +225,27 @@ class Indicator(models.Model):
     def is_reportable(self):
         """Typed in by its department each month; register-derived values never are."""
         return not self.is_derived
+
+    @property
+    def figure(self):
+        """What the plausibility checks need of this target's figure (``checks.Figure``): a
+        cumulative figure or a milestone may not fall, and its steps are work done, judged for
+        outliers (a rate's or a level's month-to-month wobble is not: only a step past k times
+        the usual is); a cumulative figure starts the year from 0."""
+        accumulates = self.kind in (Kind.CUMULATIVE, Kind.MILESTONE)
+        rules = (
+            *((checks.FALL,) if accumulates else ()),
+            checks.STEP,
+            *((checks.OUTLIER,) if accumulates else ()),
+            checks.BEYOND_TARGET,
+            checks.DECIMALS,
+        )
+        return checks.Figure(
+            unit=self.unit,
+            rules=rules,
+            from_zero=self.kind == Kind.CUMULATIVE,
+            goal=self.target,
+        )
 
     def judge(self, month, actual, actual_month=None):
         """This target's standing as of ``month`` on the approved figure ``actual``, given (by

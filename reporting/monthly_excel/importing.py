@@ -17,7 +17,6 @@ from indicators.xlsx import (
     find_sheet,
     is_formula,
     is_word,
-    is_yes,
     open_workbook_safely,
     read_choice,
     read_meta,
@@ -28,6 +27,7 @@ from ..rows import PROJECT, TARGET, month_rows
 from .layout import (
     MONTHLY_KIND,
     MONTHLY_SHEET,
+    TEMPLATE_VERSION,
     layouts,
 )
 
@@ -39,6 +39,12 @@ def _check_meta(workbook, report, month, department):
     if meta.get("kind") != MONTHLY_KIND or find_sheet(workbook, MONTHLY_SHEET) is None:
         raise ExcelImportError(
             _("这不是本系统下载的月度填报模板。请在“Excel导入”页下载本月模板，填写后再上传。")
+        )
+    if meta.get("version", "").isdigit() and int(meta["version"]) < TEMPLATE_VERSION:
+        raise ExcelImportError(
+            _(
+                "这是旧版的月度填报模板（最后一列为“确认数值无误”）。请重新下载本月模板，填写后再上传。"
+            )
         )
     problems = []
     if meta.get("region") != report.region.name or meta.get("year") != str(report.year):
@@ -179,6 +185,17 @@ class RowResult:
             return self.form.cleaned_data.get(self.form.value_field)
         return None
 
+    @property
+    def flags(self):
+        """The plausibility flags of the row's new figure (shown in the preview with its 说明)."""
+        if self.form is not None and not self.errors and not self.skipped:
+            return self.form.flags or []
+        return []
+
+    @property
+    def explanation(self):
+        return self.form.cleaned_data.get("explanation", "") if self.flags else ""
+
 
 @dataclass
 class MonthlyImport:
@@ -221,7 +238,6 @@ def _form_data(row, layout, raw):
     data = {name: raw.get(name, "") for name in layout.fields}
     if data.get("stage"):
         data["stage"] = read_choice(data["stage"], Stage.choices) or data["stage"]
-    data["confirm"] = "on" if is_yes(data["confirm"]) else ""
     data["version"] = raw.get("version", row.version)
     return data
 

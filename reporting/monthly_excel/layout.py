@@ -16,9 +16,13 @@ from indicators.xlsx import (
 from ..rows import PROJECT, TARGET
 
 MONTHLY_KIND = "county-targets/monthly"
+# 3: the 说明 column took the place of 确认数值无误 (a template of before is refused as old).
+TEMPLATE_VERSION = 3
 MONTHLY_SHEET = gettext_noop("月度填报")
 PROJECT_SHEET = gettext_noop("项目进展")
 HELP_MONTHLY_SHEET = gettext_noop("填报说明")
+# The 说明 a flagged figure needs before it is submitted (数据合理性校验).
+EXPLANATION_HEADER = gettext_noop("说明（数值有校验提示时填写）")
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,9 @@ def target_layout():
             (gettext_noop("截至本月底累计（填写）"), 14, INPUT),
             (gettext_noop("进展情况（填写）"), 34, INPUT_TEXT),
             (gettext_noop("存在问题（填写）"), 30, INPUT_TEXT),
-            (gettext_noop("确认数值无误（填“是”）"), 12, INPUT),
+            (EXPLANATION_HEADER, 26, INPUT_TEXT),
         ),
-        {"value": 6, "note": 7, "problems": 8, "confirm": 9},
+        {"value": 6, "note": 7, "problems": 8, "explanation": 9},
     )
 
 
@@ -81,7 +85,7 @@ def project_layout():
             (gettext_noop("开工/竣工日期（填写）"), 12, INPUT_TEXT),
             (gettext_noop("形象进度（填写）"), 30, INPUT_TEXT),
             (gettext_noop("存在问题（填写）"), 26, INPUT_TEXT),
-            (gettext_noop("确认数值无误（填“是”）"), 12, INPUT),
+            (EXPLANATION_HEADER, 26, INPUT_TEXT),
         ),
         {
             "investment_completed": 5,
@@ -89,7 +93,7 @@ def project_layout():
             "stage_date": 7,
             "physical_progress": 8,
             "problems": 9,
-            "confirm": 10,
+            "explanation": 10,
         },
     )
 

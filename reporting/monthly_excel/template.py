@@ -11,7 +11,6 @@ from indicators.xlsx import (
     META_SHEET,
     TEXT,
     WRAP,
-    YES,
     Column,
     Sheet,
     Styled,
@@ -24,6 +23,7 @@ from ..rows import PROJECT, TARGET, month_rows
 from .layout import (
     HELP_MONTHLY_SHEET,
     MONTHLY_KIND,
+    TEMPLATE_VERSION,
     layouts,
 )
 
@@ -56,14 +56,14 @@ def _input_cells(row, layout):
     entry = row.entry
     values = []
     for name in layout.fields:
-        value = getattr(entry, name, None) if entry is not None and name != "confirm" else None
+        value = getattr(entry, name, None) if entry is not None else None
         if isinstance(value, datetime.date):
             value = value.isoformat()
         elif name == "stage" and value:
             value = str(Stage(value).label)
         style = layout.columns[layout.fields[name]].style
         if not row.is_editable:
-            style = TEXT if name in ("confirm", row.kind.form_class.value_field) else WRAP
+            style = TEXT if name == row.kind.form_class.value_field else WRAP
         values.append(Styled(value if value not in (None, "") else None, style))
     return tuple(values)
 
@@ -72,8 +72,6 @@ def _validations(layout, rows, first):
     last = first + len(rows) - 1
     if not rows:
         return []
-    yes = DataValidation(type="list", formula1=f'"{_(YES)}"', allow_blank=True)
-    yes.add(f"{layout.letter('confirm')}{first}:{layout.letter('confirm')}{last}")
     if layout.kind is PROJECT:
         stages = DataValidation(
             type="list", formula1='"' + ",".join(str(label) for label in Stage.labels) + '"'
@@ -87,7 +85,7 @@ def _validations(layout, rows, first):
         amount_ok.showErrorMessage = True
         column = layout.letter("investment_completed")
         amount_ok.add(f"{column}{first}:{column}{last}")
-        return [yes, stages, amount_ok]
+        return [stages, amount_ok]
     number = DataValidation(
         type="decimal",
         operator="greaterThanOrEqual",
@@ -121,7 +119,7 @@ def _validations(layout, rows, first):
         _runs(column, (n for n in range(first, last + 1) if n not in limited and n not in free))
     )
     percent.sqref = MultiCellRange(_runs(column, sorted(limited)))
-    return [v for v in (number, percent, yes) if v.sqref]
+    return [v for v in (number, percent) if v.sqref]
 
 
 def _runs(column, numbers):
@@ -192,8 +190,9 @@ def _help_sheet(month):
         )
         % {"month": month},
         _(
-            "累计值低于以前月份已审核值时，请在“进展情况”（项目为“形象进度”）中说明原因，并在最后一列"
-            "填“是”确认；超过年度目标（项目为本年计划投资）3倍时，也请填“是”确认。"
+            "系统会核对数值是否合理：累计值低于以前月份已审核值、本月增幅远超以往、超过年度目标"
+            "（项目为本年计划投资）数倍、小数位多于单位允许等。有校验提示的行，请在最后一列"
+            "“说明”中写明原因，否则不能报送；预览中会列出每行的提示。"
         ),
         _("项目开工或竣工时，在“项目阶段”中选择新阶段，并填写开工/竣工日期（如 2023-05-10）。"),
         _("空着的行不会导入。上传后系统会先显示预览，确认无误后一次性报送。"),
@@ -210,7 +209,7 @@ def _meta_sheet(report, month, department):
     """The hidden sheet that tells the import whose template, for which month, this is."""
     meta = [
         ("kind", MONTHLY_KIND),
-        ("version", 2),
+        ("version", TEMPLATE_VERSION),
         ("region", report.region.name),
         ("year", report.year),
         ("month", month),

@@ -13,6 +13,7 @@ import copy
 from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import workflow
 from .checks import figures
@@ -68,7 +69,7 @@ class RowForm(forms.Form):
     required_message = ""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    explanation = text_field(_("说明"))
+    explanation = text_field(pgettext_lazy("a figure's", "说明"))
 
     def __init__(
         self,

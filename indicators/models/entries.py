@@ -61,7 +61,7 @@ class ReviewedEntry(models.Model):
     # written by the gate, as ``checks.Flag.as_data`` dicts, and the reporter's explanation (说明)
     # a flagged figure needs before it may be submitted. Both are kept in the row's history.
     flags = models.JSONField(_("校验提示"), default=list, blank=True, editable=False)
-    explanation = models.TextField(_("说明"), blank=True)
+    explanation = models.TextField(pgettext_lazy("a figure's", "说明"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -187,6 +187,29 @@ def store(prepared):
     return name, thumbnail
 
 
+def keep(model, prepared, user, **owner):
+    """Store ``prepared`` and write its row of the evidence ``model`` (``owner``: the row it
+    backs, e.g. ``entry=``), as ``user``; returns the stored names, for the caller to discard if
+    its transaction fails later. A row that cannot be written leaves no file behind."""
+    names = store(prepared)
+    item = model(
+        **owner,
+        file_name=names[0],
+        thumbnail_name=names[1],
+        content_type=prepared.content_type,
+        size=prepared.size,
+        original_name=prepared.original_name,
+        uploaded_by=user,
+    )
+    item._history_user = user
+    try:
+        item.save()
+    except BaseException:
+        discard(*names)
+        raise
+    return names
+
+
 def discard(*names):
     """Delete stored files (missing ones are fine: the goal is that they are gone)."""
     files = storage()

@@ -186,6 +186,12 @@ def _project_pace(kind, target, points, plan):
     central = done + rate * remaining
     half_width = remaining * _pace_spread(rates, as_of)
     floor = done if kind == progress.CUMULATIVE else ZERO
+    return _completion(target, central, half_width, floor, PACE, as_of)
+
+
+def _completion(target, central, half_width, floor, method, as_of):
+    """The forecast of a target judged by completion, from its projected completion ``central``
+    and the range's half width (fractions of the target), the range no lower than ``floor``."""
     low, high = max(central - half_width, floor), central + half_width
     return Forecast(
         LIKELY if central >= ONE else AT_RISK,
@@ -193,7 +199,7 @@ def _project_pace(kind, target, points, plan):
         low=low * target,
         high=high * target,
         completion=central,
-        method=PACE,
+        method=method,
         as_of=as_of,
     )
 
@@ -202,13 +208,15 @@ def _plan_at(month, plan):
     return ZERO if month == 0 else progress.expected_fraction(month, plan)
 
 
-def _period_rates(target, points, plan):
-    """Each reported period's pace: its increase against the plan's for the period, from zero
-    at the start of the year (periods the plan gives nothing are left out)."""
+def _period_rates(target, points, plan, start=(0, ZERO)):
+    """Each reported period's pace: its increase against the plan's for the period, from
+    ``start`` (zero at the start of the year; a stock's first reading) on (periods the plan gives
+    nothing are left out)."""
     rates = []
     scale = float(target)
-    for (start, before), (end, after) in itertools.pairwise([(0, ZERO), *points]):
-        share = float(_plan_at(end, plan) - _plan_at(start, plan))
+    readings = [start, *(point for point in points if point[0] > start[0])]
+    for (begin, before), (end, after) in itertools.pairwise(readings):
+        share = float(_plan_at(end, plan) - _plan_at(begin, plan))
         if share > 0:
             rates.append(float(after - before) / scale / share)
     return rates
@@ -268,26 +276,12 @@ def _project_stock(target, points, plan):
     expected = progress.expected_fraction(as_of, plan)
     grown = expected - _plan_at(first, plan)
     remaining = ONE - expected
-    scale = float(target)
-    rates = []
-    for (begin, before), (end, after) in itertools.pairwise(points):
-        share = float(_plan_at(end, plan) - _plan_at(begin, plan))
-        if share > 0:
-            rates.append(float(after - before) / scale / share)
+    rates = _period_rates(target, points, plan, start=points[0])
     rate = (latest - start) / target / grown if grown > 0 else ZERO
     done = latest / target
     central = done + rate * remaining
     half_width = remaining * _pace_spread(rates, as_of) if rates else remaining / 10
-    low, high = max(central - half_width, ZERO), central + half_width
-    return Forecast(
-        LIKELY if central >= ONE else AT_RISK,
-        value=central * target,
-        low=low * target,
-        high=high * target,
-        completion=central,
-        method=TREND,
-        as_of=as_of,
-    )
+    return _completion(target, central, half_width, ZERO, TREND, as_of)
 
 
 def _project_level(kind, target, points):

@@ -522,19 +522,7 @@ def _change_evidence(user, change, files, removed_ids, today):
                 # Files go only once the row's change is kept; a rollback leaves them in place.
                 transaction.on_commit(lambda names=item.file_names: evidence.discard(*names))
             for prepared in files:
-                names = evidence.store(prepared)
-                stored.append(names)
-                item = model(
-                    entry=entry,
-                    file_name=names[0],
-                    thumbnail_name=names[1],
-                    content_type=prepared.content_type,
-                    size=prepared.size,
-                    original_name=prepared.original_name,
-                    uploaded_by=user,
-                )
-                item._history_user = user
-                item.save()
+                stored.append(evidence.keep(model, prepared, user, entry=entry))
     except BaseException:
         for names in stored:
             evidence.discard(*names)

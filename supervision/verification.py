@@ -352,19 +352,8 @@ def attach(user, task, files, *, version=None):
                     % {"limit": limit, "kept": kept}
                 )
             for prepared in files:
-                names = evidence.store(prepared)
+                names = evidence.keep(VerificationEvidence, prepared, user, task=stored)
                 stored_names.append(names)
-                item = VerificationEvidence(
-                    task=stored,
-                    file_name=names[0],
-                    thumbnail_name=names[1],
-                    content_type=prepared.content_type,
-                    size=prepared.size,
-                    original_name=prepared.original_name,
-                    uploaded_by=user,
-                )
-                item._history_user = user
-                item.save()
             _save(user, stored, ATTACHED)
     except BaseException:
         for names in stored_names:

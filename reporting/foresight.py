@@ -59,7 +59,7 @@ def span(indicator):
 
 def phrase(indicator):
     """The forecast of a judged target as the tables print it, always labelled 预计 and with its
-    range: 预计完成92.3%（85.1%～99.0%） for a completion rate (cumulative, stock),
+    range: 预计完成率92.3%（85.1%～99.0%） for a completion rate (cumulative, stock),
     预计4.3%（4.1%～4.5%） for a level (floor, ceiling); 尚早 or 不适用 when there is none."""
     projected = indicator.forecast
     if not projected.is_projected:
@@ -117,10 +117,10 @@ def _phrases(language):
     """The words of `phrase` in ``language``, translated once (the overview asks per row)."""
     with translation.override(language):
         return {
-            "completion": str(_("预计完成%(value)s（%(range)s）")),
+            "completion": str(_("预计完成率%(value)s（%(range)s）")),
             "level": str(_("预计%(value)s（%(range)s）")),
             "range": str(_("%(low)s～%(high)s")),
-            "outcome_completion": str(_("全年完成%(value)s")),
+            "outcome_completion": str(_("全年完成率%(value)s")),
             "outcome_level": str(_("12月底为%(value)s")),
             "running_completion": str(_("预计全年完成率%(figure)s（%(range)s）")),
             "running_level": str(_("预计12月底为%(figure)s（%(range)s），目标%(target)s")),

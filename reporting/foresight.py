@@ -59,14 +59,22 @@ def span(indicator):
 
 def phrase(indicator):
     """The forecast of a judged target as the tables print it, always labelled 预计 and with its
-    range: 预计完成92.3%（85.1%～99.0%） for a completion rate (cumulative, stock),
+    range: 预计完成率92.3%（85.1%～99.0%） for a completion rate (cumulative, stock),
     预计4.3%（4.1%～4.5%） for a level (floor, ceiling); 尚早 or 不适用 when there is none."""
     projected = indicator.forecast
     if not projected.is_projected:
         return str(projected.label)
     words = _phrases(translation.get_language())
     kind = "completion" if projected.completion is not None else "level"
+    if is_outcome(indicator):
+        return words[f"outcome_{kind}"] % {"value": figure(indicator)}
     return words[kind] % {"value": figure(indicator), "range": span(indicator)}
+
+
+def is_outcome(indicator):
+    """December is approved: the figure is the year's result, not a projection, and has no range
+    (it read "预计完成92.7%（92.7%～92.7%）")."""
+    return indicator.forecast.as_of == 12
 
 
 def running_phrase(indicator):
@@ -74,6 +82,8 @@ def running_phrase(indicator):
     "预计全年完成率82.0%（75.1%～90.2%）", or for a floor or ceiling
     "预计12月底为5.8%（5.5%～6.1%），目标6%"."""
     words = _phrases(translation.get_language())
+    if is_outcome(indicator):
+        return phrase(indicator)
     if indicator.forecast.completion is not None:
         return words["running_completion"] % {
             "figure": figure(indicator),
@@ -92,6 +102,8 @@ def cell_text(indicator):
     projected = indicator.forecast
     if not projected.is_projected:
         return str(projected.label)
+    if is_outcome(indicator):
+        return "\n".join((str(projected.label), phrase(indicator)))
     return "\n".join((str(projected.label), figure(indicator), span(indicator)))
 
 
@@ -105,9 +117,11 @@ def _phrases(language):
     """The words of `phrase` in ``language``, translated once (the overview asks per row)."""
     with translation.override(language):
         return {
-            "completion": str(_("预计完成%(value)s（%(range)s）")),
+            "completion": str(_("预计完成率%(value)s（%(range)s）")),
             "level": str(_("预计%(value)s（%(range)s）")),
             "range": str(_("%(low)s～%(high)s")),
+            "outcome_completion": str(_("全年完成率%(value)s")),
+            "outcome_level": str(_("12月底为%(value)s")),
             "running_completion": str(_("预计全年完成率%(figure)s（%(range)s）")),
             "running_level": str(_("预计12月底为%(figure)s（%(range)s），目标%(target)s")),
         }

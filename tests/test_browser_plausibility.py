@@ -51,3 +51,31 @@ def test_a_flagged_figure_is_submitted_with_its_explanation(chromium, live_serve
         assert visit.foreign_requests == []
     finally:
         context.close()
+
+
+def test_a_long_flag_wraps_inside_its_cell(chromium, live_server, report):
+    """A flag under a figure is a sentence: at 1366 px it wraps inside the figure's cell instead
+    of running over the 进展情况 box beside it (it was a one-line badge that did not wrap)."""
+    context = chromium.new_context(**DESKTOP)
+    visit = Visit(context.new_page(), live_server.url)
+    page = visit.page
+    make_user("sthjj", "reporter", Department.objects.get(code="sthjj"))
+    sewage = Indicator.objects.get(report=report, code="EC-01")  # cumulative, 14 个
+    for month in range(1, 9):
+        approve(sewage, month, month)
+    try:
+        visit.login("sthjj")
+        visit.goto("/report/2023/9/")
+        row = page.locator('tr[data-code="EC-01"]')
+        row.locator("input.value-input").fill("200")
+        page.locator("button[value=save]").click()
+        page.wait_for_load_state("networkidle")
+        row = page.locator('tr[data-code="EC-01"]')
+        cell = row.locator("td.value").bounding_box()
+        flags = row.locator("td.value .flags li")
+        assert flags.count() == 2  # 增幅异常 and 远超年度目标
+        for index in range(flags.count()):
+            box = flags.nth(index).bounding_box()
+            assert box["x"] + box["width"] <= cell["x"] + cell["width"] + 0.5
+    finally:
+        context.close()

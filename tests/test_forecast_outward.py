@@ -483,3 +483,21 @@ def test_planning_the_escalations_runs_the_same_queries_at_ten_times_the_targets
     assert len(grown.captured_queries) == len(small.captured_queries), [
         q["sql"][:120] for q in grown.captured_queries
     ]
+
+
+def test_an_approved_december_reads_as_the_result_without_a_range(demo_year):
+    """Once December is approved the figure is the year's result: the tables said
+    "预计完成92.7%（92.7%～92.7%）"; they now say "全年完成率92.7%"."""
+    from reporting import foresight
+
+    results = [i for i in judged(demo_year, 12) if i.forecast.as_of == 12]
+    assert results
+    for indicator in results:
+        assert "～" not in foresight.phrase(indicator)
+        assert "～" not in foresight.running_phrase(indicator)
+        assert "～" not in foresight.cell_text(indicator)
+        if indicator.forecast.completion is not None:
+            expected = f"全年完成率{percent(indicator.forecast.completion)}"
+            assert foresight.phrase(indicator) == expected
+    still_projected = [i for i in judged(demo_year, 12) if i.forecast.is_projected]
+    assert any(i.forecast.as_of != 12 for i in still_projected) or still_projected == results

@@ -64,7 +64,7 @@ def expected_phrase(indicator):
         return {forecast.TOO_EARLY: "尚早", forecast.NOT_APPLICABLE: "不适用"}[f.verdict]
     if indicator.kind in progress.RATIO_KINDS:
         target = indicator.target
-        return f"预计完成{pct(f.completion)}（{pct(f.low / target)}～{pct(f.high / target)}）"
+        return f"预计完成率{pct(f.completion)}（{pct(f.low / target)}～{pct(f.high / target)}）"
     unit = indicator.unit if indicator.unit == "%" else f" {indicator.unit}"
     return f"预计{plain(f.value)}{unit}（{plain(f.low)}{unit}～{plain(f.high)}{unit}）"
 
@@ -142,7 +142,7 @@ def test_ratio_and_level_projections_are_worded_with_their_ranges(client, demo_y
     indicators = {i.code: i for i in judged_at(demo_year)}
     text = page(client, leader, "/" + PERIOD)
     ratio = row_of(text, "LV-01")  # jobs: cumulative, 人
-    assert re.search(r"预计完成\d+\.\d%（\d+\.\d%～\d+\.\d%）", ratio)
+    assert re.search(r"预计完成率\d+\.\d%（\d+\.\d%～\d+\.\d%）", ratio)
     assert expected_phrase(indicators["LV-01"]) in ratio
     level = row_of(text, "LV-02")  # unemployment: a ceiling in %
     assert indicators["LV-02"].forecast.verdict == forecast.LIKELY

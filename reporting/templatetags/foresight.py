@@ -33,7 +33,7 @@ def forecast_word(indicator):
 
 @register.simple_tag
 def forecast_phrase(indicator):
-    """预计完成92.3%（85.1%～99.0%） / 预计4.3%（4.1%～4.5%） / 尚早 / 不适用."""
+    """预计完成率92.3%（85.1%～99.0%） / 预计4.3%（4.1%～4.5%） / 尚早 / 不适用."""
     return foresight.phrase(indicator)
 
 

@@ -29,6 +29,8 @@ VERDICT_LABELS = {
     TOO_EARLY: _("尚早"),
     NOT_APPLICABLE: _("不适用"),
 }
+# What the verdicts say once December's figure is approved (the year's result).
+OUTCOME_LABELS = {LIKELY: _("完成全年目标"), AT_RISK: _("未完成全年目标")}
 VERDICT_COLOURS = {
     LIKELY: progress.STATUS_COLOURS[progress.DONE],
     AT_RISK: progress.STATUS_COLOURS[progress.FAR_BEHIND],
@@ -75,7 +77,14 @@ class Forecast:
     as_of: int | None = None
 
     @property
+    def is_outcome(self):
+        """December's figure is approved: the year's result, not a projection."""
+        return self.as_of == 12
+
+    @property
     def label(self):
+        if self.is_outcome:
+            return OUTCOME_LABELS[self.verdict]
         return VERDICT_LABELS[self.verdict]
 
     @property

@@ -196,3 +196,11 @@ def test_a_stock_held_since_january_is_projected_at_its_level_not_from_zero():
     short = project("stock", 150, {m: D(100 + m) for m in range(1, 5)}, 4)
     assert short.value == pytest.approx(D(112)) and short.is_at_risk
     assert "首次填报以来" in forecast.sentence(short)
+
+
+def test_an_approved_december_is_called_the_result_not_a_projection():
+    series = {month: D(100 * month) for month in range(1, 13)}
+    missed = project("cumulative", D(1500), series, 12)
+    met = project("cumulative", D(1000), series, 12)
+    assert (missed.label, met.label) == ("未完成全年目标", "完成全年目标")
+    assert project("cumulative", D(1500), series, 11).label == "预计难以完成"

@@ -2,6 +2,7 @@
 stored with its flags and submitted only with a 说明) or, declared blocking by the report's
 CheckRule rows, refuses the figure; the same rules on every path through the gate."""
 
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -56,7 +57,7 @@ def target(report, code="Q-01", *, unit="个", kind=Kind.CUMULATIVE, goal=2000, 
 # (600 by June; the annual target 2,000), and the words it says.
 CASES = {
     checks.FALL: ({}, "500", "累计值500个低于6月已审核的600个"),
-    checks.STEP: ({}, "3600", "本月增加3,000个，是以往月均增幅（100）的30倍"),
+    checks.STEP: ({}, "3600", "本月增加3,000个，是以往每月增幅中位数（100）的30倍"),
     checks.OUTLIER: ({}, "1000", "本月增加400个，明显偏离今年以往各月的增幅（中位数100，偏离度8.1"),
     checks.BEYOND_TARGET: ({"steps": ()}, "6001", "填报值6,001个是年度目标（2,000个）的3倍"),
     checks.DECIMALS: ({}, "700.5", "700.5有1位小数，单位为“个”的数值应为整数"),
@@ -125,7 +126,7 @@ def test_steps_over_several_months_are_per_month(report, fgj):
     entry = submit(fgj, indicator, 9, workflow.SAVE, value=Decimal(5000))
     assert stored_rules(entry) == [checks.STEP]
     assert checks.flags_of(entry)[0].message == (
-        "比5月增加4,500个（月均1,125），是以往月均增幅（100）的11.2倍"
+        "比5月增加4,500个（月均1,125），是以往每月增幅中位数（100）的11.2倍"
     )
 
 
@@ -241,7 +242,7 @@ def project_with_history(report, steps=(100,) * 6, **fields):
     ("typed", "rule", "words"),
     [
         ("500", checks.FALL, "累计值500万元低于6月已审核的600万元"),
-        ("3600", checks.STEP, "本月增加3,000万元，是以往月均增幅（100）的30倍"),
+        ("3600", checks.STEP, "本月增加3,000万元，是以往每月增幅中位数（100）的30倍"),
         ("30001", checks.BEYOND_TARGET, "累计完成投资30,001万元是本年计划投资（10,000万元）的3倍"),
         ("1000", None, ""),  # four times the usual step: no outlier rule for a project's year
     ],
@@ -326,20 +327,20 @@ def test_the_form_shows_the_flag_beside_the_row_and_asks_for_the_note_on_submit(
     assert 'class="flags"' not in form_row(client.get(URL), indicator)
     response = client.post(URL, posted(indicator, "submit", "3600"))
     row = form_row(response, indicator)
-    assert "本月增加3,000个，是以往月均增幅（100）的30倍" in row
+    assert "本月增加3,000个，是以往每月增幅中位数（100）的30倍" in row
     assert f'name="i{indicator.pk}-explanation"' in row
     assert entry_of(indicator) is None
     # A draft keeps it, and the page shows the flag under the stored figure.
     assert client.post(URL, posted(indicator, "save", "3600")).status_code == 302
     row = form_row(client.get(URL), indicator)
-    assert 'class="flags"' in row and "是以往月均增幅（100）的30倍" in row
+    assert 'class="flags"' in row and "是以往每月增幅中位数（100）的30倍" in row
     response = client.post(URL, posted(indicator, "submit", "3600", "新增大项目集中投产", 1))
     assert response.status_code == 302
     entry = entry_of(indicator)
     assert (entry.state, entry.explanation) == ("submitted", "新增大项目集中投产")
     # Read-only now: the flag and the 说明 stay beside the figure.
-    row = form_row(client.get(URL), indicator)
-    assert "是以往月均增幅（100）的30倍" in row and "说明：新增大项目集中投产" in row
+    row = re.sub(r"<[^>]+>", "", form_row(client.get(URL), indicator))
+    assert "是以往每月增幅中位数（100）的30倍" in row and "说明：新增大项目集中投产" in row
 
 
 def test_a_blocking_rule_refuses_the_row_in_the_form(client, report, fgj):
@@ -412,7 +413,7 @@ def test_an_import_refuses_a_flagged_row_without_its_note_and_writes_nothing(rep
     )
     assert not checked.is_valid
     (problem,) = checked.problems
-    assert "是以往月均增幅（100）的30倍" in str(problem) and "J" in str(problem)
+    assert "是以往每月增幅中位数（100）的30倍" in str(problem) and "J" in str(problem)
     explained = {"C-0001": (3600, "新项目投产")}
     checked = monthly_excel.import_monthly(user, report, MONTH, filled(user, report, explained))
     assert checked.is_valid

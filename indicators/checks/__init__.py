@@ -65,10 +65,13 @@ class Flag:
     @property
     def message(self):
         """What the rule found, in the reader's language, with its numbers written as the tables
-        write them ("本月增加3,000，是以往月均增幅（120）的25倍"); a rule without its own words
-        says its label."""
+        write them ("本月增加3,000，是以往每月增幅中位数（120）的25倍"); a rule without its
+        own words says its label."""
         writer = MESSAGES.get(self.rule)
-        return writer(self.params) if writer else str(self.label)
+        try:
+            return writer(self.params) if writer else str(self.label)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            return str(self.label)  # a flag stored without the numbers its words need
 
     def as_data(self):
         return {"rule": self.rule, "blocks": self.blocks, "params": dict(self.params)}
@@ -151,7 +154,7 @@ def _fall_message(params):
 
 
 def _step_message(params):
-    return _("%(change)s，是以往月均增幅（%(median)s）的%(times)s倍") % {
+    return _("%(change)s，是以往每月增幅中位数（%(median)s）的%(times)s倍") % {
         "change": _change(params),
         "median": amount(Decimal(params["median"]), 4),
         "times": amount(Decimal(params["times"]), 1),

@@ -92,11 +92,12 @@ def test_the_office_publishes_2024_and_the_reporter_sends_both_years(visit, repo
     screenshot(page, "year-turn-landing")
     page.click("text=2023年12月")
     page.wait_for_load_state("networkidle")
-    assert "已报送" in fill_and_submit(page, old_targets, 99)
+    # December goes on at the months' pace (a jump would be flagged and need a 说明).
+    assert "已报送" in fill_and_submit(page, old_targets, 12)
     visit.goto("/")
     page.click("text=2024年1月")
     page.wait_for_load_state("networkidle")
-    assert "已报送" in fill_and_submit(page, fgj_targets(new), 7)
+    assert "已报送" in fill_and_submit(page, fgj_targets(new), 1)
     sent = ProgressEntry.objects.filter(
         state=EntryState.SUBMITTED, indicator__lead_department__code="fgj"
     )

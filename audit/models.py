@@ -39,6 +39,9 @@ class Action(models.TextChoices):
     ARCHIVED = "archived", pgettext_lazy("audit event", "归档审计记录")
     LOCKOUT_LIFTED = "lockout_lifted", pgettext_lazy("audit event", "解除锁定")
     SESSION_ENDED = "session_ended", pgettext_lazy("audit event", "结束会话")
+    PUBLISHED = "published", pgettext_lazy("audit event", "对外公开")
+    UNPUBLISHED = "unpublished", pgettext_lazy("audit event", "撤回公开")
+    API_CALL = "api_call", pgettext_lazy("audit event", "接口调用")
 
 
 class AuditRecordQuerySet(models.QuerySet):

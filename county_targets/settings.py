@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "projects",
     "reporting",
     "supervision",
+    "opendata",
 ]
 
 MIDDLEWARE = [

@@ -272,6 +272,13 @@ def can_verify(user, report):
     return can_review_report(user, report)
 
 
+def can_publish(user, report):
+    """Switch the region's public page, publish ``report``'s months, choose its public fields and
+    write and publish the 人大 对照表: the office of the report's region (an administrator
+    anywhere), like review. Nobody else changes what the public sees."""
+    return can_review_report(user, report)
+
+
 def can_answer_slip(user, slip):
     """Answer a slip with causes and measures: the reporters of the department it was issued to."""
     return owns(user, slip)

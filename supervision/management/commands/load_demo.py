@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.demo import PASSWORD
 from indicators.models import Department
+from opendata.demo import open_to_the_public
 from reporting.demo import DemoRefused, load_demo
 from supervision.demo import tell_the_story
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError(str(refusal)) from refusal
         report = result["report"]
         tell_the_story(report)
+        open_to_the_public(report)
         self.stdout.write(
             f"{report.title}: {report.indicators.count()} targets; "
             f"added {result['entries']} monthly entries and {result['projects']} projects."

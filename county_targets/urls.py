@@ -18,5 +18,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("projects/", include("projects.urls")),
     path("", include("supervision.urls")),
+    path("", include("opendata.urls_data")),
     path("", include("reporting.urls")),
 ]

@@ -72,6 +72,9 @@ def nav_links(user, report_id=None):
             links.append((_("各地区"), reverse("reporting:regions")))
     if access.can_review(user):
         links.append((_("审核"), keeping_report(reverse("reporting:review"), report_id)))
+        links.append(
+            (_("对照表"), keeping_report(reverse("opendata:comparison-latest"), report_id))
+        )
     if security.can_manage_security(user):
         links.append((_("安全管理"), reverse("accounts:security")))
     elif security.can_lift_lockouts(user):

@@ -311,6 +311,8 @@ def fillings(route, name, rows, year=YEAR, month=MONTH):
             values[param] = [year]
         elif param == "month":
             values[param] = [month]
+        elif param == "code":  # a region's public pages: /public/<region code>/<year>/
+            values[param] = [row(Region).code]
         elif param in ("object_id", "id") and model is not None:  # id: a password reset
             values[param] = [row(model).pk]
         elif param == "version_id" and model is not None:

@@ -51,7 +51,7 @@ class NotesForm(forms.Form):
                 required=False,
                 max_length=comparison.MAX_EXPLANATION,
                 initial=row.explanation,
-                widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
             )
 
     @staticmethod

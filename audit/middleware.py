@@ -5,7 +5,9 @@
 - A download: any successful response that carries a file (``Content-Disposition``): the
   summary, the 通报, evidence, templates, the users' initial passwords, the audit export.
 
-Ordinary pages pass through without a query.
+Ordinary pages pass through without a query, and so does everything an anonymous visitor reads
+under ``/public/`` (the public page, its open data and the published 对照表): it is public, and
+recording it would let anyone grow the log and queue every writer behind its lock.
 """
 
 import re
@@ -17,6 +19,7 @@ from county_targets.middleware import safe_query
 from .log import record
 from .models import Action
 
+PUBLIC_PREFIX = "/public/"
 NAMES_AN_OBJECT = re.compile(r"/\d+(?:[/.]|$)")
 # Query parameters that name an object by its id (?report=3, /slips/new/?indicator=12).
 OBJECT_PARAMETERS = ("report", "indicator", "department", "project")
@@ -39,6 +42,8 @@ class AuditMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if request.path.startswith(PUBLIC_PREFIX) and not request.user.is_authenticated:
+            return response
         status = response.status_code
         if status == 403 or (status == 404 and names_an_object(request)):
             record(Action.REFUSED, request=request, detail=self._where(request, status))

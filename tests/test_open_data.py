@@ -329,3 +329,21 @@ def test_the_files_cost_the_same_queries_at_ten_times_the_size(public_year, anon
     demo_cycle.grow(public_year, 10)
     assert counts() == small
     assert all(not_modified <= 4 for _cold, _warm, not_modified in small.values())
+
+
+def test_what_the_public_reads_leaves_the_audit_log_alone(opened, office, anonymous):
+    """Public files are public: an anonymous download or a miss under /public/ writes no audit
+    record (anyone could grow the log and queue its writers). The office's download does."""
+    from audit.models import AuditRecord
+
+    publishing.switch_site(opened.region, True, user=office)
+    before = AuditRecord.objects.count()
+    assert anonymous.get(url(opened, "data.csv")).status_code == 200
+    assert anonymous.get("/public/450222/1999/data.csv").status_code == 404
+    assert AuditRecord.objects.count() == before
+    signed_in = Client()
+    signed_in.force_login(office)  # its login is recorded
+    before = AuditRecord.objects.count()
+    assert signed_in.get(url(opened, "data.csv")).status_code == 200
+    assert AuditRecord.objects.latest("id").action == "download"
+    assert AuditRecord.objects.count() == before + 1

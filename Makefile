@@ -56,11 +56,15 @@ serve: $(VENV)/.runtime
 backup: $(VENV)/.runtime
 	$(PY) manage.py backup
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database), a file's
+# tests on one worker: they share fixtures, servers and LibreOffice profiles. TEST_WORKERS=0 runs
+# it in this process, as a debugger wants.
+TEST_WORKERS ?= auto
 test: export DEMO = 1
 test: $(VENV)/.dev
 	@echo "make test: database $${DATABASE_URL:-sqlite (default)}"
 	$(PY) manage.py makemigrations --check --dry-run -v1
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

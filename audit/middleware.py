@@ -5,6 +5,10 @@
 - A download: any successful response that carries a file (``Content-Disposition``): the
   summary, the 通报, evidence, templates, the users' initial passwords, the audit export.
 
+What anyone may read without a login (the public progress page, its CSV files and its 404s) is
+marked `public` by its view and never recorded: it refuses nothing private and hands out nothing
+private, and recording it would let anyone on the internet write to the audit log at will.
+
 Ordinary pages pass through without a query.
 """
 
@@ -33,12 +37,20 @@ def attachment_name(response):
     return parameters.get("filename", "")
 
 
+def public(response):
+    """Mark ``response`` as what anyone may read (neither a refusal nor a download to record)."""
+    response.audit_public = True
+    return response
+
+
 class AuditMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(response, "audit_public", False):
+            return response
         status = response.status_code
         if status == 403 or (status == 404 and names_an_object(request)):
             record(Action.REFUSED, request=request, detail=self._where(request, status))

@@ -19,4 +19,5 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("", include("supervision.urls")),
     path("", include("reporting.urls")),
+    path("", include("opendata.urls")),
 ]

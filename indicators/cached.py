@@ -39,7 +39,15 @@ from . import versions
 log = logging.getLogger(__name__)
 
 # What the rendered content is made from, besides the data: a change here is a new layout.
-CODE_FOLDERS = ("county_targets", "indicators", "projects", "reporting", "templates", "locale")
+CODE_FOLDERS = (
+    "county_targets",
+    "indicators",
+    "projects",
+    "reporting",
+    "opendata",
+    "templates",
+    "locale",
+)
 CODE_SUFFIXES = (".py", ".html", ".mo")
 
 

@@ -368,8 +368,9 @@ def main():
             "",
             markdown(rows),
             "",
-            "Public page: gunicorn 2 workers x 4 threads, 16 anonymous clients on the page, "
-            "then 16 on /healthz, alternating (bench/public.py).",
+            "Public page: gunicorn 2 workers x 4 threads, 16 anonymous clients on /healthz, "
+            "then 16 on the page, five rounds; the ratio is the median of the rounds' ratios "
+            "(bench/public.py).",
             "",
             "Aims (issue 12):",
             *aims(databases, export),

@@ -10,10 +10,11 @@ through ``indicators.versions``; the switch, the published months and the public
 compiled from those querysets once per process (`lookup_statement`): compiling an ORM query
 costs more than running it.
 
-Nothing here touches the session or a CSRF token: an anonymous visitor is sent no cookie. The
-language is the ``django_language`` cookie, as on every page; the switch is a link
-(`public_language`) that sets it, since a form posting to Django's set_language would need a
-CSRF cookie.
+Nothing here touches the session or a CSRF token: an anonymous visitor is sent no cookie, and
+the page and its CSV are answered ahead of the session, authentication and the rest of the
+middleware (``opendata.middleware``). The language is the ``django_language`` cookie, as on
+every page; the switch is a link (`public_language`) that sets it, since a form posting to
+Django's set_language would need a CSRF cookie.
 """
 
 import functools

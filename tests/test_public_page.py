@@ -318,3 +318,26 @@ def test_a_report_set_back_to_preparation_disappears(client, site):
     Report.objects.filter(pk=site.pk).update(state=Report.State.PREPARING)
     assert client.get(PAGE).status_code == 404
     assert Section.objects.filter(report=site).exists()
+
+
+# --- Served ahead of the session and the rest (opendata.middleware) ------------------------------
+
+
+def test_the_page_carries_the_sites_headers_without_the_session_stack(client, site):
+    response = client.get(PAGE)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert int(response["Content-Length"]) == len(response.content)
+    assert response["Content-Language"] == "zh-hans"
+    assert not hasattr(response.wsgi_request, "user")  # answered before authentication
+    assert client.get(PAGE, HTTP_HOST="evil.example").status_code == 400
+    assert client.get(PAGE.rstrip("/"))["Location"] == PAGE  # the rest of the stack: a slash
+
+
+def test_a_signed_in_official_reads_the_page_without_touching_the_session(client, site, leader):
+    client.force_login(leader)
+    session_key = client.session.session_key
+    response = client.get(PAGE)
+    assert response.status_code == 200 and not response.cookies
+    assert client.session.session_key == session_key
+    assert "县领导" not in response.content.decode() and "t-leader" not in response.content.decode()

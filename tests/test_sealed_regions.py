@@ -439,7 +439,9 @@ def sweep(personas, rows, period, markers):
                     if seen:
                         leak = f"{method} {url} as {persona}: {response.status_code} {seen}"
                         found.append(leak)
-                    if not response.wsgi_request.user.is_authenticated:
+                    # (The public pages are answered before authentication: no user.)
+                    signed_in = getattr(response.wsgi_request, "user", user)
+                    if not signed_in.is_authenticated:
                         client.force_login(user)  # a logout page did its job
     return len(patterns), cases, found
 

@@ -18,6 +18,7 @@ Django's set_language would need a CSRF cookie.
 """
 
 import functools
+import re
 
 from csp.constants import HEADER, NONE, SELF
 from csp.utils import build_policy
@@ -68,6 +69,8 @@ def public_policy(view):
     return wrapped
 
 
+# What a region's code can be (``Region.code``: six digits).
+REGION_CODE = re.compile(r"\d{6}", re.ASCII)
 # Stand-ins for the URL's region code and year while the lookup's SQL is compiled.
 SOME_CODE, SOME_YEAR = "\x00region-code", 32749  # a year the field holds
 
@@ -93,7 +96,10 @@ def lookup_statement():
 
 def site_lookup(code, year):
     """(report id, data version token) of the report of ``year`` of the region of ``code`` that
-    the public may see, or None: one query."""
+    the public may see, or None: one query (none for what cannot be a region's code or a
+    report's year, such as a NUL, which PostgreSQL would refuse with an error)."""
+    if not (REGION_CODE.fullmatch(code) and 1 <= year <= 9999):
+        return None
     sql, params = lookup_statement()
     given = {SOME_CODE: code, SOME_YEAR: year}
     with connection.cursor() as cursor:

@@ -94,9 +94,11 @@ def test_a_page_is_found_only_when_switched_on_for_a_public_report(client, site,
         "/public/450222/1999/",  # no report that year
         "/public/450223/2023/",  # a region without a page
         "/public/000000/2023/",  # no such region
+        "/public/45%00222/2023/",  # no region's code at all
+        "/public/450222/99999999999/",
     ]
     answers = [client.get(url) for url in missing]
-    assert [a.status_code for a in answers] == [404] * 4
+    assert [a.status_code for a in answers] == [404] * 6
     assert len({a.content for a in answers}) == 1  # the same page, naming nothing
     assert "柳城县" not in answers[0].content.decode()
     assert client.get(PAGE).status_code == 200

@@ -5,9 +5,13 @@
 - A download: any successful response that carries a file (``Content-Disposition``): the
   summary, the 通报, evidence, templates, the users' initial passwords, the audit export.
 
-Ordinary pages pass through without a query, and so does everything an anonymous visitor reads
-under ``/public/`` (the public page, its open data and the published 对照表): it is public, and
-recording it would let anyone grow the log and queue every writer behind its lock.
+What anyone may read without a login is never recorded: the public progress page and its CSV
+files (marked `public` by their view), and everything an anonymous visitor reads under
+``/public/`` (the open data, the published 对照表, their 404s). It refuses nothing private and
+hands out nothing private, and recording it would let anyone write to the audit log at will and
+queue every writer behind its lock.
+
+Ordinary pages pass through without a query.
 """
 
 import re
@@ -36,13 +40,21 @@ def attachment_name(response):
     return parameters.get("filename", "")
 
 
+def public(response):
+    """Mark ``response`` as what anyone may read (neither a refusal nor a download to record)."""
+    response.audit_public = True
+    return response
+
+
 class AuditMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(PUBLIC_PREFIX) and not request.user.is_authenticated:
+        if getattr(response, "audit_public", False) or (
+            request.path.startswith(PUBLIC_PREFIX) and not request.user.is_authenticated
+        ):
             return response
         status = response.status_code
         if status == 403 or (status == 404 and names_an_object(request)):

@@ -6,11 +6,12 @@ For SQLite (a temporary file) and PostgreSQL (a scratch database ``county_target
 server of DATABASE_URL, or on 127.0.0.1:5432 when that answers; created and dropped here), a
 child process (``bench/pages.py``) measures every dashboard page at 1x, 10x and 100x demo size,
 cold and warm, a load run at 100x, and the monthly import; another (``bench/excel.py``) measures
-the summary export beside openpyxl's floor, and a third (``bench/forecast.py``) the forecast's
-back-test (issue 18) on the demo year and the synthetic set. The table goes to stdout and to
-``bench/results/bench-<time>.md`` (git-ignored), with the aims of issue 12 and whether each was
-met, the machine's load and a yardstick (a 1M-step Python loop: ~30 ms on an idle laptop; every
-timing scales with it).
+the summary export beside openpyxl's floor, a third (``bench/forecast.py``) the forecast's
+back-test (issue 18) on the demo year and the synthetic set, and a fourth (``bench/public.py``)
+the public progress page under 16 anonymous clients beside /healthz (issue 21). The table goes
+to stdout and to ``bench/results/bench-<time>.md`` (git-ignored), with the aims of issue 12 and
+whether each was met, the machine's load and a yardstick (a 1M-step Python loop: ~30 ms on an
+idle laptop; every timing scales with it).
 """
 
 import argparse
@@ -202,6 +203,37 @@ def export_rows(results, rows_count):
     return rows
 
 
+def public_rows(results):
+    """The public page and /healthz on the same server, each under 16 anonymous clients."""
+    rows = []
+    for what, figures, ratio in (
+        ("load: /public/450222/2023/ (anonymous, cached)", results["page"], results["ratio"]),
+        ("load: /healthz (same server, in turn)", results["healthz"], None),
+    ):
+        rows.append(
+            {
+                "database": "SQLite",
+                "size": "1x",
+                "what": f"{what} ({results['tool']})",
+                "req/s": number(figures["rps"], 0),
+                "load p50/p95 ms": f"{figures['p50']:.0f}/{figures['p95']:.0f}",
+                "errors": str(figures["errors"]),
+                "vs floor": "" if ratio is None else f"{ratio:.2f}x /healthz",
+            }
+        )
+    return rows
+
+
+def public_aim(results):
+    met = results["ratio"] >= 0.8 and results["page"]["errors"] == 0
+    return (
+        f"- public page (issue 21): anonymous cached throughput {results['ratio']:.2f}x /healthz "
+        f"(aim >= 0.8x), p95 {results['page']['p95']:.0f} ms against "
+        f"{results['healthz']['p95']:.0f} ms, {results['page']['errors']} errors: "
+        f"{'met' if met else 'MISSED'}"
+    )
+
+
 def markdown(rows):
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for row in rows:
@@ -304,6 +336,10 @@ def main():
             databases["PostgreSQL"] = child("pages.py", scratch, page_args)
     else:
         print("PostgreSQL: skipped (nothing answers on 127.0.0.1:5432; set DATABASE_URL)")
+    print("== Public page ==", flush=True)
+    public_args = ["--seconds", "3"] if args.quick else []
+    with tempfile.TemporaryDirectory() as folder:
+        public = child("public.py", f"sqlite:///{Path(folder) / 'public.sqlite3'}", public_args)
     print("== Export ==", flush=True)
     rows_count = 20_000 if args.quick else args.export_rows
     export = child("excel.py", None, ["--rows", str(rows_count), "--import-rows", "0"])
@@ -312,6 +348,7 @@ def main():
     rows = []
     for database, results in databases.items():
         rows += rows_for(database, results)
+    rows += public_rows(public)
     rows += export_rows(export, rows_count)
     load_after = os.getloadavg()
     sticks = [yardstick] + [y for r in databases.values() for y in r["yardsticks"]]
@@ -331,8 +368,13 @@ def main():
             "",
             markdown(rows),
             "",
+            "Public page: gunicorn 2 workers x 4 threads, 16 anonymous clients on /healthz, "
+            "then 16 on the page, five rounds; the ratio is the median of the rounds' ratios "
+            "(bench/public.py).",
+            "",
             "Aims (issue 12):",
             *aims(databases, export),
+            public_aim(public),
             *backtest,
         ]
     )

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "county_targets.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The public pages (no login, no form) are answered here, ahead of all that follows.
+    "opendata.middleware.PublicPagesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "county_targets.middleware.LanguageMiddleware",

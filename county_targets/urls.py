@@ -11,6 +11,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", password_change, name="password_change"),
     path("healthz", healthz, name="healthz"),
+    # Next: the public pages are what anyone may ask for most, and every pattern tried before
+    # them costs each of their requests.
+    path("", include("opendata.urls")),
     # The header's language switch posts to /i18n/setlang/ (Django's set_language view).
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -18,6 +21,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("projects/", include("projects.urls")),
     path("", include("supervision.urls")),
-    path("", include("opendata.urls_data")),
     path("", include("reporting.urls")),
 ]

@@ -39,7 +39,15 @@ from . import versions
 log = logging.getLogger(__name__)
 
 # What the rendered content is made from, besides the data: a change here is a new layout.
-CODE_FOLDERS = ("county_targets", "indicators", "projects", "reporting", "templates", "locale")
+CODE_FOLDERS = (
+    "county_targets",
+    "indicators",
+    "projects",
+    "reporting",
+    "opendata",
+    "templates",
+    "locale",
+)
 CODE_SUFFIXES = (".py", ".html", ".mo")
 
 
@@ -56,12 +64,14 @@ def code_fingerprint():
     return digest.hexdigest()
 
 
-def cache_key(name, reports, parts=()):
+def cache_key(name, reports, parts=(), token=None):
     """The key of page ``name``'s content for ``reports`` and ``parts`` (month, object, query,
-    scope...), at the data version of now. Reads the version: call it before the data."""
+    scope...), at the data version of now. Reads the version: call it before the data. A page
+    that read the version itself (the public page, with its report in one query) passes its
+    ``token`` instead."""
     described = [
         name,
-        versions.token(report.pk for report in reports),
+        versions.token(report.pk for report in reports) if token is None else token,
         timezone.localdate().isoformat(),
         translation.get_language() or "",
         settings.REPORT_DEADLINE_DAY,
@@ -73,11 +83,12 @@ def cache_key(name, reports, parts=()):
     return f"dashboard:{name}:{digest.hexdigest()}"
 
 
-def fragments(name, *, reports, parts=(), make):
+def fragments(name, *, reports=(), parts=(), make, token=None):
     """The dict of HTML fragments that ``make()`` returns for page ``name`` (each a string of
     rendered content, plus any plain values the page needs), from the cache or made now and
-    kept. ``reports`` and ``parts`` are everything the content depends on besides the data."""
-    key = cache_key(name, reports, parts)
+    kept. ``reports`` and ``parts`` are everything the content depends on besides the data
+    (``token``: their version, already read)."""
+    key = cache_key(name, reports, parts, token)
     found = _get(key)
     if found is None:
         found = make()

@@ -204,7 +204,7 @@ def section_completion(
     )
 
 
-def status_breakdown(counts, *, theme="light"):
+def status_breakdown(counts, *, theme="light", font_size=13, config=None):
     """How many targets stand in each status: one bar per status, its word on the axis."""
     statuses = [s for s in progress.STATUSES if counts.get(s)] or list(progress.STATUSES[:4])
     words = [str(progress.STATUS_LABELS[s]) for s in statuses]
@@ -222,7 +222,9 @@ def status_breakdown(counts, *, theme="light"):
     return _figure(
         [bars],
         theme=theme,
-        height=60 + 36 * len(statuses),
+        height=60 + round(36 * font_size / 13) * len(statuses),
+        config=config,
+        font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
         margin={"l": 10, "r": 30, "t": 10, "b": 30},
         bargap=0.3,
         xaxis=_axis(theme, rangemode="tozero", dtick=_count_tick(max(bars["x"], default=0))),
@@ -238,7 +240,9 @@ def _count_tick(largest):
     return step
 
 
-def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light"):
+def bullets(
+    codes, completions, expecteds, statuses, *, names=None, theme="light", font_size=13, config=None
+):
     """One bullet per target in a single figure: completion bar coloured (and labelled) by
     status, the 序时进度 marker and the target line at 100 %.
 
@@ -246,22 +250,24 @@ def bullets(codes, completions, expecteds, statuses, *, names=None, theme="light
     are labelled by code (names, long and many, go in the hover and the table beside the
     chart), which leaves room on a phone for each bar's value and status word. One figure for
     many targets keeps the page to a single plotly.js plot however long the list.
+    ``font_size`` scales the words and the rows (the public page's large type).
     """
     completion = [_float(c, 100) for c in completions]
     expected = [_float(e, 100) for e in expecteds]
     shown = [None if c is None else min(c, 300) for c in completion]
     ticks = [str(code) for code in codes]
+    data = [_completion_bars(ticks, completion, shown, statuses, names or codes)]
+    if any(e is not None for e in expected):  # none where 序时进度 is not shown (public page)
+        data.append(_expected_markers(ticks, expected))
     return _figure(
-        [
-            _completion_bars(ticks, completion, shown, statuses, names or codes),
-            _expected_markers(ticks, expected),
-            _target_legend(theme),
-        ],
+        [*data, _target_legend(theme)],
         theme=theme,
-        height=70 + 28 * max(len(ticks), 1),
+        height=70 + round(28 * font_size / 13) * max(len(ticks), 1),
+        config=config,
+        font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
         showlegend=True,
         legend=_legend(theme),
-        margin={"l": 10, "r": 110, "t": 30, "b": 30},
+        margin={"l": 10, "r": round(110 * font_size / 13), "t": 30, "b": 30},
         bargap=0.35,
         shapes=[_target_line(theme)],
         xaxis=_axis(theme, ticksuffix="%", range=_percent_range(shown + expected, floor=100)),

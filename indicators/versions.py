@@ -21,7 +21,8 @@ an entry can only ever hold data at least as new as its version says, never olde
 
 import secrets
 
-from django.db.models import F
+from django.db.models import CharField, F, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .models import DataVersion
@@ -57,7 +58,24 @@ def token(report_ids):
     query). Read it before reading the data it keys."""
     keys = [EVERYTHING, *(report_key(pk) for pk in sorted(set(report_ids)))]
     found = dict(DataVersion.objects.filter(key__in=keys).values_list("key", "stamp"))
-    return ".".join(found.get(key) or "0" for key in keys)
+    return joined(found.get(key) for key in keys)
+
+
+def joined(stamps):
+    """The token of the stamps of everything and of reports, in `token`'s order (None: a
+    version never advanced)."""
+    return ".".join(stamp or "0" for stamp in stamps)
+
+
+def report_key_of(field):
+    """`report_key` as a database expression of a report id (``OuterRef("pk")``...): for a
+    query that reads a report and its version at once."""
+    return Concat(Value("report-"), Cast(field, output_field=CharField()))
+
+
+def stamp_of(key):
+    """The stamp of the version ``key`` (a string or an expression), as a subquery."""
+    return Subquery(DataVersion.objects.filter(key=key).values("stamp")[:1])
 
 
 def counters(report_ids=()):

@@ -72,6 +72,9 @@ def nav_links(user, report_id=None):
             links.append((_("各地区"), reverse("reporting:regions")))
     if access.can_review(user):
         links.append((_("审核"), keeping_report(reverse("reporting:review"), report_id)))
+        # Not keeping the report: a city's office reads its counties' reports but publishes
+        # only its own region's.
+        links.append((_("政务公开"), reverse("opendata:publishing")))
         links.append(
             (_("对照表"), keeping_report(reverse("opendata:comparison-latest"), report_id))
         )

@@ -332,6 +332,12 @@ def fillings(route, name, rows, year=YEAR, month=MONTH):
             values[param] = [content_type.pk if param == "content_type_id" else row(Indicator).pk]
         elif name == "admin:app_list" and param == "app_label":
             values[param] = sorted({m._meta.app_label for m in admin.site._registry})
+        elif param == "code":  # a region's division code: the public pages
+            values[param] = [row(Region).code]
+        elif param == "report_id":
+            values[param] = [row(Report).pk]
+        elif param == "section_id":
+            values[param] = [row(Section).pk]
         elif param == "url":  # the admin's catch-all: A's indicator page without its slash
             values[param] = [f"indicators/indicator/{row(Indicator).pk}/change"]
         else:
@@ -435,7 +441,9 @@ def sweep(personas, rows, period, markers):
                     if seen:
                         leak = f"{method} {url} as {persona}: {response.status_code} {seen}"
                         found.append(leak)
-                    if not response.wsgi_request.user.is_authenticated:
+                    # (The public pages are answered before authentication: no user.)
+                    signed_in = getattr(response.wsgi_request, "user", user)
+                    if not signed_in.is_authenticated:
                         client.force_login(user)  # a logout page did its job
     return len(patterns), cases, found
 

@@ -1,18 +1,34 @@
-"""The open data, the published 对照表 (no login) and the office's 对照表 page.
-
-Kept apart from the public page's ``opendata.urls`` until the two are merged into one module;
-both use the ``opendata`` namespace, so the names stay as they are.
-"""
-
 from django.urls import path
 
-from . import views_data, views_table
+from . import public_views, publishing_views, views_data, views_table
 
 app_name = "opendata"
 
 PUBLIC = "public/<str:code>/<int:year>/"
 
 urlpatterns = [
+    # The public side (no login): the contract's page and the CSV behind each of its charts.
+    path("public/language/", public_views.public_language, name="public-language"),
+    path("public/<str:code>/<int:year>/", public_views.public_page, name="public-page"),
+    path(
+        "public/<str:code>/<int:year>/sections/<int:section_id>.csv",
+        public_views.public_section_csv,
+        name="public-section-csv",
+    ),
+    # The office's page that runs it.
+    path("publishing/", publishing_views.office_page, name="publishing"),
+    path("publishing/<int:report_id>/site/", publishing_views.switch_site, name="publishing-site"),
+    path(
+        "publishing/<int:report_id>/month/",
+        publishing_views.publish_month,
+        name="publishing-month",
+    ),
+    path(
+        "publishing/<int:report_id>/fields/",
+        publishing_views.choose_fields,
+        name="publishing-fields",
+    ),
+    # Open data and the published 对照表 (no login), then the office's 对照表 page.
     path(PUBLIC + "data.csv", views_data.data_csv, name="data-csv"),
     path(PUBLIC + "data.json", views_data.data_json, name="data-json"),
     path(PUBLIC + "data-dictionary.csv", views_data.data_dictionary, name="data-dictionary"),

@@ -5,7 +5,8 @@
 - A download: any successful response that carries a file (``Content-Disposition``): the
   summary, the 通报, evidence, templates, the users' initial passwords, the audit export.
 
-Ordinary pages pass through without a query.
+Ordinary pages pass through without a query. A view that records each request itself (the API,
+``api.callers.audited``) marks it, and gets no second record here.
 """
 
 import re
@@ -39,6 +40,8 @@ class AuditMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(request, "audit_recorded", False):
+            return response  # the view kept its own record of this request (an API call)
         status = response.status_code
         if status == 403 or (status == 404 and names_an_object(request)):
             record(Action.REFUSED, request=request, detail=self._where(request, status))

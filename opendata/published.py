@@ -48,6 +48,17 @@ def last_month(report):
     return PublishedMonth.objects.filter(report=report).aggregate(last=Max("month"))["last"]
 
 
+def last_months(reports):
+    """{report id: its last published month} of ``reports`` (absent: nothing published yet), in
+    one query for any number of reports: what a list of reports shows beside each."""
+    return dict(
+        PublishedMonth.objects.filter(report__in=[report.pk for report in reports])
+        .values("report")
+        .annotate(last=Max("month"))
+        .values_list("report", "last")
+    )
+
+
 def public_fields(report):
     """The optional fields (`PublicField`) ``report`` shows."""
     publication = Publication.objects.filter(report=report).first()

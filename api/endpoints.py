@@ -111,14 +111,23 @@ def throttled(request, exc):
     return too_many(exc.wait or 1)
 
 
+# How a bad parameter is worded, by pydantic's error type (others keep pydantic's own words).
+PROBLEMS = {
+    "less_than_equal": lambda ctx: _("不能大于%(limit)s") % {"limit": ctx.get("le")},
+    "greater_than_equal": lambda ctx: _("不能小于%(limit)s") % {"limit": ctx.get("ge")},
+    "int_parsing": lambda ctx: _("应为整数"),
+    "int_type": lambda ctx: _("应为整数"),
+}
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
-    problems = [
-        f"{'.'.join(str(part) for part in problem['loc'][1:]) or problem['loc'][0]}: "
-        f"{problem['msg']}"
-        for problem in exc.errors
-    ]
-    return error(422, _("参数有误：%(problems)s") % {"problems": "；".join(problems)})
+    problems = []
+    for problem in exc.errors:
+        name = ".".join(str(part) for part in problem["loc"][1:]) or str(problem["loc"][0])
+        words = PROBLEMS.get(problem["type"])
+        problems.append(f"{name} {words(problem.get('ctx', {})) if words else problem['msg']}")
+    return error(422, _("参数有误：%(problems)s。") % {"problems": "；".join(problems)})
 
 
 @api.exception_handler(reads.Refusal)

@@ -17,6 +17,7 @@
 import functools
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from . import tokens
 
 logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
+WRITER = threading.Lock()
 # Chinese as it is, not as \u escapes.
 JSON = {"ensure_ascii": False}
 
@@ -142,18 +144,19 @@ def audited(run):
         if not token and tried:
             # A refused token: its prefix if it looks like one of ours, never anything longer.
             token = tried if tried.startswith(tokens.SCHEME) else "***"
-        log.record(
-            Action.API_CALL,
-            request=request,
-            user=caller.user if caller is not None else None,
-            detail={
-                "method": request.method,
-                "path": request.path[:500],
-                "query": safe_query(request),
-                "status": response.status_code,
-                "token": token,
-            },
-        )
+        detail = {
+            "method": request.method,
+            "path": request.path[:500],
+            "query": safe_query(request),
+            "status": response.status_code,
+            "token": token,
+        }
+        user = caller.user if caller is not None else None
+        # The calls of this process queue here for the chain's one writer, rather than in the
+        # database's lock (where SQLite's busy handler polls with sleeps of up to 100 ms). No
+        # holder of this lock holds a database lock yet: none waits for the other.
+        with WRITER:
+            log.record(Action.API_CALL, request=request, user=user, detail=detail)
         # One record a call: the audit middleware does not add a refusal for the same 404.
         request.audit_recorded = True
         return response

@@ -12,6 +12,8 @@ hands out nothing private, and recording it would let anyone write to the audit 
 queue every writer behind its lock.
 
 Ordinary pages pass through without a query.
+A view that records each request itself (the API, ``api.callers.audited``) marks it, and
+gets no second record here.
 """
 
 import re
@@ -52,6 +54,8 @@ class AuditMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(request, "audit_recorded", False):
+            return response  # the view kept its own record of this request (an API call)
         if getattr(response, "audit_public", False) or (
             request.path.startswith(PUBLIC_PREFIX) and not request.user.is_authenticated
         ):

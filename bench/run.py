@@ -7,8 +7,10 @@ server of DATABASE_URL, or on 127.0.0.1:5432 when that answers; created and drop
 child process (``bench/pages.py``) measures every dashboard page at 1x, 10x and 100x demo size,
 cold and warm, a load run at 100x, and the monthly import; another (``bench/excel.py``) measures
 the summary export beside openpyxl's floor, a third (``bench/forecast.py``) the forecast's
-back-test (issue 18) on the demo year and the synthetic set, and a fourth (``bench/public.py``)
-the public progress page under 16 anonymous clients beside /healthz (issue 21). The table goes
+back-test (issue 18) on the demo year and the synthetic set, a fourth (``bench/public.py``)
+the public progress page under 16 anonymous clients beside /healthz, and a fifth
+(``bench/api.py``) the API's list of 1,000 values, in-process and on gunicorn under a few
+clients (both issue 21). The table goes
 to stdout and to ``bench/results/bench-<time>.md`` (git-ignored), with the aims of issue 12 and
 whether each was met, the machine's load and a yardstick (a 1M-step Python loop: ~30 ms on an
 idle laptop; every timing scales with it).
@@ -171,6 +173,63 @@ def rows_for(database, results):
         }
     )
     return rows
+
+
+API_AIM_MS = 50
+
+
+def api_rows(database, results):
+    """The API's list of 1,000 values: in-process cold, warm, 304 and public; on gunicorn one
+    call at a time and under a few clients."""
+    rows = []
+    for case, what in (
+        ("cold", "API: 1,000 values, cold (body made)"),
+        ("warm", "API: 1,000 values, warm (body cached)"),
+        ("304", "API: 1,000 values, If-None-Match (304)"),
+        ("public", "API: 1,000 values, no token (public)"),
+    ):
+        row = results["in_process"][case]
+        rows.append(
+            {
+                "database": database,
+                "size": "10x",
+                "what": what,
+                "warm median ms": number(row["median"]),
+                "warm p95 ms": number(row["p95"]),
+                "queries cold/warm": str(row["queries"]),
+            }
+        )
+    for key, what in (
+        ("sequential", "API load: 1,000 values, one client"),
+        ("load", f"API load: 1,000 values, {results['clients']} clients ({results['tool']})"),
+    ):
+        figures = results[key]
+        rows.append(
+            {
+                "database": database,
+                "size": "10x",
+                "what": what,
+                "req/s": number(figures.get("rps"), 0),
+                "load p50/p95 ms": f"{figures['p50']:.0f}/{figures['p95']:.0f}",
+                "errors": str(figures["errors"]),
+                "vs floor": f"aim p95 <= {API_AIM_MS} ms",
+            }
+        )
+    return rows
+
+
+def api_aims(api):
+    lines = []
+    for database, results in api.items():
+        load = results["load"]
+        met = load["p95"] <= API_AIM_MS and load["errors"] == 0
+        lines.append(
+            f"- {database}: API list of 1,000 values under {results['clients']} clients, p95 "
+            f"{load['p95']:.0f} ms (one client: {results['sequential']['p95']:.0f} ms; aim <= "
+            f"{API_AIM_MS} ms, no errors; every call audited, {results['audited']:,} records): "
+            f"{'met' if met else 'MISSED'}"
+        )
+    return lines
 
 
 def export_rows(results, rows_count):
@@ -340,6 +399,15 @@ def main():
     public_args = ["--seconds", "3"] if args.quick else []
     with tempfile.TemporaryDirectory() as folder:
         public = child("public.py", f"sqlite:///{Path(folder) / 'public.sqlite3'}", public_args)
+    api_args = ["--requests", "10", "--seconds", "5"] if args.quick else []
+    api = {}
+    with tempfile.TemporaryDirectory() as folder:
+        print("== API (SQLite) ==", flush=True)
+        api["SQLite"] = child("api.py", f"sqlite:///{Path(folder) / 'api.sqlite3'}", api_args)
+    if url:
+        print("== API (PostgreSQL) ==", flush=True)
+        with ScratchDatabase(url) as scratch:
+            api["PostgreSQL"] = child("api.py", scratch, api_args)
     print("== Export ==", flush=True)
     rows_count = 20_000 if args.quick else args.export_rows
     export = child("excel.py", None, ["--rows", str(rows_count), "--import-rows", "0"])
@@ -349,9 +417,13 @@ def main():
     for database, results in databases.items():
         rows += rows_for(database, results)
     rows += public_rows(public)
+    for database, results in api.items():
+        rows += api_rows(database, results)
     rows += export_rows(export, rows_count)
     load_after = os.getloadavg()
-    sticks = [yardstick] + [y for r in databases.values() for y in r["yardsticks"]]
+    sticks = [yardstick] + [
+        y for r in (*databases.values(), *api.values()) for y in r["yardsticks"]
+    ]
     elapsed = time.perf_counter() - started
     report = "\n".join(
         [
@@ -372,9 +444,14 @@ def main():
             "then 16 on the page, five rounds; the ratio is the median of the rounds' ratios "
             "(bench/public.py).",
             "",
-            "Aims (issue 12):",
+            "API: /api/v1/values/?limit=1000 of the 10x report as a leader's token; in-process "
+            "server time (Django's test client), then gunicorn 2 workers x 4 threads, every call "
+            "authenticated, counted and written to the audit log.",
+            "",
+            "Aims (issue 12, and issue 21's public page and API):",
             *aims(databases, export),
             public_aim(public),
+            *api_aims(api),
             *backtest,
         ]
     )

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reporting",
     "supervision",
     "opendata",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -378,6 +379,17 @@ SLIP_NEAR_DAYS = envint("SLIP_NEAR_DAYS", 3)
 # (plausibility flags) this many times as often as the others.
 VERIFY_TOLERANCE_PERCENT = Decimal(os.environ.get("VERIFY_TOLERANCE_PERCENT", "1"))
 VERIFY_FLAGGED_WEIGHT = envint("VERIFY_FLAGGED_WEIGHT", 4)
+
+# The read-only API (/api/v1/, api/). A personal access token lasts API_TOKEN_DEFAULT_DAYS unless
+# its owner picks another term, at most API_TOKEN_MAX_DAYS. Each token may make API_TOKEN_RATE
+# calls a minute, and each address API_ANONYMOUS_RATE calls without one (the public data),
+# counted in the cache (shared by every process and server with REDIS_URL); past that a call
+# answers 429 with Retry-After. A list gives at most API_MAX_PAGE_SIZE rows a page.
+API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365)
+API_TOKEN_RATE = envint("API_TOKEN_RATE", 120)
+API_ANONYMOUS_RATE = envint("API_ANONYMOUS_RATE", 60)
+API_MAX_PAGE_SIZE = max(envint("API_MAX_PAGE_SIZE", 1000), 1000)
 
 # Uploaded workbooks (indicators/xlsx/reading.py): refused above this size, and above ten times it
 # once unzipped (a zip bomb declares a small file and a huge content).

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.endpoints import api
 from indicators.accounts import password_change
 
 from .views import healthz
@@ -19,6 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    # The read-only API (its OpenAPI schema at /api/v1/schema/) and the tokens that open it.
+    path("api/v1/", api.urls),
+    path("api/", include("api.urls")),
     path("projects/", include("projects.urls")),
     path("", include("supervision.urls")),
     path("", include("reporting.urls")),

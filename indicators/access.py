@@ -144,6 +144,13 @@ def can_read_register(user):
     return can_read_dashboards(user) or (user.is_authenticated and user.is_reporter)
 
 
+def can_use_api(user):
+    """Hold personal access tokens for the read-only API (/api/v1/), which read what the person
+    may read: whoever reads dashboards or reports for a department. The 三员 read no figures
+    through the site, so not through the API either."""
+    return user.is_authenticated and user.is_active and can_read_register(user)
+
+
 def can_review(user):
     """Approve, return and reopen entries, lock months: the supervision office."""
     return user.is_authenticated and user.is_active and user.is_reviewer

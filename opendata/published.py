@@ -48,6 +48,17 @@ def last_month(report):
     return PublishedMonth.objects.filter(report=report).aggregate(last=Max("month"))["last"]
 
 
+def last_months(reports):
+    """{report id: its last published month} of ``reports`` (absent: nothing published yet), in
+    one query for any number of reports: what a list of reports shows beside each."""
+    return dict(
+        PublishedMonth.objects.filter(report__in=[report.pk for report in reports])
+        .values("report")
+        .annotate(last=Max("month"))
+        .values_list("report", "last")
+    )
+
+
 def public_fields(report):
     """The optional fields (`PublicField`) ``report`` shows."""
     publication = Publication.objects.filter(report=report).first()
@@ -161,9 +172,10 @@ def monthly_values(report, month=None):
     (indicator id, month, value) in order: the open data's and the API's monthly series.
     Figures computed from the project register have no stored monthly row and are not listed
     (their as-of value is in `state`)."""
-    month = last_month(report) if month is None else month
-    if month is None:
+    last = last_month(report)
+    if last is None:
         return []
+    month = last if month is None else min(month, last)  # never past what is published
     return list(
         ProgressEntry.objects.filter(
             indicator__report=report, state=EntryState.APPROVED, month__lte=month

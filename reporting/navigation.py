@@ -94,4 +94,6 @@ def navigation(request):
     return {
         "nav_links": nav_links(request.user, chosen_report_id(request)),
         "home_url": home_url(request.user),
+        # The person's own API tokens (/api/tokens/), beside their password.
+        "holds_api_tokens": access.can_use_api(request.user),
     }

@@ -120,6 +120,7 @@ def pages(report):
         ("fgj", "/projects/"),
         ("fgj", f"/projects/{project.pk}/"),
         ("fgj", "/accounts/password/"),
+        ("fgj", "/api/tokens/"),
         ("fgj", "/review/", 403),
         ("fgj", f"/departments/{other_department.pk}/", 403),
         ("fgj", "/indicators/999999/", 404),

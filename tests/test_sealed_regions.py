@@ -247,6 +247,12 @@ SITE_PK_MODELS = {
     "supervision:verification-evidence": VerificationEvidence,
     "supervision:verification-evidence-thumbnail": VerificationEvidence,
     "supervision:verification-evidence-remove": VerificationEvidence,
+    # The read-only API (a signed-in browser calls it as the public: tests/test_api_access.py
+    # sweeps it with each persona's token).
+    "api-v1:region": Region,
+    "api-v1:report": Report,
+    "api-v1:section": Section,
+    "api-v1:target": Indicator,
 }
 # Values of a <str:action> by URL name, read from the views' own tables.
 ACTIONS = {

@@ -248,7 +248,7 @@ def gap_phrase(progress, kind=None, unit=""):
     (in 个百分点 for a target in percent: growth of 5 % against 6 % is 1 个百分点 short)."""
     words = _phrases(translation.get_language())
     if progress.margin is not None:
-        amount = numbers.amount(abs(progress.margin), 4, grouped=False)
+        amount = numbers.amount(abs(progress.margin), 4)
         if progress.margin >= 0:
             return words[kind] if kind in LIMIT_ON_TRACK_LABELS else words[None]
         unit = words["points_unit"] if is_percent(unit) else unit

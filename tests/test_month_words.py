@@ -163,3 +163,10 @@ def test_check_messages_group_their_numbers(language, fall, part):
     with translation.override(language):
         assert dropped.message == fall
         assert above.message == part
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "1,500"), ("zh-hans", "低于目标1,500户")])
+def test_a_margin_in_words_is_grouped_as_the_tables_group_it(language, words):
+    short = progress.judge("floor", 12000, 10500, 9)
+    with translation.override(language):
+        assert words in progress.gap_phrase(short, "floor", "户")

@@ -4,7 +4,10 @@
 #   make serve   production (docs/deploy.md): migrate, collect static files and serve with gunicorn on
 #                $(HOST):$(PORT); never loads the demo. Needs SECRET_KEY and ALLOWED_HOSTS.
 #   make backup  a copy of the database in backups/ (pg_dump -Fc for PostgreSQL; SQLite's online backup)
-#   make lint    ruff check and ruff format --check
+#   make lint    ruff check and ruff format --check, then the browser baseline: stylelint and eslint
+#                check static/ and plotly.js's bundle against package.json's browserslist
+#                (chrome >= 90). Needs Node.js and npm (apt-get install nodejs npm); runs npm ci
+#                when node_modules is missing or older than package.json or its lock file
 #   make messages  after changing interface text: collect every msgid into locale/en/.../django.po,
 #                then translate the new entries (empty msgstr; none may stay fuzzy) and run it again
 #                to compile django.mo, which is committed (servers need no gettext; this target does:
@@ -23,6 +26,8 @@ THREADS ?= 4
 
 .PHONY: run serve backup test lint format messages bench clean
 
+NODE_MODULES := node_modules/.installed
+
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
@@ -30,6 +35,20 @@ $(VENV)/.runtime: requirements.txt
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+$(NODE_MODULES): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: the browser baseline needs npm: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+# plotly.js's bundle takes half a minute to parse: it is checked again only when the bundle (pip
+# writes it anew on every install), the check or the linters change.
+PLOTLY_BUNDLE = $(wildcard $(VENV)/lib/python3*/site-packages/plotly/package_data/plotly.min.js)
+
+node_modules/.plotly-checked: $(NODE_MODULES) eslint.config.js $(PLOTLY_BUNDLE)
+	node_modules/.bin/eslint --quiet --stdin --stdin-filename plotly/plotly.min.js \
+		< "$$($(PY) -c 'import county_targets.finders as f; print(f.PLOTLY_DIR / f.PLOTLY_JS)')"
 	touch $@
 
 run: export DEMO = 1
@@ -63,12 +82,16 @@ TEST_WORKERS ?= auto
 test: export DEMO = 1
 test: $(VENV)/.dev
 	@echo "make test: database $${DATABASE_URL:-sqlite (default)}"
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(NODE_MODULES); fi
 	$(PY) manage.py makemigrations --check --dry-run -v1
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory $(NODE_MODULES) node_modules/.plotly-checked
+	node_modules/.bin/stylelint "static/css/**/*.css"
+	node_modules/.bin/eslint static/js
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
@@ -80,7 +103,7 @@ format: $(VENV)/.dev
 # locale/zh_Hans holds Chinese for the English text of Django 5.2 and django-axes that their own
 # catalogues lack; it is written by hand and only compiled here.
 MESSAGES_OPTIONS = --locale en --add-location file --no-wrap --no-obsolete \
-	--ignore '$(VENV)/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*' \
+	--ignore '$(VENV)/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*' \
 	--ignore 'templates/admin/search_form.html' --ignore 'templates/simple_history/*'
 
 messages: export DEMO = 1
@@ -97,4 +120,4 @@ bench: $(VENV)/.dev
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache screenshots
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache screenshots

@@ -357,7 +357,7 @@ def monthly_path(
     indicator's unit (percent for milestones).
     """
     colours = THEMES[theme]
-    hover = _("%(month)s月底") % {"month": "%{x}"} + " %{y} " + unit + "<extra></extra>"
+    hover = _("%(month)s底") % {"month": "%{customdata}"} + " %{y} " + unit + "<extra></extra>"
     data = [_actual_path(months, values, colours, hover)]
     if expected_path:
         data.append(_expected_path(expected_path, hover))
@@ -392,6 +392,7 @@ def _actual_path(months, values, colours, hover):
         "mode": "lines+markers+text",
         "name": _("实际完成"),
         "x": list(months),
+        "customdata": [progress.month_label(m) for m in months],
         "y": [_float(v) for v in values],
         "text": [_compact(v) for v in values],
         "textposition": "top center",
@@ -408,6 +409,7 @@ def _expected_path(expected_path, hover):
         "mode": "lines",
         "name": _("序时进度"),
         "x": list(range(1, len(expected_path) + 1)),
+        "customdata": [progress.month_label(m) for m in range(1, len(expected_path) + 1)],
         "y": [_float(v) for v in expected_path],
         "line": {"color": EXPECTED_COLOUR, "width": 2, "dash": "dash"},
         "hovertemplate": hover,
@@ -443,7 +445,8 @@ def _projection(projection, unit, line_colour):
             "textposition": "bottom left",
             "line": {"color": line_colour, "width": 2, "dash": "dash"},
             "marker": {"size": [0, 8], "color": colour},
-            "hovertemplate": _("%(month)s月底") % {"month": "%{x}"}
+            "customdata": [progress.month_label(month), progress.month_label(12)],
+            "hovertemplate": _("%(month)s底") % {"month": "%{customdata}"}
             + f" {word} %{{y}} {unit}<extra></extra>",
         },
     ]

@@ -26,6 +26,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .numbers import amount
+
 try:  # HEIC, the iPhone's photo format, when pi-heif is installed (requirements.txt)
     from pi_heif import register_heif_opener
 
@@ -98,7 +100,7 @@ def _open(data, name):
     }
     too_large = _(
         "“%(name)s”的像素过大（超过%(limit)s万像素），可能是异常文件。请用手机相册的编辑功能缩小后再上传。"
-    ) % {"name": name, "limit": settings.EVIDENCE_MAX_PIXELS // 10000}
+    ) % {"name": name, "limit": amount(settings.EVIDENCE_MAX_PIXELS // 10000, 0)}
     with warnings.catch_warnings():
         # Pillow warns between its limit and twice it, and raises above: both are refusals here.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

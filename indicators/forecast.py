@@ -44,7 +44,7 @@ LEVEL = "level"
 TREND = "trend"
 METHOD_SENTENCES = {
     PACE: _(
-        "按截至%(month)s月底的完成数和今年以来的进度（近期明显加快或放缓时以近期为主）"
+        "按截至%(month)s底的完成数和今年以来的进度（近期明显加快或放缓时以近期为主）"
         "推算剩余计划，12月底预计完成%(value)s（%(low)s～%(high)s）。"
     ),
     LEVEL: _("按最近两期数值的平均水平推算，12月底预计为%(value)s（%(low)s～%(high)s）。"),
@@ -329,7 +329,7 @@ def sentence(forecast, format_value=str):
     if forecast.as_of == 12:
         return str(OUTCOME_SENTENCE) % {"value": format_value(forecast.value)}
     return str(METHOD_SENTENCES[forecast.method]) % {
-        "month": forecast.as_of,
+        "month": progress.month_label(forecast.as_of),
         "value": format_value(forecast.value),
         "low": format_value(forecast.low),
         "high": format_value(forecast.high),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from .checks import flags_of
 from .numbers import amount
+from .progress import month_label
 
 ACTIONS = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 
@@ -150,7 +151,7 @@ def trail(subject, fields, *, label, names=None, with_evidence=False):
             *checked,
             "review_comment",
         ),
-        subject=lambda record: _("%(m)s月进展") % {"m": record.month},
+        subject=lambda record: _("%(month)s进展") % {"month": month_label(record.month)},
         on_create=(model.value_field, "state", *checked),
         carried=checked,
     )
@@ -162,7 +163,9 @@ def trail(subject, fields, *, label, names=None, with_evidence=False):
         files = changes(
             evidence.select_related("history_user", "entry"),
             (),
-            subject=lambda record: _("%(m)s月佐证材料") % {"m": record.entry.month},
+            subject=lambda record: (
+                _("%(month)s佐证材料") % {"month": month_label(record.entry.month)}
+            ),
             on_create=("original_name",),
         )
     return newest_first(own, monthly, files)

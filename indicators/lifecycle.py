@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from . import access
 from .models import EntryState, ProgressEntry, Report
+from .numbers import amount
+from .progress import year_month_label
 
 State = Report.State
 
@@ -109,13 +111,15 @@ def refusal(user, report, move, today=None):
     if move.name == "unpublish" and has_figures(report):
         return _("“%(report)s”已有填报数据，不能退回筹备。") % {"report": report}
     if move.name == "close_year" and today < datetime.date(report.year, 12, 1):
-        return _("%(year)s年12月起才能转入收尾。") % {"year": report.year}
+        return _("%(year_month)s起才能转入收尾。") % {
+            "year_month": year_month_label(report.year, 12)
+        }
     if move.name == "archive":
         waiting = waiting_count(report)
         if waiting:
             return _("“%(report)s”还有%(n)s条数据待审核，审核后才能归档。") % {
                 "report": report,
-                "n": waiting,
+                "n": amount(waiting, 0),
             }
         slips = open_slips(report)
         if slips:

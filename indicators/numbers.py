@@ -119,8 +119,8 @@ DASH = "—"
 
 def amount(value, places=2, *, grouped=True):
     """At most ``places`` decimals without needless trailing zeros, thousands grouped with
-    commas: 1,500 / 392.73 / 5.6 ("—" for no value). ``grouped=False`` for running text that
-    a sentence carries (低于目标0.6个百分点)."""
+    commas: 1,500 / 392.73 / 5.6 ("—" for no value): tables, sentences and messages alike
+    (低于目标1,500户). ``grouped=False`` only where a chart labels its points."""
     if value is None or value == "":
         return DASH
     value = Decimal(value).quantize(Decimal(1).scaleb(-int(places)))

@@ -13,7 +13,8 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import translation
+from django.conf import settings
+from django.utils import dates, formats, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -204,9 +205,22 @@ def _judge_limit(kind, target, actual, tolerance):
     return Progress(status, actual, margin=margin, kind=kind)
 
 
+# --- Months in words: the one writer of a month for pages, charts, workbooks and messages ------
+# A sentence takes the month as words (截至%(month)s底: 截至9月底, to the end of September), so
+# no msgid writes 月 after a number and no English one says "month 9".
+
+
 def month_label(month):
-    """A month of the report's year as a column, tick or option says it: 3月, "Month 3"."""
-    return gettext("%(m)s月") % {"m": month}
+    """A month of the report's year in the interface language: 9月 in Chinese, as its documents
+    write it; in other languages Django's own month names, which Django translates (September)."""
+    if (translation.get_language() or settings.LANGUAGE_CODE).startswith("zh"):
+        return f"{int(month)}月"
+    return str(dates.MONTHS[int(month)])
+
+
+def year_month_label(year, month):
+    """A month with its year: 2023年9月, September 2023 (the language's YEAR_MONTH_FORMAT)."""
+    return formats.date_format(datetime.date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
 
 
 # For choices made at import time: the label is read in the language of each request.
@@ -234,7 +248,7 @@ def gap_phrase(progress, kind=None, unit=""):
     (in 个百分点 for a target in percent: growth of 5 % against 6 % is 1 个百分点 short)."""
     words = _phrases(translation.get_language())
     if progress.margin is not None:
-        amount = numbers.amount(abs(progress.margin), 4, grouped=False)
+        amount = numbers.amount(abs(progress.margin), 4)
         if progress.margin >= 0:
             return words[kind] if kind in LIMIT_ON_TRACK_LABELS else words[None]
         unit = words["points_unit"] if is_percent(unit) else unit
@@ -319,10 +333,10 @@ class Summary:
 
 # The opening of a verdict, by what the group of targets is.
 VERDICT_LEADS = {
-    "all": _("截至%(month)s月底，%(total)s项目标中"),
-    "section": _("截至%(month)s月底，本板块%(total)s项目标中"),
-    "filtered": _("截至%(month)s月底，符合条件的%(total)s项目标中"),
-    "department": _("截至%(month)s月底，牵头的%(total)s项目标中"),
+    "all": _("截至%(month)s底，%(total)s项目标中"),
+    "section": _("截至%(month)s底，本板块%(total)s项目标中"),
+    "filtered": _("截至%(month)s底，符合条件的%(total)s项目标中"),
+    "department": _("截至%(month)s底，牵头的%(total)s项目标中"),
 }
 
 
@@ -350,5 +364,5 @@ def count_words(summary, *, with_no_data=True):
 
 def verdict(month, summary, lead="all"):
     """The one-line verdict a page, the summary workbook and the bulletin open with."""
-    opening = VERDICT_LEADS[lead] % {"month": month, "total": summary.total}
+    opening = VERDICT_LEADS[lead] % {"month": month_label(month), "total": summary.total}
     return opening + count_words(summary) + pgettext("end of a sentence", "。")

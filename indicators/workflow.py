@@ -38,7 +38,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from . import access, evidence, versions
 from .checks import figures
 from .models import EntryState, MonthLock, Report
-from .numbers import plain
+from .numbers import amount
+from .progress import month_label, year_month_label
 
 SAVE, SUBMIT, APPROVE, RETURN, REOPEN = "save", "submit", "approve", "return", "reopen"
 REPORTING = (SAVE, SUBMIT)
@@ -155,10 +156,10 @@ def refusal(user, subject, month, entry, action, *, locked, today=None):
         if reason:
             return reason
         if not subject.is_due(month) and entry is None:
-            return _("%(subject)s%(frequency)s报送，%(month)s月无需填报。") % {
+            return _("%(subject)s%(frequency)s报送，%(month)s无需填报。") % {
                 "subject": subject,
                 "frequency": subject.get_frequency_display(),
-                "month": month,
+                "month": month_label(month),
             }
     elif not access.can_review_report(user, report):
         return _("只有本地区的督查室可以审核。")
@@ -181,15 +182,16 @@ def month_refusal(report, month, today):
     if not 1 <= month <= 12:
         return _("月份须在1到12之间。")
     if (report.year, month) > (today.year, today.month):
-        return _("%(year)s年%(month)s月还没有到，不能提前填报。") % {
-            "year": report.year,
-            "month": month,
+        return _("%(year_month)s还没有到，不能提前填报。") % {
+            "year_month": year_month_label(report.year, month)
         }
     return None
 
 
 def lock_refusal(month):
-    return _("%(month)s月已被督查室锁定，不能再修改；如需更正，请督查室先解锁。") % {"month": month}
+    return _("%(month)s已被督查室锁定，不能再修改；如需更正，请督查室先解锁。") % {
+        "month": month_label(month)
+    }
 
 
 def is_stale(stored, seen):
@@ -208,7 +210,7 @@ def version_refusal(entry, version):
         return _("这条记录已被删除，请刷新后再填。")
     return _("这条记录已%(by)s修改（或表单重复提交），当前保存的值为 %(value)s。请刷新后再改。") % {
         "by": _by(entry.updated_by, entry.updated_at) or _("被他人"),
-        "value": plain(entry.number) or "—",
+        "value": amount(entry.number, 4),
     }
 
 
@@ -444,7 +446,7 @@ def lock_month(user, report, month):
             Report.objects.select_for_update().filter(pk=report.pk).exists()
             lock.save()
     except IntegrityError:
-        raise WorkflowError(_("%(month)s月已经锁定。") % {"month": month}) from None
+        raise WorkflowError(_("%(month)s已经锁定。") % {"month": month_label(month)}) from None
     return lock
 
 
@@ -454,7 +456,7 @@ def unlock_month(user, report, month):
     with transaction.atomic():
         lock = MonthLock.objects.select_for_update().filter(report=report, month=month).first()
         if lock is None:
-            raise WorkflowError(_("%(month)s月没有锁定。") % {"month": month})
+            raise WorkflowError(_("%(month)s没有锁定。") % {"month": month_label(month)})
         lock._history_user = user
         lock.delete()
 

@@ -288,7 +288,9 @@ def _monthly_rows(reader, planned, current):
             continue
         if (code, month) in seen:
             reader.problem(
-                number, 1, _("%(code)s 的%(month)s月重复。") % {"code": code, "month": month}
+                number,
+                1,
+                _("%(code)s 的%(month)s重复。") % {"code": code, "month": month_label(month)},
             )
             continue
         seen.add((code, month))

@@ -280,9 +280,9 @@ class Project(models.Model):
         if day > end:
             return {
                 "stage_date": gettext(
-                    "日期不能晚于%(month)s月底（%(end)s）：以后的变化请在当月报送。"
+                    "日期不能晚于%(month)s底（%(end)s）：以后的变化请在当月报送。"
                 )
-                % {"month": end.month, "end": end.isoformat()}
+                % {"month": month_label(end.month), "end": end.isoformat()}
             }
         if stage == Stage.COMPLETED and start is not None and day < start:
             return {
@@ -307,10 +307,8 @@ class Project(models.Model):
             elif row.stage == Stage.COMPLETED:
                 if start is None:
                     raise ValidationError(
-                        gettext(
-                            "%(project)s 没有开工日期，不能登记%(month)s月的竣工：请先审核开工。"
-                        )
-                        % {"project": self, "month": row.month}
+                        gettext("%(project)s 没有开工日期，不能登记%(month)s的竣工：请先审核开工。")
+                        % {"project": self, "month": month_label(row.month)}
                     )
                 if day < start:
                     raise ValidationError(

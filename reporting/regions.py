@@ -109,10 +109,10 @@ def compared(rows, standings, name):
 
 
 def region_sheets(parent, year, month, rows):
-    title = _("%(city)s所辖地区%(year)s年政府工作报告目标任务对比（截至%(month)s月底）") % {
+    title = _("%(city)s所辖地区%(year)s年政府工作报告目标任务对比（截至%(month)s底）") % {
         "city": parent.name,
         "year": year,
-        "month": month,
+        "month": progress.month_label(month),
     }
     columns = [
         Column(_("地区"), 12),

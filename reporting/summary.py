@@ -72,12 +72,12 @@ SUMMARY_SHEETS = (
 
 def summary_title(report, month, now, what):
     return _(
-        "%(region)s%(year)s年政府工作报告目标任务%(what)s（截至%(month)s月底）　制表时间：%(made)s"
+        "%(region)s%(year)s年政府工作报告目标任务%(what)s（截至%(month)s底）　制表时间：%(made)s"
     ) % {
         "region": report.region.name,
         "year": report.year,
         "what": what,
-        "month": month,
+        "month": month_label(month),
         "made": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
     }
 
@@ -140,7 +140,7 @@ def detail_columns(month):
         Column(_("目标任务"), 20, WRAP),
         Column(_("单位"), 5),
         Column(_("年度目标"), 9),
-        Column(_("截至%(month)s月底") % {"month": month}, 9),
+        Column(_("截至%(month)s底") % {"month": month_label(month)}, 9),
         Column(_("完成率"), 8, PERCENT),
         Column(_("序时进度"), 7, PERCENT),
         Column(_("状态"), 13),
@@ -183,7 +183,7 @@ def notes_columns(month):
         Column(_("编号"), 7),
         Column(_("目标任务"), 20, WRAP),
         Column(_("牵头单位"), 11, WRAP),
-        Column(_("进展情况（截至%(month)s月底）") % {"month": month}, 50, WRAP),
+        Column(_("进展情况（截至%(month)s底）") % {"month": month_label(month)}, 50, WRAP),
         Column(_("存在问题"), 50, WRAP),
     ]
 
@@ -243,7 +243,7 @@ def at_risk_columns(month):
         Column(_("分管县领导"), 9, WRAP),
         Column(_("单位"), 5),
         Column(_("年度目标"), 9),
-        Column(_("截至%(month)s月底") % {"month": month}, 9),
+        Column(_("截至%(month)s底") % {"month": month_label(month)}, 9),
         Column(_("完成率"), 8, PERCENT),
         Column(_("序时进度"), 7, PERCENT),
         Column(_("预计12月底"), 10),
@@ -279,15 +279,13 @@ def at_risk_notes(month, indicators):
     projected = foresight.projected(indicators)
     risky = foresight.at_risk(indicators)
     if not projected:
-        said = _("截至%(month)s月底已审核的数据还不够，暂不作全年预计。")
+        said = _("截至%(month)s底已审核的数据还不够，暂不作全年预计。")
     elif not risky:
-        said = _("截至%(month)s月底，已作预计的%(n)s项目标均预计能完成全年目标。")
+        said = _("截至%(month)s底，已作预计的%(n)s项目标均预计能完成全年目标。")
     else:
-        said = _(
-            "截至%(month)s月底，已作预计的%(n)s项目标中，预计难以完成全年目标的有%(risky)s项。"
-        )
+        said = _("截至%(month)s底，已作预计的%(n)s项目标中，预计难以完成全年目标的有%(risky)s项。")
     return [
-        said % {"month": month, "n": len(projected), "risky": len(risky)},
+        said % {"month": month_label(month), "n": len(projected), "risky": len(risky)},
         _("预计按已审核的数据和计划进度推算12月底的数值，区间为其可能的范围。"),
     ]
 
@@ -302,7 +300,9 @@ def project_columns(month):
         Column(_("牵头单位"), 11, WRAP),
         Column(_("总投资（亿元）"), 12, DECIMAL),
         Column(_("本年计划投资（亿元）"), 12, DECIMAL),
-        Column(_("本年完成投资（亿元，截至%(month)s月底）") % {"month": month}, 14, DECIMAL),
+        Column(
+            _("本年完成投资（亿元，截至%(month)s底）") % {"month": month_label(month)}, 14, DECIMAL
+        ),
     ]
 
 
@@ -371,7 +371,7 @@ def summary_sheets(report, month, *, now=None, today=None):
     }
     summary = progress.summarise(i.progress for i in indicators)
     title = summary_title(report, month, now, _("进展汇总"))
-    footer = _("截至%(month)s月底") % {"month": month}
+    footer = _("截至%(month)s底") % {"month": month_label(month)}
 
     def sheet(name, columns, rows, **options):
         # Sheet names are msgids (SUMMARY_SHEETS), written in the downloader's language.
@@ -407,8 +407,8 @@ def write_summary(report, month, out, *, now=None, today=None):
 
 
 def summary_filename(report, month):
-    return _("%(region)s%(year)s年目标任务进展汇总（截至%(month)s月底）.xlsx") % {
+    return _("%(region)s%(year)s年目标任务进展汇总（截至%(month)s底）.xlsx") % {
         "region": report.region,
         "year": report.year,
-        "month": month,
+        "month": month_label(month),
     }

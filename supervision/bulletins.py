@@ -185,10 +185,10 @@ def slip_counts(report, month, today):
 
 
 def title_for(report, month):
-    return _("关于%(region)s%(year)s年1—%(month)s月政府工作报告目标任务推进情况的通报") % {
+    return _("关于%(region)s%(year)s年1—%(month)s政府工作报告目标任务推进情况的通报") % {
         "region": report.region.name,
         "year": report.year,
-        "month": month,
+        "month": progress.month_label(month),
     }
 
 
@@ -213,10 +213,10 @@ def _opening(report, month):
     return [
         _("各乡镇人民政府，县直各有关单位："),
         _(
-            "为推动《%(title)s》确定的各项目标任务落实落地，县人民政府督查室对截至%(month)s月底"
+            "为推动《%(title)s》确定的各项目标任务落实落地，县人民政府督查室对截至%(month)s底"
             "各项目标任务推进情况进行了汇总分析。现将有关情况通报如下："
         )
-        % {"title": report.title, "month": month},
+        % {"title": report.title, "month": progress.month_label(month)},
     ]
 
 
@@ -240,11 +240,11 @@ def _overall_part(numbers):
     if money and money.get("target_invested_yi"):
         lines.append(
             _(
-                "项目建设方面，1—%(month)s月%(name)s累计完成%(invested)s亿元，占年度目标的%(share)s%%，"
+                "项目建设方面，1—%(month)s%(name)s累计完成%(invested)s亿元，占年度目标的%(share)s%%，"
                 "%(gap)s；项目库全部项目本年累计完成投资%(all)s亿元，占本年计划投资的%(all_share)s%%。"
             )
             % {
-                "month": month,
+                "month": progress.month_label(month),
                 "name": money["target_name"],
                 "invested": money["target_invested_yi"],
                 "share": money["target_share"],
@@ -327,7 +327,9 @@ def _reporting_part(reporting, month, awaiting=()):
     missing = [r for r in reporting if r["state"] == timeliness.MISSING]
     late = [r for r in reporting if r["state"] == timeliness.LATE]
     if not missing and not late:
-        lines.append(_("各责任单位均按时报送%(month)s月进展。") % {"month": month})
+        lines.append(
+            _("各责任单位均按时报送%(month)s进展。") % {"month": progress.month_label(month)}
+        )
     if awaiting:
         lines.append(
             _("待统计年报的目标任务（年度数据以统计年报为准，不计逾期）：%(names)s。")
@@ -335,9 +337,9 @@ def _reporting_part(reporting, month, awaiting=()):
         )
     if missing:
         lines.append(
-            _("逾期未报送%(month)s月进展的单位：%(names)s。")
+            _("逾期未报送%(month)s进展的单位：%(names)s。")
             % {
-                "month": month,
+                "month": progress.month_label(month),
                 "names": listing(
                     _("%(name)s（%(n)s项）") % {"name": r["department"], "n": r["missing"]}
                     for r in missing
@@ -356,10 +358,10 @@ def _supervision_part(counts, month):
     return [
         _("五、督办情况"),
         _(
-            "%(month)s月下发督办单%(issued)s件；目前在办%(open)s件（红色督办%(red)s件、黄色督办"
+            "%(month)s下发督办单%(issued)s件；目前在办%(open)s件（红色督办%(red)s件、黄色督办"
             "%(yellow)s件、蓝色督办%(blue)s件），累计销号%(closed)s件。"
         )
-        % {"month": month, **counts},
+        % {**counts, "month": progress.month_label(month)},
     ]
 
 

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators import webhooks
 from indicators.models import MONTHS, Department, Evidence, Indicator, ProgressEntry, Report
+from indicators.progress import month_label
 
 
 def person(label, blank=False):
@@ -281,7 +282,10 @@ class VerificationSample(models.Model):
         ]
 
     def __str__(self):
-        return _("%(month)s月核实抽样%(count)s项") % {"month": self.month, "count": self.count}
+        return _("%(month)s核实抽样%(count)s项") % {
+            "month": month_label(self.month),
+            "count": self.count,
+        }
 
 
 class VerificationState(models.TextChoices):

@@ -133,18 +133,18 @@ def reminders(report, today, timeliness=None):
                     Message(
                         report=report,
                         key=f"remind:{report.pk}:{month}:{offset}:{department.pk}",
-                        title=_("【填报提醒】%(report)s %(month)s月进展")
+                        title=_("【填报提醒】%(report)s %(month)s进展")
                         % {
                             "report": report.label,
-                            "month": month,
+                            "month": progress.month_label(month),
                         },
                         body=_(
-                            "%(department)s：%(month)s月尚有%(n)s项目标未报送，报送截止日期为"
+                            "%(department)s：%(month)s尚有%(n)s项目标未报送，报送截止日期为"
                             "%(deadline)s（%(when)s），请及时填报。"
                         )
                         % {
                             "department": department.name,
-                            "month": month,
+                            "month": progress.month_label(month),
                             "n": waiting,
                             "deadline": _date(deadline),
                             "when": _when(deadline, today),
@@ -177,15 +177,15 @@ def late_escalations(report, today, timeliness=None):
                 escalation(
                     report,
                     f"escalate-late:{report.pk}:{month}:{department.pk}",
-                    _("【逾期未报】%(department)s %(month)s月进展")
-                    % {"department": department.name, "month": month},
+                    _("【逾期未报】%(department)s %(month)s进展")
+                    % {"department": department.name, "month": progress.month_label(month)},
                     _(
-                        "%(department)s%(month)s月有%(n)s项目标逾期未报送，截止日期%(deadline)s，"
+                        "%(department)s%(month)s有%(n)s项目标逾期未报送，截止日期%(deadline)s，"
                         "已逾期%(days)s天。请分管县领导督促。"
                     )
                     % {
                         "department": department.name,
-                        "month": month,
+                        "month": progress.month_label(month),
                         "n": cell.missing,
                         "deadline": _date(deadline),
                         "days": (today - deadline).days,
@@ -248,19 +248,19 @@ def far_behind_message(report, month, indicator, at_risk, leaders, office):
     """A target far behind two months running; ``at_risk``: projected to miss as of both too."""
     department = indicator.lead_department
     body = _(
-        "%(name)s（牵头单位：%(department)s）%(before)s月、%(month)s月连续严重滞后，"
-        "截至%(month)s月底%(gap)s。请分管县领导督促。"
+        "%(name)s（牵头单位：%(department)s）%(before)s、%(month)s连续严重滞后，"
+        "截至%(month)s底%(gap)s。请分管县领导督促。"
     ) % {
         "name": indicator.name,
         "department": department.name,
-        "before": month - 1,
-        "month": month,
+        "before": progress.month_label(month - 1),
+        "month": progress.month_label(month),
         "gap": progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit),
     }
     if at_risk:
-        body += _("该目标%(before)s月、%(month)s月底均预计难以完成全年目标，%(phrase)s。") % {
-            "before": month - 1,
-            "month": month,
+        body += _("该目标%(before)s、%(month)s底均预计难以完成全年目标，%(phrase)s。") % {
+            "before": progress.month_label(month - 1),
+            "month": progress.month_label(month),
             "phrase": foresight.running_phrase(indicator),
         }
     return escalation(
@@ -282,14 +282,14 @@ def at_risk_message(report, month, indicator, leaders, office):
         f"escalate-risk:{report.pk}:{month}:{indicator.pk}",
         _("【预计难以完成】%(code)s %(name)s") % {"code": indicator.code, "name": indicator.name},
         _(
-            "%(name)s（牵头单位：%(department)s）按%(before)s月、%(month)s月底的数据，连续两个月"
-            "预计难以完成全年目标：%(phrase)s；截至%(month)s月底%(gap)s。请分管县领导督促。"
+            "%(name)s（牵头单位：%(department)s）按%(before)s、%(month)s底的数据，连续两个月"
+            "预计难以完成全年目标：%(phrase)s；截至%(month)s底%(gap)s。请分管县领导督促。"
         )
         % {
             "name": indicator.name,
             "department": department.name,
-            "before": month - 1,
-            "month": month,
+            "before": progress.month_label(month - 1),
+            "month": progress.month_label(month),
             "phrase": foresight.running_phrase(indicator),
             "gap": progress.gap_phrase(indicator.progress, indicator.kind, indicator.unit)
             or indicator.progress.label,

@@ -256,18 +256,18 @@ def draft(report, department, indicator, month, today=None):
             Slip.Reason.FAR_BEHIND if status.status == progress.FAR_BEHIND else Slip.Reason.BEHIND
         )
         slip.gap = progress.gap_phrase(status, indicator.kind, indicator.unit)
-        slip.matter = _("%(code)s %(name)s：截至%(month)s月底%(status)s，%(gap)s。") % {
+        slip.matter = _("%(code)s %(name)s：截至%(month)s底%(status)s，%(gap)s。") % {
             "code": indicator.code,
             "name": indicator.name,
-            "month": month,
+            "month": progress.month_label(month),
             "status": status.label,
             "gap": slip.gap,
         }
     else:
         slip.reason = Slip.Reason.LATE
-        slip.matter = _("%(department)s%(month)s月进展逾期未报送。") % {
+        slip.matter = _("%(department)s%(month)s进展逾期未报送。") % {
             "department": department.name,
-            "month": month,
+            "month": progress.month_label(month),
         }
     slip.requirement = _("请分析滞后原因，提出整改措施和完成时限，按期书面反馈。")
     slip.reply_by = default_reply_by(today)

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from indicators import access, evidence, workflow
 from indicators.models import EntryState, ProgressEntry, Report
 from indicators.numbers import amount
+from indicators.progress import month_label
 
 from .models import VerificationEvidence, VerificationSample, VerificationTask
 
@@ -209,7 +210,7 @@ def sample(user, report, month, count, seed=None):
         )
         if not candidates:
             raise VerificationError(
-                _("%(month)s月没有尚未核实过的已审核数值可以抽取。") % {"month": month}
+                _("%(month)s没有尚未核实过的已审核数值可以抽取。") % {"month": month_label(month)}
             )
         drawn = VerificationSample(report=report, month=month, count=count, seed=seed)
         drawn.drawn_by = drawn._audit_user = user
@@ -269,10 +270,10 @@ def proposal(entry, verified, percent, note=""):
     """The return comment that re-opens ``entry``: the verified value, proposed."""
     unit = entry.indicator.unit
     text = _(
-        "经督查室核实，%(month)s月数值应为%(verified)s%(unit)s（报送%(reported)s%(unit)s，"
+        "经督查室核实，%(month)s数值应为%(verified)s%(unit)s（报送%(reported)s%(unit)s，"
         "差异超过%(percent)s%%），请核对后按核实值更正并重新报送。"
     ) % {
-        "month": entry.month,
+        "month": month_label(entry.month),
         "verified": amount(verified, 4),
         "reported": amount(entry.value, 4),
         "unit": unit,

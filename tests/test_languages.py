@@ -210,6 +210,7 @@ def test_the_catalogue_holds_every_message_of_the_code(tmp_path):
         ignore=shutil.ignore_patterns(
             ".*",
             "__pycache__",
+            "node_modules",
             "staticfiles",
             "media",
             "backups",

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from ..numbers import amount, plain
+from ..numbers import amount
+from ..progress import month_label
 
 # The rules, in the order a reviewer reads them.
 FALL = "fall"  # a cumulative figure below an earlier approved month
@@ -134,22 +135,22 @@ def _change(params):
     words = {
         "increase": amount(abs(Decimal(params["increase"])), 4) + params.get("unit", ""),
         "step": amount(abs(step), 4),
-        "month": params.get("since"),
+        "month": month_label(params["since"]) if params.get("since") else "",
     }
     if int(params.get("months", 1)) == 1:
         text = _("本月增加%(increase)s") if step >= 0 else _("本月减少%(increase)s")
     elif step >= 0:
-        text = _("比%(month)s月增加%(increase)s（月均%(step)s）")
+        text = _("比%(month)s增加%(increase)s（月均%(step)s）")
     else:
-        text = _("比%(month)s月减少%(increase)s（月均%(step)s）")
+        text = _("比%(month)s减少%(increase)s（月均%(step)s）")
     return text % words
 
 
 def _fall_message(params):
-    return _("累计值%(value)s低于%(month)s月已审核的%(previous)s") % {
+    return _("累计值%(value)s低于%(month)s已审核的%(previous)s") % {
         "value": _number(params, "value"),
         "previous": _number(params, "previous"),
-        "month": params["month"],
+        "month": month_label(params["month"]),
     }
 
 
@@ -200,8 +201,10 @@ def _beyond_message(params):
 
 
 def _decimals_message(params):
+    value = Decimal(params["value"])
     words = {
-        "value": plain(Decimal(params["value"])),
+        # Every decimal the clerk typed, since they are the point, grouped as the tables group.
+        "value": amount(value, max(-value.as_tuple().exponent, 0)),
         "found": params["found"],
         "allowed": params["allowed"],
         "unit": params.get("unit", ""),
@@ -234,9 +237,18 @@ CROSS_MESSAGES = {
 }
 
 
+# The numbers of a cross-target flag's params, stored plain (1234.5) and written as the tables
+# write them (1,234.5) when shown.
+CROSS_NUMBERS = ("part_value", "total_value", "value", "register", "count", "plan", "tolerance")
+
+
 def _cross_message(rule, params):
     """A cross-target rule's words with its numbers (its label when the params do not fill them)."""
     try:
-        return str(CROSS_MESSAGES[rule]) % params
-    except (KeyError, TypeError, ValueError):
+        words = {
+            **params,
+            **{key: amount(Decimal(params[key]), 4) for key in CROSS_NUMBERS if key in params},
+        }
+        return str(CROSS_MESSAGES[rule]) % words
+    except (KeyError, TypeError, ValueError, ArithmeticError):
         return str(RULE_LABELS[rule])

@@ -92,7 +92,8 @@ def stale_flag(row):
         return ""
     return format_html(
         ' <span class="stale" title="{}">{}</span>',
-        _("最近更新于%(month)s月，已连续三个月未变化") % {"month": row["last_updated"]},
+        _("最近更新于%(month)s，已连续三个月未变化")
+        % {"month": progress.month_label(row["last_updated"])},
         _("数据未更新"),
     )
 

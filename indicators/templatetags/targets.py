@@ -44,5 +44,11 @@ def gap_phrase(indicator):
 
 @register.filter
 def month_label(month):
-    """A month of the report's year in the interface language: 3月, Month 3."""
+    """A month of the report's year in the interface language: 9月, September."""
     return progress.month_label(month)
+
+
+@register.simple_tag
+def year_month(year, month):
+    """A month with its year: 2023年9月, September 2023 (``{% year_month y m as label %}``)."""
+    return progress.year_month_label(year, month)

@@ -8,6 +8,8 @@ from openpyxl.utils import get_column_letter
 
 from indicators import workflow
 from indicators.models import Department, Indicator
+from indicators.numbers import amount
+from indicators.progress import month_label
 from indicators.xlsx import (
     FORMULA_REFUSED,
     MAX_IMPORT_ROWS,
@@ -59,8 +61,8 @@ def _check_meta(workbook, report, month, department):
         )
     if meta.get("month") != str(month):
         problems.append(
-            _("这是%(other)s月的模板，不能导入为%(month)s月的数据。请下载%(month)s月的模板。")
-            % {"other": meta.get("month", "?"), "month": month}
+            _("这是%(other)s的模板，不能导入为%(month)s的数据。请下载%(month)s的模板。")
+            % {"other": _template_month(meta.get("month")), "month": month_label(month)}
         )
     if meta.get("department") != department.code:
         other = Department.objects.filter(
@@ -75,6 +77,12 @@ def _check_meta(workbook, report, month, department):
         )
     if problems:
         raise ExcelImportError(problems)
+
+
+def _template_month(text):
+    """The month a template says it is for, in words ("?" when it names none we know)."""
+    text = text or ""
+    return month_label(int(text)) if text.isdigit() and 1 <= int(text) <= 12 else "?"
 
 
 def _read_sheet(workbook, layout):
@@ -114,7 +122,9 @@ def _read_sheet(workbook, layout):
     parsed = []
     for number, cells in enumerate(rows, 3):
         if number - 2 > MAX_IMPORT_ROWS:
-            raise ExcelImportError(_("行数超过%(n)s行，请分批导入。") % {"n": MAX_IMPORT_ROWS})
+            raise ExcelImportError(
+                _("行数超过%(n)s行，请分批导入。") % {"n": amount(MAX_IMPORT_ROWS, 0)}
+            )
         cells = list(cells) + [None] * (len(columns) - len(cells))
         if all(c is None or c.value is None or cell_text(c.value) == "" for c in cells):
             continue

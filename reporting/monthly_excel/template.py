@@ -7,6 +7,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.models import LIMIT_KINDS, Kind
+from indicators.progress import month_label, year_month_label
 from indicators.xlsx import (
     META_SHEET,
     TEXT,
@@ -171,12 +172,11 @@ def _entry_sheets(report, month, department, month_of):
 
 def _entry_title(report, month, department, layout):
     return _(
-        "%(region)s%(year)s年%(month)s月%(what)s — %(department)s"
+        "%(region)s%(year_month)s%(what)s — %(department)s"
         "（只填黄色单元格；请勿改动表头、编号和行列结构）"
     ) % {
         "region": report.region.name,
-        "year": report.year,
-        "month": month,
+        "year_month": year_month_label(report.year, month),
         "what": _("目标任务进展填报") if layout.kind is TARGET else _("项目进展填报"),
         "department": department.name,
     }
@@ -185,10 +185,10 @@ def _entry_title(report, month, department, layout):
 def _help_sheet(month):
     help_lines = [
         _(
-            "“截至本月底累计”填写截至%(month)s月底的累计值，不是当月增量；节点型目标填写完成百分比"
-            "（0–100）。项目填写本年1月至%(month)s月底累计完成投资（万元）。"
+            "“截至本月底累计”填写截至%(month)s底的累计值，不是当月增量；节点型目标填写完成百分比"
+            "（0–100）。项目填写本年1月至%(month)s底累计完成投资（万元）。"
         )
-        % {"month": month},
+        % {"month": month_label(month)},
         _(
             "系统会核对数值是否合理：累计值低于以前月份已审核值、本月增幅远超以往、超过年度目标"
             "（项目为本年计划投资）数倍、小数位多于单位允许等。有校验提示的行，请在最后一列"
@@ -230,9 +230,8 @@ def monthly_template_bytes(user, report, month):
 
 
 def template_filename(report, month, department):
-    return _("%(region)s%(year)s年%(month)s月填报模板（%(department)s）.xlsx") % {
+    return _("%(region)s%(year_month)s填报模板（%(department)s）.xlsx") % {
         "region": report.region,
-        "year": report.year,
-        "month": month,
+        "year_month": year_month_label(report.year, month),
         "department": department.short_name,
     }

@@ -19,6 +19,7 @@ from audit.log import workbook_loaded
 from indicators import access, workflow
 from indicators.access import dashboard_required, reporter_required
 from indicators.models import Report
+from indicators.numbers import amount
 from indicators.periods import (
     Period,
     current_period,
@@ -26,6 +27,7 @@ from indicators.periods import (
     reporter_reports,
     resolve_period,
 )
+from indicators.progress import month_label
 from indicators.xlsx import ExcelImportError, xlsx_response
 from reporting import monthly_excel as excel
 from reporting import summary
@@ -191,10 +193,10 @@ def _confirm(request, token):
     messages.success(
         request,
         ngettext(
-            "已从Excel导入并报送%(n)s条%(month)s月数据，等待督查室审核。",
-            "已从Excel导入并报送%(n)s条%(month)s月数据，等待督查室审核。",
+            "已从Excel导入并报送%(n)s条%(month)s数据，等待督查室审核。",
+            "已从Excel导入并报送%(n)s条%(month)s数据，等待督查室审核。",
             count,
         )
-        % {"n": count, "month": month},
+        % {"n": amount(count, 0), "month": month_label(month)},
     )
     return redirect("reporting:monthly-form", year=report.year, month=month)

@@ -160,9 +160,9 @@ def region_workbook(request):
     rows, _standings = regions.county_rows(parent, year, month)
     buffer = BytesIO()
     regions.write_regions(parent, year, month, rows, buffer)
-    name = gettext("%(city)s%(year)s年各地区目标任务对比（截至%(month)s月底）.xlsx") % {
+    name = gettext("%(city)s%(year)s年各地区目标任务对比（截至%(month)s底）.xlsx") % {
         "city": parent.name,
         "year": year,
-        "month": month,
+        "month": progress.month_label(month),
     }
     return xlsx_response(buffer.getvalue(), name)

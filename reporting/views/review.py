@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from indicators import access, lifecycle, workflow
 from indicators.access import reviewer_required
 from indicators.models import EntryState, MonthLock, ProgressEntry
+from indicators.numbers import amount
 from indicators.periods import report_of_year, review_scope, reviewed_reports
+from indicators.progress import month_label
 from projects.models import ProjectProgress
 from reporting import recent
 from reporting.forms import LockForm, ReviewFilterForm, ReviewForm
@@ -205,7 +207,7 @@ def review_action(request, action):
     flagged = sum(1 for entry in entries if entry.flags)
     if action == workflow.APPROVE and flagged:
         done += ngettext("其中%(n)s条带有校验提示。", "其中%(n)s条带有校验提示。", flagged) % {
-            "n": flagged
+            "n": amount(flagged, 0)
         }
     messages.success(request, done)
     return redirect(back)
@@ -224,22 +226,22 @@ def month_lock(request, year, month):
         if form.cleaned_data["action"] == "lock":
             workflow.lock_month(request.user, report, month)
             messages.success(
-                request, _("%(month)s月已锁定，填报单位不能再修改。") % {"month": month}
+                request, _("%(month)s已锁定，填报单位不能再修改。") % {"month": month_label(month)}
             )
             waiting = _waiting(report, month)
             if waiting:
                 messages.warning(
                     request,
                     ngettext(
-                        "%(month)s月还有%(n)s条待审核的记录，锁定期间不能审核；如需审核，请先解锁。",
-                        "%(month)s月还有%(n)s条待审核的记录，锁定期间不能审核；如需审核，请先解锁。",
+                        "%(month)s还有%(n)s条待审核的记录，锁定期间不能审核；如需审核，请先解锁。",
+                        "%(month)s还有%(n)s条待审核的记录，锁定期间不能审核；如需审核，请先解锁。",
                         waiting,
                     )
-                    % {"month": month, "n": waiting},
+                    % {"month": month_label(month), "n": amount(waiting, 0)},
                 )
         else:
             workflow.unlock_month(request.user, report, month)
-            messages.success(request, _("%(month)s月已解锁。") % {"month": month})
+            messages.success(request, _("%(month)s已解锁。") % {"month": month_label(month)})
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
     # Back to the queue the panel was on (every open report's, or this one's).

@@ -55,9 +55,9 @@ NEUTRAL_BAR = THEMES["light"]["bar"]  # for modules that draw their own non-stat
 # Timeliness cells (see timeliness.py): the colour helps, the word in the cell says it.
 TIMELINESS_COLOURS = {
     "on_time": "#1a7f37",
-    "late": "#c27c0e",
+    "late": "#9a6700",
     "missing": "#c62828",
-    "not_due": "#8c959f",
+    "not_due": "#6b7580",
     "nothing_due": "#d8dee4",
     "annual": "#4b6584",
 }

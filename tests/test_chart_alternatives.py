@@ -11,10 +11,13 @@ import pytest
 from django.urls import reverse
 
 from indicators import chart_text, charts, numbers
-from indicators.models import Department, Indicator, Section
+from indicators.models import Department, Indicator, Region, Section
 from projects import charts as project_charts
 from projects.models import Project
 from reporting import demo as demo_cycle
+
+from .conftest import make_user
+from .test_regions import make_county
 
 PERIOD = "?year=2023&month=9"
 
@@ -130,6 +133,23 @@ def test_every_chart_on_every_dashboard_has_a_summary_and_its_data_as_a_table(
         assert response.status_code == 200, path
         problems += chart_problems(path, response.content.decode())
     assert problems == []
+
+
+def test_a_city_leaders_region_charts_have_a_summary_and_their_data_as_a_table(client, report):
+    city = Region.objects.create(name="柳州市", code="450200", level=Region.Level.CITY)
+    report.region.parent = city
+    report.region.save()
+    make_county(
+        "鹿寨县", "450223", city,
+        [("LV-01", "城镇新增就业", "cumulative", 1200, "人", "fgj", "monthly", {9: 300})],
+    )  # fmt: skip
+    client.force_login(make_user("city-leader", "leader", region=city))
+    path = "/regions/?year=2023&month=9&compare=城镇新增就业"
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-chart="chart-regions"' in html and 'data-chart="chart-compare"' in html
+    assert chart_problems(path, html) == []
 
 
 def test_a_table_that_disagrees_with_its_chart_is_caught():

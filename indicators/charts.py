@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import numbers, progress
+from . import chart_text, numbers, progress
 
 FONT_FAMILY = (
     '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
@@ -55,9 +55,9 @@ NEUTRAL_BAR = THEMES["light"]["bar"]  # for modules that draw their own non-stat
 # Timeliness cells (see timeliness.py): the colour helps, the word in the cell says it.
 TIMELINESS_COLOURS = {
     "on_time": "#1a7f37",
-    "late": "#c27c0e",
+    "late": "#9a6700",
     "missing": "#c62828",
-    "not_due": "#8c959f",
+    "not_due": "#6b7580",
     "nothing_due": "#d8dee4",
     "annual": "#4b6584",
 }
@@ -65,18 +65,25 @@ TIMELINESS_COLOURS = {
 
 @dataclass(frozen=True)
 class Chart:
-    """A figure ready for a page: a fixed element id and its JSON, safe inside <script>."""
+    """A figure ready for a page: a fixed element id and its JSON, safe inside <script>, with
+    its summary and its data as a table (``chart_text``)."""
 
     id: str
     json: str
+    summary: str = ""
+    table: chart_text.Table | None = None
 
 
 def embed(div_id, figure):
-    """Serialise ``figure`` once for ``{% plotly_chart %}``; static/js/charts.js draws it."""
+    """Serialise ``figure`` once for ``{% plotly_chart %}``; static/js/charts.js draws it. The
+    builder's words (``alt``) go beside the chart, not into plotly.js."""
+    alt = figure.get("alt") or {}
+    figure = {key: value for key, value in figure.items() if key != "alt"}
     text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"), default=_number)
     # The JSON sits inside a <script> element: "</script>" or "<!--" in a name must not end it.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Chart(div_id, mark_safe(text))  # escaped just above
+    table = chart_text.table(figure, alt.get("rows", ""))
+    return Chart(div_id, mark_safe(text), alt.get("summary", ""), table)  # escaped just above
 
 
 def _number(value):
@@ -89,8 +96,9 @@ def _float(value, scale=1):
     return None if value is None else round(float(value) * scale, 2)
 
 
-def _figure(data, *, theme="light", height=320, config=None, **layout):
-    """One figure with the house fonts and colours; ``layout`` keys override the defaults."""
+def _figure(data, *, theme="light", height=320, config=None, alt=None, **layout):
+    """One figure with the house fonts and colours; ``layout`` keys override the defaults;
+    ``alt`` is its summary and what its rows are (``chart_text.alt``)."""
     colours = THEMES[theme]
     base = {
         "font": {"family": FONT_FAMILY, "size": 13, "color": colours["ink"]},
@@ -107,7 +115,8 @@ def _figure(data, *, theme="light", height=320, config=None, **layout):
     # plotly.js's own words (the mode bar, its notices) in the page's language: the Chinese is
     # static/js/plotly-locale-zh-cn.js.
     locale = {"locale": "zh-CN"} if get_language().startswith("zh") else {}
-    return {"data": data, "layout": base, "config": {**CONFIG, **locale, **(config or {})}}
+    figure = {"data": data, "layout": base, "config": {**CONFIG, **locale, **(config or {})}}
+    return {**figure, "alt": alt} if alt else figure
 
 
 def _axis(theme, **settings):
@@ -189,10 +198,12 @@ def section_completion(
         "hovertemplate": "%{y}<br>" + _("序时进度") + " %{x:.1f}%<extra></extra>",
     }
     height = height or 60 + 48 * max(len(completion), 1)
+    summary = chart_text.section_completion(list(names), completion, expected)
     return _figure(
         [bars, markers],
         theme=theme,
         height=height,
+        alt=chart_text.alt(summary, _("板块")),
         font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
         showlegend=True,
         legend=_legend(theme),
@@ -211,6 +222,7 @@ def status_breakdown(counts, *, theme="light", font_size=13, config=None):
     bars = {
         "type": "bar",
         "orientation": "h",
+        "name": _("目标数"),
         "y": words,
         "x": [counts.get(s, 0) for s in statuses],
         "text": [counts.get(s, 0) for s in statuses],
@@ -225,6 +237,7 @@ def status_breakdown(counts, *, theme="light", font_size=13, config=None):
         height=60 + round(36 * font_size / 13) * len(statuses),
         config=config,
         font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
+        alt=chart_text.alt(chart_text.status_counts(statuses, counts), _("状态")),
         margin={"l": 10, "r": 30, "t": 10, "b": 30},
         bargap=0.3,
         xaxis=_axis(theme, rangemode="tozero", dtick=_count_tick(max(bars["x"], default=0))),
@@ -265,6 +278,7 @@ def bullets(
         height=70 + round(28 * font_size / 13) * max(len(ticks), 1),
         config=config,
         font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
+        alt=chart_text.alt(chart_text.bullets(ticks, completion, list(statuses)), _("目标")),
         showlegend=True,
         legend=_legend(theme),
         margin={"l": 10, "r": round(110 * font_size / 13), "t": 30, "b": 30},
@@ -366,10 +380,14 @@ def monthly_path(
     target_value = _float(target)
     drawn = [*values, *(projection[1:5] if projection else ())]
     shown = [v for v in [*(_float(v) for v in drawn), target_value] if v is not None]
+    summary = chart_text.monthly_path(
+        months, values, expected_path, target, unit, limit, projection
+    )
     return _figure(
         data,
         theme=theme,
         height=340,
+        alt=chart_text.alt(summary, _("月份")),
         showlegend=True,
         legend=_legend(theme),
         margin={"l": 10, "r": 20, "t": 40, "b": 40},
@@ -529,10 +547,12 @@ def timeliness_heatmap(rows, months, states, labels, *, theme="light", height=No
         "ygap": 2,
         "hovertemplate": "%{y} %{x}: %{text}<extra></extra>",
     }
+    summary = chart_text.timeliness(rows, states, labels, ("on_time", "late", "missing"))
     return _figure(
         [heat],
         theme=theme,
         height=height or 50 + 30 * max(len(heat["y"]), 1),
+        alt=chart_text.alt(summary, _("责任单位")),
         font={"family": FONT_FAMILY, "size": font_size, "color": THEMES[theme]["ink"]},
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
         xaxis=_axis(theme, side="bottom", showgrid=False, tickfont={"color": THEMES[theme]["ink"]}),
@@ -561,6 +581,7 @@ def status_stacks(names, counts, *, theme="light"):
         data,
         theme=theme,
         height=90 + 40 * max(len(names), 1),
+        alt=chart_text.alt(chart_text.status_stacks(list(names), counts), _("地区")),
         barmode="stack",
         showlegend=True,
         legend=_legend(theme),
@@ -597,6 +618,7 @@ def region_comparison(names, values, expecteds, *, unit, target=None, theme="lig
         [bars, markers],
         theme=theme,
         height=340,
+        alt=chart_text.alt(chart_text.region_values(list(names), bars["y"], unit), _("地区")),
         showlegend=True,
         legend=_legend(theme),
         margin={"l": 10, "r": 20, "t": 40, "b": 40},

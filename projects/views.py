@@ -248,6 +248,7 @@ def investment_groups(projects):
                 [g.planned_yi for g in by_programme],
                 [g.invested_yi for g in by_programme],
                 unit=_("亿元"),
+                rows=_("所属工程"),
             ),
         ),
         "by_department": by_department,
@@ -258,6 +259,7 @@ def investment_groups(projects):
                 [g.planned_yi for g in by_department],
                 [g.invested_yi for g in by_department],
                 unit=_("亿元"),
+                rows=_("牵头单位"),
             ),
         ),
     }
@@ -295,7 +297,9 @@ def signed_content(report, month, indicator):
         "origins": origins,
         "origin_chart": charts.embed(
             "by-origin",
-            charts.counts_by_label([o for o, _n in origins], [n for _o, n in origins]),
+            charts.counts_by_label(
+                [o for o, _n in origins], [n for _o, n in origins], rows=_("投资方来源地")
+            ),
         ),
         "signed_month_chart": charts.embed(
             "by-month-signed", charts.signed_by_month(range(1, month + 1), signed_months)

@@ -427,7 +427,9 @@ def test_department_page_lists_targets_and_projects(client, demo_year, fgj):
 
 def test_screen_refreshes_itself_and_shows_the_four_blocks(client, demo_year, leader):
     page = text(get(client, leader, "/screen/" + PERIOD))
-    assert '<meta http-equiv="refresh" content="300">' in page
+    # It reloads itself by script, which a reader may pause (a <meta> refresh could not be).
+    assert 'data-refresh="300"' in page and 'id="refresh-toggle"' in page
+    assert 'http-equiv="refresh"' not in page
     assert page.count("screen-block") == 4
     assert '<div id="chart-sections"' in page and '<div id="chart-timeliness"' in page
     far = [

@@ -1,6 +1,7 @@
 """Template tags for the dashboards: embedding a chart built by ``indicators.charts``."""
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -14,14 +15,9 @@ register = template.Library()
 
 @register.simple_tag
 def plotly_chart(chart, css_class="chart"):
-    """The chart's element and its figure as JSON; static/js/charts.js draws every one."""
-    return format_html(
-        '<div id="{}" class="{}"></div><script type="application/json" data-chart="{}">{}</script>',
-        chart.id,
-        css_class,
-        chart.id,
-        chart.json,
-    )
+    """The chart's summary, its element and its figure as JSON (static/js/charts.js draws every
+    one), and its data as a table in a <details>: ``_chart.html``."""
+    return render_to_string("_chart.html", {"chart": chart, "css_class": css_class})
 
 
 @register.simple_tag

@@ -28,6 +28,7 @@ from indicators.models import Department, Indicator, ProgressEntry, Section, Use
 from projects.models import Project
 from reporting import demo as demo_cycle
 from supervision import bulletins, verification
+from opendata.demo import open_to_the_public
 from supervision.demo import tell_the_story
 from supervision.models import Slip, VerificationTask
 
@@ -85,6 +86,7 @@ def demo_year(report):
     """The whole demo (as `make run` loads it), a bulletin draft and a 核实 task beside it."""
     demo_cycle.load_demo()
     tell_the_story(report)
+    open_to_the_public(report)
     reviewer = User.objects.get(username="reviewer")
     bulletins.regenerate(reviewer, report, 9)
     entry = ProgressEntry.objects.filter(indicator__report=report, month=9, state="approved")
@@ -139,6 +141,11 @@ def pages(report):
         Page(reverse("admin:indicators_indicator_changelist"), ("reviewer",)),
         Page(reverse("admin:auth_group_changelist"), ("sysadmin",)),
         Page(reverse("login"), (ANONYMOUS,)),
+        Page("/public/450222/2023/", (ANONYMOUS, "leader")),
+        Page("/public/450222/2023/?size=large", (ANONYMOUS,)),
+        Page(reverse("opendata:publishing"), ("reviewer",)),
+        Page(reverse("opendata:comparison", args=[2023]), ("reviewer",)),
+        Page(reverse("api:tokens"), ("fgj", "leader", "reviewer")),
         Page("/no-such-page/", (ANONYMOUS, "leader"), status=404),
         Page(reverse("reporting:review"), ("fgj",), status=403),
     ]

@@ -25,10 +25,10 @@ from django.urls import reverse
 
 from indicators.demo import PASSWORD
 from indicators.models import Department, Indicator, ProgressEntry, Section, User
+from opendata.demo import open_to_the_public
 from projects.models import Project
 from reporting import demo as demo_cycle
 from supervision import bulletins, verification
-from opendata.demo import open_to_the_public
 from supervision.demo import tell_the_story
 from supervision.models import Slip, VerificationTask
 

@@ -5,11 +5,12 @@ nothing then, and records what it did in the audit log."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import log
 from audit.models import Action
-from indicators import access
+from indicators import access, progress
 from indicators.models import Report
 
 from .models import Publication, PublicField, PublicSite, PublishedMonth
@@ -33,6 +34,10 @@ def publish(report, month, *, user, request=None):
         raise ValidationError(_("报告尚在筹备，不能公开。"))
     if not 1 <= month <= 12:
         raise ValidationError(_("月份应为1至12。"))
+    if timezone.localdate() <= progress.month_end(report.year, month):
+        raise ValidationError(
+            _("%(month)s尚未结束，不能公开。") % {"month": progress.month_label(month)}
+        )
     with transaction.atomic():
         _locked(report)
         published = set(report.published_months.values_list("month", flat=True))

@@ -2,9 +2,11 @@
 the public fields; every change through the gate (``opendata.publishing``), audited; refusals in
 words that change nothing; only the report's own office (and an administrator)."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -150,6 +152,20 @@ def test_a_region_without_a_code_cannot_switch_its_page_on(client, report, revie
     assert messages_of(response) == ["请先填写行政区划代码：公开页面的网址由它组成。"]
     assert not PublicSite.objects.filter(enabled=True).exists()
     assert "这个地区还没有行政区划代码" in response.content.decode()
+
+
+def test_a_month_that_has_not_ended_is_not_published(client, report, reviewer):
+    """A month's end-of-month figures exist only once it has ended: mid-June, June is refused
+    and May goes out."""
+    client.force_login(reviewer)
+    with time_machine.travel(datetime.datetime(2023, 6, 30, 12, tzinfo=datetime.UTC)):
+        for month in range(1, 6):
+            publishing.publish(report, month, user=reviewer)
+        response = post(
+            client, "opendata:publishing-month", report, {"month": 6, "action": "publish"}
+        )
+    assert messages_of(response) == ["6月尚未结束，不能公开。"]
+    assert months_of(report) == [1, 2, 3, 4, 5]
 
 
 def test_a_report_in_preparation_is_not_published(client, report, reviewer):

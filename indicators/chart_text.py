@@ -190,7 +190,7 @@ def monthly_path(months, values, expected_path, target, unit, limit, projection)
 def timeliness(rows, states, labels, counted):
     """How the due reports went, counted over every department and month."""
     cells = [state for row in states for state in row]
-    pairs = [(labels[state], cells.count(state)) for state in counted]
+    pairs = [(labels[state], cells.count(state)) for state in counted if state in labels]
     if not any(n for _w, n in pairs):
         return _("%(n)s个单位都还没有到期的报送。") % {"n": len(rows)}
     return _sentence(

@@ -42,7 +42,8 @@ def test_the_office_explains_and_publishes_the_table_by_keyboard(visit, report):
     page.keyboard.press("Tab")
     save = page.locator("#comparison-notes button[type=submit]")
     save.focus()
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     assert "已保存2条说明" in page.inner_text(".messages")
     assert dict(ComparisonNote.objects.values_list("indicator__code", "explanation")) == {
@@ -54,7 +55,8 @@ def test_the_office_explains_and_publishes_the_table_by_keyboard(visit, report):
     page.locator("#id_confirm").focus()
     page.keyboard.press("Space")
     page.locator("#comparison-publish button[type=submit]").focus()
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     assert "对照表已发布" in page.inner_text(".messages")
     assert Publication.objects.get(report=report).table_published_at is not None
